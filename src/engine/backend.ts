@@ -212,3 +212,9 @@ export function simulateDeviceLoss(): boolean {
   be.device.destroy();
   return true;
 }
+
+/** The running backend, starting the default chain only if none runs yet. */
+export async function ensureBackend(): Promise<BackendState> {
+  if (current && tf.getBackend() === current.backend) return current;
+  return initBackend({ ...lastOptions, force: true });
+}

@@ -1,0 +1,157 @@
+/**
+ * The engine's request handlers, independent of how messages arrive: the Worker entry
+ * (engine.worker.ts) wires them to postMessage, and Node tests call them through an in-process
+ * port. No DOM here.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, ensureBackend, simulateDeviceLoss, onBackendEvent } from '../engine/backend';
+import { CancelledError, InternalError, serializeError } from '../engine/errors';
+import { resample } from '../engine/dsp/resample';
+import { toStereo, toMono } from '../engine/media/pcm';
+import { stft, magnitude } from '../engine/dsp/stft';
+import { transferablesOf, type AudioAnalysis, type EngineApi, type EngineEvent, type FrameWindow, type Progress, type Reply, type Request, type RequestType, type SpectrogramImage, type WindowSummary } from './protocol';
+
+export interface Port {
+  post(reply: Reply, transfer?: Transferable[]): void;
+}
+
+interface Ctx {
+  progress(p: Progress): void;
+  signal: AbortSignal;
+}
+
+const yieldToLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+
+async function analyzeAudio(p: EngineApi['analyzeAudio']['payload'], ctx: Ctx): Promise<AudioAnalysis> {
+  const { channels, sampleRate } = p;
+  if (!channels.length || channels[0].length === 0) throw new InternalError('no audio samples to analyse');
+  ctx.progress({ stage: 'mixing channels', done: 0, total: 3, unit: 'steps' });
+  const stereo = toStereo(channels);
+  const left16k = resample(stereo.left, sampleRate, 16000);
+  const right16k = stereo.binaural ? resample(stereo.right, sampleRate, 16000) : left16k.slice();
+  if (ctx.signal.aborted) throw new CancelledError('audio analysis');
+  ctx.progress({ stage: 'resampling to 11025 Hz', done: 1, total: 3, unit: 'steps' });
+  const mono16k = toMono({ left: left16k, right: right16k, binaural: stereo.binaural, sourceChannels: stereo.sourceChannels });
+  const mono11k = resample(mono16k, 16000, 11025);
+  await yieldToLoop();
+  if (ctx.signal.aborted) throw new CancelledError('audio analysis');
+  ctx.progress({ stage: 'spectrogram', done: 2, total: 3, unit: 'steps' });
+  const spectrogram = await displaySpectrogram(mono16k, ctx);
+  const secs = Math.ceil(mono16k.length / 16000);
+  const rmsDb = new Float32Array(secs);
+  for (let s = 0; s < secs; s++) {
+    let acc = 0;
+    const a = s * 16000;
+    const b = Math.min(mono16k.length, a + 16000);
+    for (let i = a; i < b; i++) acc += mono16k[i] * mono16k[i];
+    rmsDb[s] = 10 * Math.log10(acc / Math.max(1, b - a) + 1e-12);
+  }
+  ctx.progress({ stage: 'done', done: 3, total: 3, unit: 'steps' });
+  return { mono11k, left16k, right16k, binaural: stereo.binaural, sourceChannels: stereo.sourceChannels, durationSec: mono16k.length / 16000, spectrogram, rmsDb };
+}
+
+/**
+ * Display spectrogram on the GPU in chunks (bounded memory for long files): nFft 512, hop 160
+ * at 16 kHz, magnitude in dB mapped from [-90, -10] dBFS to 0..255.
+ */
+async function displaySpectrogram(x: Float32Array, ctx: Ctx): Promise<SpectrogramImage> {
+  const nFft = 512;
+  const hop = 160;
+  const bins = nFft / 2 + 1;
+  const frames = Math.floor(x.length / hop) + 1;
+  const data = new Uint8Array(frames * bins);
+  const chunkFrames = 2048;
+  const dbRange: [number, number] = [-90, -10];
+  // |X| of a full-scale sine with periodic Hann is N/4: normalise so 0 dBFS sine -> 0 dB.
+  const norm = 4 / nFft;
+  for (let f0 = 0; f0 < frames; f0 += chunkFrames) {
+    if (ctx.signal.aborted) throw new CancelledError('spectrogram');
+    const f1 = Math.min(frames, f0 + chunkFrames);
+    // Samples covering frames f0..f1-1 (centred frames), plus reflect-free zero context.
+    const a = f0 * hop - nFft / 2;
+    const len = (f1 - f0 - 1) * hop + nFft;
+    const seg = new Float32Array(len);
+    for (let i = 0; i < len; i++) {
+      const j = a + i;
+      seg[i] = j >= 0 && j < x.length ? x[j] : 0;
+    }
+    const q = tf.tidy(() => {
+      const s = stft(tf.tensor1d(seg), { nFft, hop, center: false });
+      const db = tf.mul(tf.log(tf.add(tf.mul(magnitude(s), norm), 1e-9)), 20 / Math.LN10);
+      return tf.clipByValue(tf.mul(tf.sub(db, dbRange[0]), 255 / (dbRange[1] - dbRange[0])), 0, 255);
+    });
+    try {
+      const v = await q.data();
+      for (let i = 0; i < v.length; i++) data[f0 * bins + i] = v[i];
+    } finally {
+      q.dispose();
+    }
+    ctx.progress({ stage: 'spectrogram', done: f1, total: frames, unit: 'frames' });
+  }
+  return { data, frames, bins, sampleRate: 16000, hop, nFft, dbRange };
+}
+
+/** Frame statistics on the GPU for one window; nothing is kept after the reply. */
+async function processWindow(w: FrameWindow): Promise<WindowSummary> {
+  const T = w.frames.length;
+  if (T === 0) return { index: w.index, frameCount: 0, motion: [], luma: [], framesResident: 0 };
+  const stats = tf.tidy(() => {
+    const x = tf.div(tf.stack(w.frames.map((f) => tf.tensor3d(new Uint8Array(f.buffer, f.byteOffset, f.byteLength), [w.height, w.width, 4], 'int32'))).slice([0, 0, 0, 0], [T, w.height, w.width, 3]).toFloat(), 255); // [T, H, W, 3]
+    const luma = tf.mean(tf.sum(tf.mul(x, tf.tensor1d([0.299, 0.587, 0.114])), 3), [1, 2]); // [T]
+    const motion = T > 1 ? tf.mean(tf.abs(tf.sub(x.slice([1], [T - 1]), x.slice([0], [T - 1]))), [1, 2, 3]) : tf.zeros([0]); // [T-1]
+    return tf.concat([luma, motion]);
+  });
+  try {
+    const v = await stats.data();
+    return { index: w.index, frameCount: T, luma: Array.from(v.subarray(0, T)), motion: Array.from(v.subarray(T)), framesResident: T };
+  } finally {
+    stats.dispose();
+  }
+}
+
+/** Creates the dispatcher: feed it messages, it posts replies on `port`. */
+export function createEngine(port: Port) {
+  const controllers = new Map<number, AbortController>();
+  onBackendEvent((e) => {
+    const event: EngineEvent = e.type === 'lost' ? { type: 'deviceLost', error: serializeError(e.error) } : { type: 'backendRestored', state: e.state };
+    port.post({ id: 0, kind: 'event', event });
+  });
+
+  async function handle(req: Request): Promise<unknown> {
+    const ac = new AbortController();
+    controllers.set(req.id, ac);
+    const ctx: Ctx = { signal: ac.signal, progress: (progress) => port.post({ id: req.id, kind: 'progress', progress }) };
+    try {
+      switch (req.type) {
+        case 'init': return await initBackend({ prefer: req.payload.prefer });
+        case 'analyzeAudio': await ensureBackend(); return await analyzeAudio(req.payload, ctx);
+        case 'processWindow': await ensureBackend(); return await processWindow(req.payload);
+        case 'memory': { const m = tf.memory(); return { numTensors: m.numTensors, numBytes: m.numBytes }; }
+        case 'simulateDeviceLoss': return { simulated: simulateDeviceLoss() };
+        default: {
+          const t: never = req;
+          throw new InternalError(`unknown request type ${(t as { type: string }).type}`);
+        }
+      }
+    } finally {
+      controllers.delete(req.id);
+    }
+  }
+
+  return {
+    async onMessage(m: Request | { id: number; type: 'cancel' }): Promise<void> {
+      if (m.type === 'cancel') {
+        controllers.get(m.id)?.abort();
+        return;
+      }
+      try {
+        const result = await handle(m as Request);
+        port.post({ id: m.id, kind: 'result', result }, transferablesOf(result));
+      } catch (e) {
+        port.post({ id: m.id, kind: 'error', error: serializeError(e) });
+      }
+    },
+  };
+}
+
+export type { RequestType };
