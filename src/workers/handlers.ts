@@ -51,12 +51,15 @@ async function analyzeAudio(p: EngineApi['analyzeAudio']['payload'], ctx: Ctx): 
 }
 
 /**
- * Display spectrogram on the GPU in chunks (bounded memory for long files): nFft 512, hop 160
- * at 16 kHz, magnitude in dB mapped from [-90, -10] dBFS to 0..255.
+ * Display spectrogram on the GPU in chunks (bounded memory for long files): nFft 512 at 16 kHz,
+ * hop 160 (10 ms), widened for long files so there are at most DISPLAY_MAX_FRAMES columns (a
+ * screen shows fewer; the models compute their own spectrograms per window). Magnitude in dB
+ * mapped from [-90, -10] dBFS to 0..255.
  */
+const DISPLAY_MAX_FRAMES = 4000;
 async function displaySpectrogram(x: Float32Array, ctx: Ctx): Promise<SpectrogramImage> {
   const nFft = 512;
-  const hop = 160;
+  const hop = Math.max(160, Math.ceil(x.length / DISPLAY_MAX_FRAMES));
   const bins = nFft / 2 + 1;
   const frames = Math.floor(x.length / hop) + 1;
   const data = new Uint8Array(frames * bins);
@@ -91,22 +94,31 @@ async function displaySpectrogram(x: Float32Array, ctx: Ctx): Promise<Spectrogra
   return { data, frames, bins, sampleRate: 16000, hop, nFft, dbRange };
 }
 
-/** Frame statistics on the GPU for one window; nothing is kept after the reply. */
-async function processWindow(w: FrameWindow): Promise<WindowSummary> {
+/**
+ * Frame statistics for one window: mean luminance and mean absolute inter-frame difference.
+ * Plain loops: two passes over bytes cost ~10 ms per 32 frames, while the same as tfjs ops took
+ * over a minute on SwiftShader (large single-workgroup reductions); the localizer's GPU work
+ * starts from these same windows. Nothing is kept after the reply.
+ */
+function processWindow(w: FrameWindow): WindowSummary {
   const T = w.frames.length;
-  if (T === 0) return { index: w.index, frameCount: 0, motion: [], luma: [], framesResident: 0 };
-  const stats = tf.tidy(() => {
-    const x = tf.div(tf.stack(w.frames.map((f) => tf.tensor3d(new Uint8Array(f.buffer, f.byteOffset, f.byteLength), [w.height, w.width, 4], 'int32'))).slice([0, 0, 0, 0], [T, w.height, w.width, 3]).toFloat(), 255); // [T, H, W, 3]
-    const luma = tf.mean(tf.sum(tf.mul(x, tf.tensor1d([0.299, 0.587, 0.114])), 3), [1, 2]); // [T]
-    const motion = T > 1 ? tf.mean(tf.abs(tf.sub(x.slice([1], [T - 1]), x.slice([0], [T - 1]))), [1, 2, 3]) : tf.zeros([0]); // [T-1]
-    return tf.concat([luma, motion]);
-  });
-  try {
-    const v = await stats.data();
-    return { index: w.index, frameCount: T, luma: Array.from(v.subarray(0, T)), motion: Array.from(v.subarray(T)), framesResident: T };
-  } finally {
-    stats.dispose();
+  const n = w.width * w.height;
+  const luma: number[] = [];
+  const motion: number[] = [];
+  for (let t = 0; t < T; t++) {
+    const f = w.frames[t];
+    if (f.length !== n * 4) throw new InternalError(`frame ${t} has ${f.length} bytes, expected ${n * 4}`);
+    let acc = 0;
+    for (let i = 0; i < f.length; i += 4) acc += 0.299 * f[i] + 0.587 * f[i + 1] + 0.114 * f[i + 2];
+    luma.push(acc / (n * 255));
+    if (t > 0) {
+      const g = w.frames[t - 1];
+      let d = 0;
+      for (let i = 0; i < f.length; i += 4) d += Math.abs(f[i] - g[i]) + Math.abs(f[i + 1] - g[i + 1]) + Math.abs(f[i + 2] - g[i + 2]);
+      motion.push(d / (n * 3 * 255));
+    }
   }
+  return { index: w.index, frameCount: T, luma, motion, framesResident: T };
 }
 
 /** Creates the dispatcher: feed it messages, it posts replies on `port`. */
@@ -125,7 +137,15 @@ export function createEngine(port: Port) {
       switch (req.type) {
         case 'init': return await initBackend({ prefer: req.payload.prefer });
         case 'analyzeAudio': await ensureBackend(); return await analyzeAudio(req.payload, ctx);
-        case 'processWindow': await ensureBackend(); return await processWindow(req.payload);
+        case 'processWindow': return processWindow(req.payload);
+        case 'warmup': {
+          await ensureBackend();
+          const t0 = performance.now();
+          const x = new Float32Array(16000);
+          for (let i = 0; i < x.length; i++) x[i] = Math.sin(i / 7);
+          await displaySpectrogram(x, { ...ctx, progress: () => undefined });
+          return { ms: performance.now() - t0 };
+        }
         case 'memory': { const m = tf.memory(); return { numTensors: m.numTensors, numBytes: m.numBytes }; }
         case 'simulateDeviceLoss': return { simulated: simulateDeviceLoss() };
         default: {

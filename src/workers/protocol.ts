@@ -74,6 +74,8 @@ export interface EngineApi {
   init: { payload: { prefer?: BackendName[] }; result: BackendState };
   analyzeAudio: { payload: { channels: Float32Array[]; sampleRate: number }; result: AudioAnalysis };
   processWindow: { payload: FrameWindow; result: WindowSummary };
+  /** Compiles the GPU programs the first real request needs (DESIGN.md #7); returns the time taken. */
+  warmup: { payload: Record<string, never>; result: { ms: number } };
   memory: { payload: Record<string, never>; result: { numTensors: number; numBytes: number } };
   /** Test hook: destroys the GPU device as a real loss would. */
   simulateDeviceLoss: { payload: Record<string, never>; result: { simulated: boolean } };

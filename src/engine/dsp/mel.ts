@@ -24,7 +24,7 @@ export function logMel(signal: tf.Tensor1D, config: Partial<MelConfig> = {}): tf
   const fb = fbCache.data;
   const basis = dftBasis(c.nFft, c.window, L, L);
   return tf.tidy(() => {
-    let x = tf.gather(signal, tf.tensor2d(idx, [frames, L], 'int32')) as tf.Tensor2D; // [F, L]
+    let x = tf.gather(signal, tf.tensor2d(idx, [frames, L], "int32")) as unknown as tf.Tensor2D; // [F, L]
     if (c.removeDc) x = tf.sub(x, tf.mean(x, 1, true));
     if (c.preemphasis > 0) {
       const prev = tf.concat([tf.slice(x, [0, 0], [frames, 1]), tf.slice(x, [0, 0], [frames, L - 1])], 1);

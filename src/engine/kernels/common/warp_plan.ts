@@ -42,7 +42,15 @@ export function inverseHomographies(hs: Mat3[]): Float32Array {
  * Plan for `frames` output frames of size h x w. Output frame o samples source frame `src[o]`
  * through inverse homography `hinv[o*9 .. o*9+9)`.
  */
-export function buildWarpPlan(hinv: Float32Array, src: number[], srcFrames: number, h: number, w: number): WarpPlan {
+export function buildWarpPlan(
+  hinv: Float32Array,
+  src: number[],
+  srcFrames: number,
+  h: number,
+  w: number,
+  /** Output row of (output frame o, pixel p); default o * H * W + p. */
+  rowOf?: (o: number, p: number) => number,
+): WarpPlan {
   const frames = src.length;
   const hw = h * w;
   const rows = frames * hw;
@@ -55,7 +63,7 @@ export function buildWarpPlan(hinv: Float32Array, src: number[], srcFrames: numb
     const base = src[o] * hw;
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const r = o * hw + y * w + x;
+        const r = rowOf ? rowOf(o, y * w + x) : o * hw + y * w + x;
         const wz = m[6] * x + m[7] * y + m[8];
         if (!(wz > 1e-8)) {
           border[r] = Infinity;

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { Mat3 } from '../common/data';
-import { useKernel } from '../common/dispatch';
+import { customOp, useKernel } from '../common/dispatch';
 import { applyPlan, applyPlanT, buildWarpPlan, inverseHomographies } from '../common/warp_plan';
 import { validateWarpConfig, type WarpConfig } from './config';
 import { WarpMaskProgram, WarpProgram } from './program';
@@ -60,7 +60,7 @@ export function warpFeatures<T extends tf.Tensor3D | tf.Tensor4D>(x: T, hs: Mat3
   const src = Array.from({ length: n }, (_, i) => i);
   let plan: ReturnType<typeof buildWarpPlan> | null = null;
   const getPlan = () => (plan ??= buildWarpPlan(hinv, src, n, h, w));
-  const op = tf.customGrad((xi: tf.Tensor) => {
+  const op = customOp(([xi]) => {
     const value = tf.tidy(() => {
       const xx = xi as tf.Tensor4D;
       if (kernel) {
@@ -102,4 +102,11 @@ export function warp<T extends tf.Tensor3D | tf.Tensor4D>(x: T, hs: Mat3[], conf
   const s = x.shape;
   const shape: [number, number, number] = x.rank === 3 ? [1, s[0], s[1]] : [s[0], s[1], s[2]];
   return { warped, mask: warpMask(shape, hs, config) };
+}
+
+/** The stock warp differentiated by tfjs autodiff (gather's gradient), for tests. */
+export function warpAutodiff(x: tf.Tensor4D, hs: Mat3[]): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const plan = buildWarpPlan(inverseHomographies(hs), Array.from({ length: n }, (_, i) => i), n, h, w);
+  return applyPlan(plan, tf.reshape(x, [n * h * w, c]) as tf.Tensor2D).reshape([n, h, w, c]) as tf.Tensor4D;
 }

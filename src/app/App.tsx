@@ -1,0 +1,31 @@
+import { BackendBadge } from './components/BackendBadge';
+import { Notices } from './components/Notices';
+import { OpenPanel } from './components/OpenPanel';
+import { Player } from './components/Player';
+import { AudioView } from './components/AudioView';
+import { ClipPanel } from './components/ClipPanel';
+import { LivePanel } from './components/LivePanel';
+
+export function App() {
+  return (
+    <div className="app">
+      <header>
+        <h1>egosound</h1>
+        <p className="tagline">See which object in a video makes the sound — everything runs in your browser.</p>
+        <BackendBadge />
+      </header>
+      <Notices />
+      <main>
+        <div className="col-main">
+          <Player />
+          <AudioView />
+        </div>
+        <aside className="col-side">
+          <OpenPanel />
+          <ClipPanel />
+          <LivePanel />
+        </aside>
+      </main>
+    </div>
+  );
+}

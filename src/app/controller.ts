@@ -1,0 +1,228 @@
+/**
+ * The app's controller: the only place where the UI, the store, the engine client and the
+ * browser media layer meet. Components call these actions; large data (PCM, spectrograms,
+ * frames) stays here and in the engine, never in the store.
+ */
+import type { StoreApi } from 'zustand/vanilla';
+import type { AppState, ClipInfo } from '../state/store';
+import { EngineClient } from '../workers/client';
+import { CancelledError, EgoError, NoAudioTrackError, CorruptMediaError, InternalError } from '../engine/errors';
+import type { AudioAnalysis } from '../workers/protocol';
+import { validateFile, loadVideo, decodeAudio, sampleFrames } from './media/open';
+import { codecName } from '../engine/media/container';
+import { LiveCapture } from './media/live';
+import { DEFAULT_DECODE } from '../engine/media/windows';
+
+export const DEMO_CLIP = { url: '/demo/demo.webm', name: 'demo.webm', licence: '/demo/LICENSES.md' };
+
+export interface LoadedMedia {
+  url: string;
+  analysis: AudioAnalysis | null;
+}
+
+type Listener = () => void;
+
+export class Controller {
+  readonly client: EngineClient;
+  current: LoadedMedia | null = null;
+  live: LiveCapture | null = null;
+  private loadAbort: AbortController | null = null;
+  private mediaListeners = new Set<Listener>();
+  /** The visible player; set by the Player component. */
+  player: HTMLVideoElement | null = null;
+
+  constructor(readonly store: StoreApi<AppState>, client?: EngineClient) {
+    this.client = client ?? EngineClient.createWorker();
+    this.client.onEvent((e) => {
+      const s = this.store.getState();
+      if (e.type === 'deviceLost') {
+        s.setEngine({ status: 'lost', message: e.error.message });
+        s.notify({ level: 'warning', code: 'GPU_DEVICE_LOST', title: e.error.message, hint: e.error.hint });
+      } else {
+        s.setEngine({ status: 'ready', backend: e.state, message: `GPU restarted: running on ${e.state.backend}` });
+        s.notify({ level: 'info', code: 'GPU_DEVICE_LOST', title: `The GPU was lost and the engine restarted on ${e.state.backend}.`, hint: 'Nothing was lost; carry on.' });
+      }
+    });
+  }
+
+  onMedia(fn: Listener): () => void {
+    this.mediaListeners.add(fn);
+    return () => this.mediaListeners.delete(fn);
+  }
+
+  private report(e: unknown, level: 'error' | 'warning' = 'error'): void {
+    const err = e instanceof EgoError ? e : new InternalError(e instanceof Error ? e.message : String(e));
+    this.store.getState().notify({ level, code: err.code, title: err.message, hint: err.hint });
+  }
+
+  async initEngine(prefer?: ('webgpu' | 'webgl' | 'wasm' | 'cpu')[]): Promise<void> {
+    const s = this.store.getState();
+    s.setEngine({ status: 'starting' });
+    try {
+      const backend = await this.client.call('init', { prefer });
+      s.setEngine({ status: 'ready', backend, message: null });
+      // Compile the GPU programs while the person picks a file (errors surface on first real use).
+      void this.client.call('warmup', {}).catch(() => undefined);
+      if (backend.skipped.webgpu) {
+        s.notify({ level: 'info', code: 'WEBGPU_UNAVAILABLE', title: `WebGPU is not available (${backend.skipped.webgpu}); running on ${backend.backend}.`, hint: 'Everything works, only slower. Chrome or Edge 113+ with hardware acceleration enable WebGPU.' });
+      }
+    } catch (e) {
+      s.setEngine({ status: 'failed', message: e instanceof Error ? e.message : String(e) });
+      this.report(e);
+    }
+  }
+
+  cancelLoad(): void {
+    this.loadAbort?.abort();
+  }
+
+  async openDemo(): Promise<void> {
+    try {
+      const resp = await fetch(DEMO_CLIP.url);
+      if (!resp.ok) throw new CorruptMediaError(DEMO_CLIP.name, `the demo clip could not be loaded (HTTP ${resp.status})`);
+      const blob = await resp.blob();
+      await this.openFile(new File([blob], DEMO_CLIP.name, { type: blob.type || 'video/webm' }), 'demo');
+    } catch (e) {
+      this.report(e);
+    }
+  }
+
+  /** Opens a file; the current clip stays until the new one has been validated and its first frame decoded. */
+  async openFile(file: File, source: 'file' | 'demo' = 'file'): Promise<void> {
+    const s = this.store.getState();
+    this.loadAbort?.abort();
+    const ac = new AbortController();
+    this.loadAbort = ac;
+    s.setMedia({ phase: 'probing', progress: { stage: `checking ${file.name}`, done: 0, total: file.size, unit: 'bytes' } });
+    let url: string | null = null;
+    try {
+      const info = await validateFile(file);
+      url = URL.createObjectURL(file);
+      const probeVideo = document.createElement('video');
+      await loadVideo(probeVideo, url, file.name, info.video!.codec);
+      const duration = Number.isFinite(probeVideo.duration) ? probeVideo.duration : info.durationSec ?? 0;
+      const clip: ClipInfo = {
+        name: file.name, source, sizeBytes: file.size, container: info.container,
+        videoCodec: codecName(info.video!.codec), audioCodec: info.audio ? codecName(info.audio.codec) : null,
+        durationSec: duration, width: probeVideo.videoWidth, height: probeVideo.videoHeight,
+        rotation: info.video!.rotation ?? 0, hasAudio: !!info.audio, audioChannels: info.audio?.channels ?? 0,
+      };
+      probeVideo.removeAttribute('src');
+      probeVideo.load();
+      // Validated: now replace the previous clip.
+      if (this.current) URL.revokeObjectURL(this.current.url);
+      this.current = { url, analysis: null };
+      s.clearNotices((n) => n.level !== 'info');
+      s.resetMedia();
+      const decode = { fps: s.view.decodeFps, aspect: s.view.aspect };
+      s.setMedia({ clip, phase: 'audio', fps: decode.fps, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height] });
+      this.emitMedia();
+
+      if (!info.audio) {
+        this.report(new NoAudioTrackError(file.name), 'warning');
+      } else {
+        try {
+          s.setMedia({ progress: { stage: 'decoding audio', done: 0, total: 1, unit: 'files' } });
+          const pcm = await decodeAudio(file);
+          const analysis = await this.client.call('analyzeAudio', pcm, { signal: ac.signal, onProgress: (p) => this.store.getState().setMedia({ progress: p }) });
+          if (this.current?.url === url) {
+            this.current.analysis = analysis;
+            s.setMedia({ audioReady: true, spectrogramFrames: analysis.spectrogram.frames });
+            this.emitMedia();
+          }
+        } catch (e) {
+          if (e instanceof CancelledError) throw e;
+          this.report(e instanceof EgoError ? e : new CorruptMediaError(file.name, `its audio track could not be decoded (${e instanceof Error ? e.message : e})`), 'warning');
+        }
+      }
+
+      s.setMedia({ phase: 'frames' });
+      let peak = 0;
+      const motion: number[] = [];
+      await sampleFrames(url, file.name, duration, decode, async (w, plan) => {
+        peak = Math.max(peak, w.frames.length);
+        const st = this.store.getState();
+        st.setMedia({ windowsTotal: plan.total, framesExpected: plan.frames });
+        const r = await this.client.call('processWindow', w, { signal: ac.signal });
+        motion.push(0, ...r.motion);
+        st.setMedia({
+          framesDecoded: st.media.framesDecoded + r.frameCount, windowsDone: w.index + 1, framesResidentPeak: Math.max(peak, r.framesResident),
+          progress: { stage: `window ${w.index + 1} of ${plan.total}`, done: st.media.framesDecoded + r.frameCount, total: plan.frames, unit: 'frames' },
+          motion: motion.slice(),
+        });
+      }, ac.signal);
+      s.setMedia({ phase: 'ready', progress: null });
+    } catch (e) {
+      if (url && this.current?.url !== url) URL.revokeObjectURL(url);
+      const st = this.store.getState();
+      if (e instanceof CancelledError) {
+        st.setMedia({ phase: st.media.clip ? 'ready' : 'idle', progress: null });
+        st.notify({ level: 'info', code: 'CANCELLED', title: e.message, hint: e.hint });
+        return;
+      }
+      // Keep what the person had: the previous clip stays on screen.
+      st.setMedia({ phase: st.media.clip ? 'ready' : 'idle', progress: null });
+      this.report(e);
+    } finally {
+      if (this.loadAbort === ac) this.loadAbort = null;
+    }
+  }
+
+  private emitMedia(): void {
+    for (const fn of this.mediaListeners) fn();
+  }
+
+  // ---------------------------------------------------------------- live
+
+  async refreshCameras(): Promise<void> {
+    try {
+      this.store.getState().setLive({ cameras: await LiveCapture.listCameras() });
+    } catch {
+      /* enumerateDevices can fail before permission; the list stays empty */
+    }
+  }
+
+  async startLive(): Promise<void> {
+    const s = this.store.getState();
+    if (this.live?.running) return;
+    s.setLive({ status: 'starting' });
+    const cap = new LiveCapture(
+      { cameraId: s.live.cameraId, bufferSec: s.live.bufferSec },
+      (err) => {
+        this.store.getState().setLive({ status: 'error' });
+        this.report(err);
+        this.emitMedia();
+      },
+      () => {
+        const c = this.live;
+        if (!c) return;
+        this.store.getState().setLive({ framesInRing: c.frames.size, framesCaptured: c.frames.totalWritten, audioSecondsInRing: c.audio.seconds, audioSampleRate: c.audio.sampleRate });
+      },
+    );
+    try {
+      await cap.start();
+      this.live = cap;
+      s.clearNotices((n) => n.code === 'CAMERA_PERMISSION_DENIED' || n.code === 'NO_CAPTURE_DEVICE' || n.code === 'CAPTURE_DEVICE_LOST' || n.code === 'CAPTURE_FAILED');
+      this.store.getState().setLive({ status: 'running' });
+      await this.refreshCameras();
+    } catch (e) {
+      this.store.getState().setLive({ status: 'error' });
+      this.report(e);
+    }
+    this.emitMedia();
+  }
+
+  stopLive(): void {
+    this.live?.stop();
+    this.store.getState().setLive({ status: 'off' });
+    this.emitMedia();
+  }
+
+  async selectCamera(id: string): Promise<void> {
+    this.store.getState().setLive({ cameraId: id });
+    if (this.live?.running) {
+      this.stopLive();
+      await this.startLive();
+    }
+  }
+}

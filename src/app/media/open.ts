@@ -1,0 +1,117 @@
+/**
+ * Opening a video file in the page: validation, audio decoding and frame sampling.
+ *
+ * Browser-only parts (media elements, Web Audio, canvas) live here in the app layer; everything
+ * that does not need the DOM (probing, planning, DSP) is in src/engine. The sequence keeps what
+ * the person already had: a new file replaces the current clip only after it has been probed and
+ * its first frame decoded, so a bad drop never loses the clip on screen.
+ */
+import { probe, codecName, playabilityQuery, NEVER_PLAYABLE, type ByteSource, type MediaInfo } from '../../engine/media/container';
+import { CancelledError, CorruptMediaError, NoVideoTrackError, UnsupportedCodecError } from '../../engine/errors';
+import { fitRects, planWindows, validateDecode, type DecodeConfig } from '../../engine/media/windows';
+
+export function fileSource(file: Blob): ByteSource {
+  return { size: file.size, read: async (o, l) => new Uint8Array(await file.slice(o, Math.min(file.size, o + l)).arrayBuffer()) };
+}
+
+/** Probes and checks that this browser can decode the video. Throws named errors. */
+export async function validateFile(file: File): Promise<MediaInfo> {
+  const info = await probe(fileSource(file), file.name);
+  if (!info.video) throw new NoVideoTrackError(file.name);
+  const codec = info.video.codec;
+  if (NEVER_PLAYABLE.has(codec)) throw new UnsupportedCodecError(file.name, codecName(codec));
+  const q = playabilityQuery(info);
+  if (q && document.createElement('video').canPlayType(q) === '') throw new UnsupportedCodecError(file.name, codecName(codec));
+  return info;
+}
+
+/** Loads `url` into `video` and resolves at loadeddata (first frame decoded), or throws named errors. */
+export function loadVideo(video: HTMLVideoElement, url: string, fileName: string, codec: string, timeoutMs = 20000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => { clearTimeout(timer); video.removeEventListener('loadeddata', ok); video.removeEventListener('error', bad); };
+    const ok = () => {
+      done();
+      if (!video.videoWidth || !video.videoHeight) reject(new UnsupportedCodecError(fileName, codecName(codec)));
+      else resolve();
+    };
+    const bad = () => {
+      done();
+      const code = video.error?.code;
+      if (code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED) reject(new UnsupportedCodecError(fileName, codecName(codec)));
+      else reject(new CorruptMediaError(fileName, video.error?.message || 'the browser could not decode it'));
+    };
+    const timer = setTimeout(() => { done(); reject(new CorruptMediaError(fileName, 'the first frame never decoded')); }, timeoutMs);
+    video.addEventListener('loadeddata', ok);
+    video.addEventListener('error', bad);
+    video.preload = 'auto';
+    video.muted = true;
+    video.src = url;
+    video.load();
+  });
+}
+
+/**
+ * Decodes the audio track to PCM at 16 kHz (Web Audio resamples; channels are kept, so stereo
+ * stays stereo and 5.1 stays 6 channels for the engine's downmix).
+ */
+export async function decodeAudio(file: Blob): Promise<{ channels: Float32Array[]; sampleRate: number }> {
+  const bytes = await file.arrayBuffer();
+  const ctx = new OfflineAudioContext(1, 1, 16000);
+  const buf = await ctx.decodeAudioData(bytes);
+  const channels = Array.from({ length: buf.numberOfChannels }, (_, c) => buf.getChannelData(c).slice());
+  return { channels, sampleRate: buf.sampleRate };
+}
+
+function seek(video: HTMLVideoElement, t: number, fileName: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { video.removeEventListener('seeked', ok); reject(new CorruptMediaError(fileName, `seeking to ${t.toFixed(2)} s never finished`)); }, 15000);
+    const ok = () => { clearTimeout(timer); resolve(); };
+    video.addEventListener('seeked', ok, { once: true });
+    video.currentTime = t;
+  });
+}
+
+export interface FrameWindowOut { index: number; times: number[]; width: number; height: number; frames: Uint8ClampedArray[] }
+
+/**
+ * Samples frames at cfg.fps in windows of cfg.windowSec, drawing each to cfg.width x cfg.height
+ * (aspect per cfg.aspect; display rotation already applied by the browser). Each window is handed
+ * to `onWindow` (which transfers it to the engine) before the next is decoded, so at most one
+ * window of frames is alive here at a time.
+ */
+export async function sampleFrames(
+  url: string, fileName: string, durationSec: number, config: Partial<DecodeConfig>,
+  onWindow: (w: FrameWindowOut, plan: { total: number; frames: number }) => Promise<void>, signal?: AbortSignal,
+): Promise<{ frames: number; windows: number }> {
+  const cfg = validateDecode(config);
+  const plan = planWindows(durationSec, cfg);
+  const totalFrames = plan.reduce((a, w) => a + w.times.length, 0);
+  const video = document.createElement('video');
+  video.muted = true;
+  video.playsInline = true;
+  await loadVideo(video, url, fileName, 'video');
+  const canvas = new OffscreenCanvas(cfg.width, cfg.height);
+  const g = canvas.getContext('2d', { willReadFrequently: true });
+  if (!g) throw new CorruptMediaError(fileName, 'no 2D canvas to draw frames');
+  const { src, dst } = fitRects(video.videoWidth, video.videoHeight, cfg.width, cfg.height, cfg.aspect);
+  let frames = 0;
+  try {
+    for (const w of plan) {
+      const out: Uint8ClampedArray[] = [];
+      for (const t of w.times) {
+        if (signal?.aborted) throw new CancelledError('frame decoding');
+        await seek(video, Math.min(t, Math.max(0, video.duration - 1e-3)), fileName);
+        g.fillStyle = '#000';
+        g.fillRect(0, 0, cfg.width, cfg.height);
+        g.drawImage(video, src[0], src[1], src[2], src[3], dst[0], dst[1], dst[2], dst[3]);
+        out.push(g.getImageData(0, 0, cfg.width, cfg.height).data);
+        frames++;
+      }
+      await onWindow({ index: w.index, times: w.times, width: cfg.width, height: cfg.height, frames: out }, { total: plan.length, frames: totalFrames });
+    }
+  } finally {
+    video.removeAttribute('src');
+    video.load();
+  }
+  return { frames, windows: plan.length };
+}

@@ -1,0 +1,4 @@
+// Checks of the fused kernel against its CPU reference, on cpu and (Dawn) webgpu: testing/cases.ts.
+import { defineKernelSuite } from '../testing/vitest_suite';
+
+defineKernelSuite('fused');

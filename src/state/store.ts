@@ -1,0 +1,135 @@
+/**
+ * One zustand store made of slices (DESIGN.md #9). Plain data only: no tensors, GPU buffers,
+ * media elements or typed arrays of samples (those live in the app's media layer). Fast-changing
+ * values (the playhead) live in their own tiny store that components read with subscribe, so
+ * playback does not re-render React.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { BackendState } from '../engine/backend';
+import type { ErrorCode } from '../engine/errors';
+import type { Progress } from '../workers/protocol';
+
+export interface Notice {
+  id: number;
+  level: 'error' | 'warning' | 'info';
+  code?: ErrorCode;
+  title: string;
+  hint?: string;
+}
+
+export interface EngineSlice {
+  engine: {
+    status: 'starting' | 'ready' | 'lost' | 'failed';
+    backend: BackendState | null;
+    /** Last lifecycle message (e.g. "GPU lost, restarted on webgpu"). */
+    message: string | null;
+  };
+  setEngine: (p: Partial<EngineSlice['engine']>) => void;
+}
+
+export interface ClipInfo {
+  name: string;
+  source: 'file' | 'demo';
+  sizeBytes: number;
+  container: string;
+  videoCodec: string;
+  audioCodec: string | null;
+  durationSec: number;
+  width: number;
+  height: number;
+  rotation: number;
+  hasAudio: boolean;
+  audioChannels: number;
+}
+
+export interface MediaSlice {
+  media: {
+    clip: ClipInfo | null;
+    /** Loading state of the current/next clip. */
+    phase: 'idle' | 'probing' | 'audio' | 'frames' | 'ready' | 'failed';
+    progress: Progress | null;
+    /** Frame sampling results. */
+    framesDecoded: number;
+    framesExpected: number;
+    windowsDone: number;
+    windowsTotal: number;
+    /** Peak number of decoded frames alive at once (bounded by one window). */
+    framesResidentPeak: number;
+    frameSize: [number, number];
+    fps: number;
+    /** Mean inter-frame motion per sampled frame (0..1), for the timeline. */
+    motion: number[];
+    audioReady: boolean;
+    spectrogramFrames: number;
+  };
+  setMedia: (p: Partial<MediaSlice['media']>) => void;
+  resetMedia: () => void;
+}
+
+export interface LiveSlice {
+  live: {
+    status: 'off' | 'starting' | 'running' | 'paused' | 'error';
+    cameras: { id: string; label: string }[];
+    cameraId: string | null;
+    bufferSec: number;
+    framesInRing: number;
+    framesCaptured: number;
+    audioSecondsInRing: number;
+    audioSampleRate: number;
+  };
+  setLive: (p: Partial<LiveSlice['live']>) => void;
+}
+
+export interface ViewSlice {
+  /** View and decode settings chosen by the person (decodeFps, aspect apply to the next file). */
+  view: { overlayOpacity: number; showSpectrogram: boolean; decodeFps: number; aspect: 'squash' | 'crop' | 'pad' };
+  setView: (p: Partial<ViewSlice['view']>) => void;
+}
+
+export interface NoticeSlice {
+  notices: Notice[];
+  notify: (n: Omit<Notice, 'id'>) => number;
+  dismiss: (id: number) => void;
+  clearNotices: (filter?: (n: Notice) => boolean) => void;
+}
+
+export type AppState = EngineSlice & MediaSlice & LiveSlice & ViewSlice & NoticeSlice;
+
+const initialMedia: MediaSlice['media'] = {
+  clip: null, phase: 'idle', progress: null, framesDecoded: 0, framesExpected: 0, windowsDone: 0, windowsTotal: 0,
+  framesResidentPeak: 0, frameSize: [224, 224], fps: 8, motion: [], audioReady: false, spectrogramFrames: 0,
+};
+
+let noticeId = 1;
+
+export function createAppStore(): StoreApi<AppState> {
+  return createStore<AppState>()((set) => ({
+    engine: { status: 'starting', backend: null, message: null },
+    setEngine: (p) => set((s) => ({ engine: { ...s.engine, ...p } })),
+
+    media: initialMedia,
+    setMedia: (p) => set((s) => ({ media: { ...s.media, ...p } })),
+    resetMedia: () => set({ media: initialMedia }),
+
+    live: { status: 'off', cameras: [], cameraId: null, bufferSec: 4, framesInRing: 0, framesCaptured: 0, audioSecondsInRing: 0, audioSampleRate: 0 },
+    setLive: (p) => set((s) => ({ live: { ...s.live, ...p } })),
+
+    view: { overlayOpacity: 0.6, showSpectrogram: true, decodeFps: 8, aspect: 'squash' },
+    setView: (p) => set((s) => ({ view: { ...s.view, ...p } })),
+
+    notices: [],
+    notify: (n) => {
+      const id = noticeId++;
+      // One notice per code: a repeat replaces the old one instead of stacking.
+      set((s) => ({ notices: [...s.notices.filter((x) => !n.code || x.code !== n.code), { ...n, id }] }));
+      return id;
+    },
+    dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+    clearNotices: (filter) => set((s) => ({ notices: filter ? s.notices.filter((n) => !filter(n)) : [] })),
+  }));
+}
+
+/** The playhead, outside React's render path (DESIGN.md #9). */
+export function createPlayheadStore(): StoreApi<{ time: number; playing: boolean }> {
+  return createStore(() => ({ time: 0, playing: false }));
+}
