@@ -21,6 +21,22 @@ test.describe('the app with a file', () => {
     expect(errors).toEqual([]);
   });
 
+  test('one click opens the bundled demo clip with waveform and spectrogram', async ({ page }) => {
+    const errors = watchConsole(page);
+    await openApp(page);
+    await page.getByTestId('open-demo').click();
+    await waitReady(page);
+    await expect(page.getByTestId('clip-name')).toHaveText('demo.webm');
+    await expect(page.getByTestId('clip-audio')).toContainText('2 channels');
+    await expect.poll(() => canvasHasInk(page, 'waveform'), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => canvasHasInk(page, 'spectrogram'), { timeout: 30_000 }).toBe(true);
+    // The licence note it links to is served with the clip.
+    const licence = await page.request.get('/demo/LICENSES.md');
+    expect(licence.ok()).toBe(true);
+    expect(await licence.text()).toMatch(/licen[cs]e/i);
+    expect(errors).toEqual([]);
+  });
+
   for (const [file, check] of [
     ['clip.mp4', { size: '320×240', audio: '2 channels' }],
     ['clip.mov', { size: '320×240', audio: '2 channels' }],
