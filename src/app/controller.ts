@@ -115,7 +115,7 @@ export class Controller {
       s.clearNotices((n) => n.level !== 'info');
       s.resetMedia();
       const decode = { fps: s.view.decodeFps, aspect: s.view.aspect };
-      s.setMedia({ clip, phase: 'audio', fps: decode.fps, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height] });
+      s.setMedia({ clip, phase: 'audio', fps: decode.fps, aspect: decode.aspect, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height] });
       this.emitMedia();
 
       if (!info.audio) {

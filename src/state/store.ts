@@ -57,6 +57,7 @@ export interface MediaSlice {
     framesResidentPeak: number;
     frameSize: [number, number];
     fps: number;
+    aspect: 'squash' | 'crop' | 'pad';
     /** Mean inter-frame motion per sampled frame (0..1), for the timeline. */
     motion: number[];
     audioReady: boolean;
@@ -97,7 +98,7 @@ export type AppState = EngineSlice & MediaSlice & LiveSlice & ViewSlice & Notice
 
 const initialMedia: MediaSlice['media'] = {
   clip: null, phase: 'idle', progress: null, framesDecoded: 0, framesExpected: 0, windowsDone: 0, windowsTotal: 0,
-  framesResidentPeak: 0, frameSize: [224, 224], fps: 8, motion: [], audioReady: false, spectrogramFrames: 0,
+  framesResidentPeak: 0, frameSize: [224, 224], fps: 8, aspect: 'squash', motion: [], audioReady: false, spectrogramFrames: 0,
 };
 
 let noticeId = 1;

@@ -1,5 +1,6 @@
 import { useAppState } from '../context';
 
+const ASPECT = { squash: 'whole picture resized', crop: 'centre cropped', pad: 'letterboxed' } as const;
 const fmt = (s: number) => `${Math.floor(s / 60)}:${(s % 60).toFixed(2).padStart(5, '0')}`;
 
 /** Facts about the open clip and the frame sampling (the e2e tests read the data-testid values). */
@@ -17,7 +18,7 @@ export function ClipPanel() {
         <dt>Frames</dt>
         <dd>
           <span data-testid="frames-decoded" data-value={m.framesDecoded}>{m.framesDecoded}</span> / <span data-testid="frames-expected">{m.framesExpected}</span> at {m.fps} fps,
-          {' '}{m.frameSize[0]}×{m.frameSize[1]} ({m.clip ? '' : ''}frames resized), window <span data-testid="windows-done">{m.windowsDone}</span>/{m.windowsTotal},
+          {' '}{m.frameSize[0]}×{m.frameSize[1]} ({ASPECT[m.aspect]}), window <span data-testid="windows-done">{m.windowsDone}</span>/{m.windowsTotal},
           {' '}at most <span data-testid="frames-resident" data-value={m.framesResidentPeak}>{m.framesResidentPeak}</span> frames in memory
         </dd>
         <dt>Status</dt><dd data-testid="media-phase" data-value={m.phase}>{m.phase}</dd>
