@@ -167,6 +167,12 @@ export async function initBackend(opts: InitOptions & { force?: boolean } = {}):
   if (!opts.force && current && chain[0] === current.backend && tf.getBackend() === current.backend) return current;
   lastOptions = { prefer: opts.prefer, gpu: opts.gpu, wasmPath: opts.wasmPath };
   gpuEntry = opts.gpu ?? (typeof navigator !== 'undefined' ? (navigator as Navigator & { gpu?: GPU }).gpu : undefined);
+  // tfjs's WebGPU backend checks globalThis.navigator.gpu; Node (the `webgpu` package) has none.
+  if (opts.gpu && (typeof navigator === 'undefined' || !(navigator as Navigator & { gpu?: GPU }).gpu)) {
+    const nav = (globalThis as { navigator?: object }).navigator;
+    if (nav) Object.defineProperty(nav, 'gpu', { value: opts.gpu, configurable: true });
+    else Object.defineProperty(globalThis, 'navigator', { value: { gpu: opts.gpu }, configurable: true, writable: true });
+  }
   const wasmPath = opts.wasmPath ?? defaultWasmPath();
   const skipped: Partial<Record<BackendName, string>> = {};
   // tfjs's webgl backend logs to the console when it cannot make a context; quieten it while probing.

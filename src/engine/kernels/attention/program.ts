@@ -23,6 +23,12 @@
  * four taps of the source map, twice (logit, then value). Channels are read as vec4 when C and Dk
  * are multiples of 4. No shared memory, no barriers (each location is independent).
  *
+ * Versions: this one (two passes over the taps, softmax in registers) is the only one written and
+ * measured (docs/kernels.md). Not tried yet, and the first things to try on a real GPU where 784
+ * invocations per query under-fill the device: a workgroup per location with channels split over
+ * the invocations (dot products reduced in workgroup memory, barriers per support), and an online
+ * (flash-style) softmax that reads each tap once instead of twice.
+ *
  * Baked into the WGSL (and so in shaderKey): warp on/off, biases on/off, mask on/off, vec4 or
  * scalar, MAX_T. Sizes T, H, W, C, Dk and the query count come from the uniform shapes; the
  * softmax scale is a uniform.

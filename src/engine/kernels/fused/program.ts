@@ -13,9 +13,9 @@
  * barriers). Baked (shaderKey): warp, biases, mask, vec4, MAX_T. Uniform: T, H, W, C, Dk, Tq
  * (through the input shapes) and the softmax scale.
  *
- * Versions tried and measured (SwiftShader, docs/kernels.md has the figures): see the header of
- * AttendProgram for the choice of one invocation per location; the gather of warped copies
- * (materialised [Tq, T, H, W, C]) is what the stock composition does and what this avoids.
+ * Versions: one (AttendProgram's, see its header for what is still to try). What it replaces is
+ * the stock composition: four gathers that materialise the warped copies [Tq, T, H, W, C], then
+ * batched matmuls; figures against it in docs/kernels.md.
  */
 import { AttendProgram } from '../attention/program';
 

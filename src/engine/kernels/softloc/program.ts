@@ -14,9 +14,9 @@
  *   locations; two tree reductions in workgroup memory (max, then sum of exp), each step followed
  *   by workgroupBarrier(); a barrier also separates reading red[0] from reusing `red`.
  * - AttendByMap, Threshold: elementwise, one invocation per output (vec4 for AttendByMap).
- * Versions tried: softmax as three stock ops (max, exp-sum, divide) is what the stock path does;
- * one workgroup per frame keeps the frame's H*W values in one place (784 at 28x28), so a single
- * dispatch suffices.
+ * Versions: one each. The stock path computes the softmax with tf.softmax (several dispatches);
+ * one workgroup per frame keeps the frame's H*W values (784 at 28x28) in one dispatch. Figures in
+ * docs/kernels.md.
  *
  * Baked (shaderKey): vec4 or scalar, workgroup size. Uniform: shapes, e, 1/temperature,
  * epsilon, tau.

@@ -72,6 +72,7 @@ export async function runKernelBench(opts: { quick: boolean; log?: (s: string) =
     const shape = `T${t} ${h}x${w}x${c}`;
     const v = tf.tensor4d(randomArray(t * h * w * c, 1), [t, h, w, c]);
     const g = tf.tensor1d(randomArray(c, 2));
+    const smap = tf.tensor3d(randomArray(t * h * w, 4), [t, h, w]); // a cosine map's range
     const mid = Math.floor(t / 2);
     const all = Array.from({ length: t }, (_, i) => i);
     const hsAll = randomClipHomographies(t, w, h, all, 3, 1);
@@ -89,7 +90,7 @@ export async function runKernelBench(opts: { quick: boolean; log?: (s: string) =
             return o.vhat;
           }),
       },
-      { name: 'differentiable threshold', run: (impl) => tf.tidy(() => differentiableThreshold(tf.sum(v, -1), { impl })) },
+      { name: 'differentiable threshold', run: (impl) => differentiableThreshold(smap, { impl }) },
     ];
     try {
       for (const k of cases) {
@@ -110,7 +111,7 @@ export async function runKernelBench(opts: { quick: boolean; log?: (s: string) =
         recs.push(rec);
       }
     } finally {
-      tf.dispose([v, g]);
+      tf.dispose([v, g, smap]);
     }
   }
   return recs;

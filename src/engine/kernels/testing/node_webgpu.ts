@@ -5,8 +5,10 @@
  * adapter description, or the reason WebGPU is unavailable (callers skip with that reason).
  */
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { initBackend } from '../../backend';
 
+// Where Debian's chromium package puts SwiftShader's Vulkan ICD (FIELD-NOTES); VK_ICD_FILENAMES overrides.
 const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib64/chromium/vk_swiftshader_icd.json'];
 
 let started: Promise<{ ok: true; adapter: string } | { ok: false; reason: string }> | null = null;
@@ -18,7 +20,7 @@ export function startNodeWebGPU(): Promise<{ ok: true; adapter: string } | { ok:
         const icd = SWIFTSHADER_ICDS.find((p) => existsSync(p));
         if (icd) process.env.VK_ICD_FILENAMES = icd;
       }
-      process.env.XDG_RUNTIME_DIR ??= '/tmp';
+      process.env.XDG_RUNTIME_DIR ??= tmpdir(); // Dawn's Vulkan loader warns without one
       const mod = (await import('webgpu')) as unknown as { create: (opts: string[]) => GPU; globals: Record<string, unknown> };
       Object.assign(globalThis, mod.globals);
       const gpu = mod.create([]);

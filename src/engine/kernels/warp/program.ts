@@ -12,9 +12,10 @@
  * workgroups of 64 invocations over the flat pixel index. Channels are read as vec4 when C % 4 == 0
  * (baked: `vec4` in shaderKey). No shared memory, no barriers.
  *
- * Versions tried: one invocation per output element (n, y, x, c) like tfjs's Transform kernel: the
- * homography and taps were recomputed C times; at C = 512 on SwiftShader it was several times
- * slower than the per-pixel loop, so the per-pixel form won.
+ * Versions: this per-pixel loop is the only one written. The alternative, one invocation per output
+ * element (n, y, x, c) as tfjs's Transform kernel does, recomputes the projective divide and taps
+ * C times (512 at the paper's size); it was not built or measured. Measured against the stock
+ * composition (four gathers + weighted sum): docs/kernels.md.
  *
  * Sizes N, H, W, C come from the uniform shapes (`uniforms.xShape`), never from the WGSL text.
  */
