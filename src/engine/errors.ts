@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'CANCELLED'
   | 'INVALID_CONFIG'
   | 'WORKER_CRASHED'
+  | 'WEIGHTS_INTEGRITY'
+  | 'WEIGHTS_UNAVAILABLE'
   | 'INTERNAL';
 
 export class EgoError extends Error {
@@ -127,6 +129,16 @@ export class WorkerCrashedError extends EgoError {
     super('WORKER_CRASHED', `The engine stopped unexpectedly: ${why}.`, 'Reload the page; your file stays on your machine and can be dropped again.', { why });
   }
 }
+export class WeightsIntegrityError extends EgoError {
+  constructor(file: string, expected: string, got: string) {
+    super('WEIGHTS_INTEGRITY', `The model file ${file} does not match its manifest (sha256 ${got.slice(0, 12)}…, expected ${expected.slice(0, 12)}…).`, 'The weights were changed or damaged: restore models/ from the repository (git checkout models/) and reload; nothing was run with them.', { file, expected, got });
+  }
+}
+export class WeightsUnavailableError extends EgoError {
+  constructor(file: string, why: string) {
+    super('WEIGHTS_UNAVAILABLE', `The model file ${file} could not be loaded: ${why}.`, 'Check that the app was built from a complete checkout (models/ present) and reload.', { file, why });
+  }
+}
 export class InternalError extends EgoError {
   constructor(why: string) {
     super('INTERNAL', `Something went wrong inside egosound: ${why}.`, 'Reload the page; if it happens again, report it with this message.', { why });
@@ -146,7 +158,7 @@ const CLASSES = {
   WebGPUUnavailableError, NoBackendError, GpuDeviceLostError, EmptyFileError, NotAVideoError,
   CorruptMediaError, TruncatedMediaError, UnsupportedCodecError, NoAudioTrackError,
   NoVideoTrackError, CameraPermissionDeniedError, NoCaptureDeviceError, CaptureDeviceLostError,
-  CaptureFailedError, CancelledError, InvalidConfigError, WorkerCrashedError, InternalError,
+  CaptureFailedError, CancelledError, InvalidConfigError, WorkerCrashedError, WeightsIntegrityError, WeightsUnavailableError, InternalError,
 } as const;
 
 export function serializeError(e: unknown): SerializedError {
