@@ -31,7 +31,7 @@ const cat = buildCatalog((s) => console.log(s));
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const metas: any[] = [];
-const readme = ['# Fixture clips', '', 'Made by `npx tsx tools/data/make-fixtures.ts` (the synthetic generator in tools/data/). Each folder is one clip in the', 'generator\'s output format (see docs/data.md); sources and licences of every asset are in LICENSES.md and manifest.json.', ''];
+const readme = ['# Fixture clips', '', 'Made by `npx tsx tools/data/make-fixtures.ts` (the synthetic generator in tools/data/). Each folder is one clip in the', 'generator\'s output format (see docs/dataset.md); sources and licences of every asset are in LICENSES.md and manifest.json.', ''];
 for (const s of SPECS) {
   let done = false;
   for (let i = 0; i < 30 && !done; i++) {
