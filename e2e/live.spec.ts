@@ -1,6 +1,6 @@
 import { test, expect, chromium } from '@playwright/test';
 import { resolve } from 'node:path';
-import { BASE_ARGS, CHROMIUM } from '../playwright.config';
+import { BASE_ARGS, BASE_URL, CHROMIUM } from '../playwright.config';
 import { MEDIA, openApp, watchConsole } from './helpers';
 
 const fakeDevices = [
@@ -69,7 +69,7 @@ test.describe('live capture with Chromium fake camera and mic', () => {
 test('a denied camera permission gets a clear message and the app keeps working', async () => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--use-fake-device-for-media-stream', '--deny-permission-prompts'] });
   try {
-    const page = await browser.newPage({ baseURL: 'http://127.0.0.1:4173' });
+    const page = await browser.newPage({ baseURL: BASE_URL });
     await openApp(page);
     await page.getByTestId('live-start').click();
     await expect(page.locator('[data-testid=notice][data-code=CAMERA_PERMISSION_DENIED]')).toContainText(/denied/);
@@ -85,7 +85,7 @@ test('no camera at all: a clear message', async () => {
   // Fake UI grants permission, but there is no fake device and no real one on a CI machine.
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--use-fake-ui-for-media-stream'] });
   try {
-    const page = await browser.newPage({ baseURL: 'http://127.0.0.1:4173' });
+    const page = await browser.newPage({ baseURL: BASE_URL });
     await openApp(page);
     const hasCamera = await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).some((d) => d.kind === 'videoinput'));
     test.skip(hasCamera, 'this machine has a real camera, so "no device" cannot be shown here');
