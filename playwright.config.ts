@@ -37,9 +37,10 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    // Builds first (a fresh clone has no dist/), then serves the production build.
+    command: `${process.env.EGOSOUND_SKIP_BUILD ? '' : 'npx vite build --logLevel error && '}npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `${BASE_URL}/harness.html`,
     reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
+    timeout: 240_000,
   },
 });

@@ -16,8 +16,9 @@ export interface GrayImage {
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 
-async function pump(bytes: Uint8Array, stream: TransformStream<Uint8Array, Uint8Array>): Promise<Uint8Array> {
-  const out = new Response(new Blob([bytes as BlobPart]).stream().pipeThrough(stream));
+async function pump(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
+  // lib.dom types the streams' writable side as BufferSource; a Uint8Array stream fits it.
+  const out = new Response(new Blob([bytes as BlobPart]).stream().pipeThrough(stream as unknown as TransformStream<Uint8Array, Uint8Array>));
   return new Uint8Array(await out.arrayBuffer());
 }
 
