@@ -62,11 +62,33 @@ export async function decodeAudio(file: Blob): Promise<{ channels: Float32Array[
   return { channels, sampleRate: buf.sampleRate };
 }
 
+/**
+ * Seeks and resolves once the frame at the new position is presented. 'seeked' alone is not
+ * enough: Chromium can fire it up to a few hundred ms before the new frame reaches the
+ * compositor, and a drawImage in between copies the previous frame (seen on a VFR clip). So it
+ * also waits for requestVideoFrameCallback (with a 1 s fallback for engines that skip it).
+ */
 function seek(video: HTMLVideoElement, t: number, fileName: string): Promise<void> {
+  if (Math.abs(video.currentTime - t) < 1e-6 && video.readyState >= 2) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { video.removeEventListener('seeked', ok); reject(new CorruptMediaError(fileName, `seeking to ${t.toFixed(2)} s never finished`)); }, 15000);
-    const ok = () => { clearTimeout(timer); resolve(); };
-    video.addEventListener('seeked', ok, { once: true });
+    let seeked = false;
+    let presented = false;
+    let fallback: ReturnType<typeof setTimeout> | undefined;
+    const finish = () => {
+      if (!seeked || !presented) return;
+      clearTimeout(timer);
+      clearTimeout(fallback);
+      resolve();
+    };
+    const timer = setTimeout(() => { video.removeEventListener('seeked', onSeeked); reject(new CorruptMediaError(fileName, `seeking to ${t.toFixed(2)} s never finished`)); }, 15000);
+    const onSeeked = () => {
+      seeked = true;
+      fallback = setTimeout(() => { presented = true; finish(); }, 1000);
+      finish();
+    };
+    if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(() => { presented = true; finish(); });
+    else presented = true;
+    video.addEventListener('seeked', onSeeked, { once: true });
     video.currentTime = t;
   });
 }
