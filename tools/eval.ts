@@ -1,0 +1,143 @@
+/**
+ * `npm run eval -- --data DIR [--split test] [--json] [--stride 2] [--id lvs-synth] [--record]`
+ *
+ * Scores localization maps on the synthetic benchmark with src/engine/eval/metrics.ts (the LVS
+ * protocol: cIoU@0.5 and AUC at the median threshold, plus pointing and pixel AP) for:
+ *   lvs        the shipped LVS weights (models/<id>, loaded through the sha256 check), map S_ii [14,14]
+ *   centre     an isotropic Gaussian at the image centre
+ *   wholeImage every pixel sounding
+ *   random     uniform noise on a 14x14 grid (seeded)
+ *   oracle     the ground truth itself (the ceiling under the median threshold)
+ * Frames: every --stride-th frame of each clip (1 = all) whose ground truth is non-empty: the
+ * union of the boxes of visible on-screen sounding objects whose source is active in the frame's
+ * 1-s segment. Audio for a frame: the mono 11025 Hz mix over its segment [k, k + 1) s (what LVS
+ * was trained on). Slices: ground-truth box area (fraction of the frame), the mono mix's SNR
+ * against the off-screen source (meta knobs.snrMonoDb), and camera motion (knobs.motionPxPerFrame).
+ * --record writes the test figures of lvs into models/manifest.json (metrics.test*) and the
+ * model card.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadLvs, lvsLocalize } from '../src/engine/models/lvs.ts';
+import { loadVisualTrunk, visualFeatures } from '../src/engine/models/visual.ts';
+import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore, type Summary } from '../src/engine/eval/metrics.ts';
+import { MODELS_BASE_URL, MODELS_DIR, audioWindow, datasetHash, listClips, modelsFetcher, mulberry, readFrameRgb, readManifest, soundingBoxes, spectrogram, useWasm, type Clip } from './models/data.ts';
+
+const argv = process.argv.slice(2);
+const flag = (k: string) => argv.includes(`--${k}`);
+const opt = (k: string, d: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[i + 1] : d; };
+const dataDir = opt('data', '');
+if (!dataDir) { console.error('usage: npm run eval -- --data DIR [--split test] [--json] [--stride 2] [--id lvs-synth] [--record]'); process.exit(2); }
+const split = opt('split', 'test');
+const stride = Math.max(1, Number(opt('stride', '2')));
+const id = opt('id', 'lvs-synth');
+const json = flag('json');
+const say = (s: string) => { if (!json) console.log(s); else console.error(s); };
+
+const METHODS = ['lvs', 'centre', 'wholeImage', 'random', 'oracle'] as const;
+type Method = typeof METHODS[number];
+
+function sliceKeys(c: Clip, area: number): string[] {
+  const k = c.meta.knobs;
+  const keys = [area < 0.05 ? 'area:small(<5%)' : area < 0.25 ? 'area:medium(5-25%)' : 'area:large(>=25%)'];
+  const snr = k.snrMonoDb;
+  keys.push(snr === null || snr === undefined ? 'snr:no-offscreen' : snr < 5 ? 'snr:low(<5dB)' : 'snr:high(>=5dB)');
+  const mv = k.motionPxPerFrame;
+  keys.push(mv < 3 ? 'motion:low(<3px/f)' : mv < 6 ? 'motion:mid(3-6px/f)' : 'motion:high(>=6px/f)');
+  return keys;
+}
+
+async function main(): Promise<void> {
+  await useWasm();
+  const manifest = readManifest();
+  const lvs = await loadLvs(manifest, id, MODELS_BASE_URL, { fetcher: modelsFetcher });
+  const trunk = await loadVisualTrunk(manifest, MODELS_BASE_URL, { fetcher: modelsFetcher });
+  const clips = listClips(dataDir, split);
+  if (!clips.length) throw new Error(`${dataDir}: no ${split} clips`);
+  const frameList = (c: Clip) => c.meta.frames.map((_, i) => i).filter((i) => i % stride === 0 && soundingBoxes(c, i).boxes.length > 0);
+  const hash = datasetHash(clips, frameList);
+  say(`eval: ${clips.length} ${split} clips, every ${stride} frame(s), model ${id} (weights sha256 ${lvs.sha256.slice(0, 12)}), data sha256 ${hash.slice(0, 12)}`);
+
+  const scores: Record<Method, FrameScore[]> = { lvs: [], centre: [], wholeImage: [], random: [], oracle: [] };
+  const slices = new Map<string, Record<Method, FrameScore[]>>();
+  const centre = baselines.centre();
+  const whole = baselines.wholeImage();
+  const rand = mulberry(12345);
+  const t0 = Date.now();
+  let done = 0;
+  try {
+    for (const c of clips) {
+      const frames = frameList(c);
+      const specs = new Map<number, Float32Array>();
+      for (let s = 0; s < frames.length; s += 8) {
+        const part = frames.slice(s, s + 8);
+        const rgb = new Float32Array(part.length * 224 * 224 * 3);
+        const spec = new Float32Array(part.length * 128 * 128);
+        part.forEach((fi, i) => {
+          rgb.set(readFrameRgb(c, fi), i * 224 * 224 * 3);
+          const seg = Math.min(Math.floor(c.meta.frames[fi].time), Math.floor(c.meta.config.seconds) - 1);
+          if (!specs.has(seg)) specs.set(seg, spectrogram(audioWindow(c, seg)));
+          spec.set(specs.get(seg)!, i * 128 * 128);
+        });
+        const maps = tf.tidy(() => {
+          const { f14, f28 } = visualFeatures(trunk, tf.tensor4d(rgb, [part.length, 224, 224, 3]));
+          f28.dispose();
+          return lvsLocalize(lvs.params, f14, tf.tensor3d(spec, [part.length, 128, 128]), lvs.config);
+        });
+        const md = await maps.data();
+        maps.dispose();
+        part.forEach((fi, i) => {
+          const gt = soundingBoxes(c, fi);
+          const G = boxesToMask(gt.boxes, c.meta.config.width, c.meta.config.height);
+          const r = baselines.random(rand);
+          const got: Record<Method, FrameScore> = {
+            lvs: scoreFrame(md.subarray(i * 196, (i + 1) * 196), 14, 14, G),
+            centre: scoreFrame(centre, EVAL_SIZE, EVAL_SIZE, G),
+            wholeImage: scoreFrame(whole, EVAL_SIZE, EVAL_SIZE, G),
+            random: scoreFrame(r.map, r.h, r.w, G),
+            oracle: scoreFrame(baselines.oracle(G), EVAL_SIZE, EVAL_SIZE, G),
+          };
+          for (const mth of METHODS) scores[mth].push(got[mth]);
+          for (const key of sliceKeys(c, gt.area)) {
+            if (!slices.has(key)) slices.set(key, { lvs: [], centre: [], wholeImage: [], random: [], oracle: [] });
+            for (const mth of METHODS) slices.get(key)![mth].push(got[mth]);
+          }
+          done++;
+        });
+      }
+      say(`  ${c.meta.clipId}: ${frames.length} frames (${done} so far, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    }
+  } finally {
+    trunk.dispose();
+    tf.dispose(Object.values(lvs.params));
+  }
+  const round = (s: Summary) => ({ ciou50: +s.ciou50.toFixed(4), auc: +s.auc.toFixed(4), pointing: +s.pointing.toFixed(4), pixelAP: +s.pixelAP.toFixed(4), n: s.n });
+  const methods = Object.fromEntries(METHODS.map((m) => [m, round(summarize(scores[m]))]));
+  const sliceOut = Object.fromEntries([...slices.keys()].sort().map((k) => [k, Object.fromEntries(METHODS.map((m) => [m, round(summarize(slices.get(k)![m]))]))]));
+  const result = { methods, slices: sliceOut, data: { dir: dataDir, split, clips: clips.length, stride, frames: done, sha256: hash }, model: { id, sha256: lvs.sha256 } };
+  if (json) console.log(JSON.stringify(result, null, 1));
+  else {
+    console.log('\nmethod       ciou50   auc      pointing pixelAP  n');
+    for (const m of METHODS) { const s = methods[m]; console.log(`${m.padEnd(12)} ${s.ciou50.toFixed(3).padEnd(8)} ${s.auc.toFixed(3).padEnd(8)} ${s.pointing.toFixed(3).padEnd(8)} ${s.pixelAP.toFixed(3).padEnd(8)} ${s.n}`); }
+    for (const [k, v] of Object.entries(sliceOut)) console.log(`${k.padEnd(22)} ` + METHODS.map((m) => `${m} ${v[m].pointing.toFixed(2)}/${v[m].pixelAP.toFixed(2)}`).join('  ') + `  (pointing/pixelAP, n ${v.lvs.n})`);
+  }
+  if (flag('record')) record(result.methods.lvs, hash);
+}
+
+function record(s: { ciou50: number; auc: number; pointing: number; pixelAP: number; n: number }, hash: string): void {
+  const path = join(MODELS_DIR, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as ReturnType<typeof readManifest>;
+  const e = manifest.models.find((m) => m.id === id)!;
+  e.metrics = { ...(e.metrics ?? {}), testCiou50: s.ciou50, testAuc: s.auc, testPointing: s.pointing, testPixelAP: s.pixelAP, testFrames: s.n };
+  e.dataset = { ...e.dataset!, description: e.dataset!.description.replace(/\.? Test: .*$/, '') + `. Test: ${split} split sha256 ${hash} (npm run eval -- --data DIR --split ${split} --stride ${stride}).` };
+  writeFileSync(path, JSON.stringify(manifest, null, 1) + '\n');
+  const card = join(MODELS_DIR, id, 'MODEL_CARD.md');
+  const text = readFileSync(card, 'utf8').replace(/\n<!-- test -->[\s\S]*$/, '\n');
+  writeFileSync(card, text + `<!-- test -->\n**Test figures** (${split} split, ${s.n} frames, every ${stride} frame(s); data sha256 \`${hash.slice(0, 16)}…\`):
+cIoU@0.5 ${s.ciou50.toFixed(3)}, AUC ${s.auc.toFixed(3)}, pointing ${s.pointing.toFixed(3)}, pixel AP ${s.pixelAP.toFixed(3)}. Baselines and slices: docs/results.md.
+`);
+  console.error(`recorded test metrics of ${id} in models/manifest.json and its model card`);
+}
+
+main().catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });

@@ -1,0 +1,154 @@
+/**
+ * Reading the synthetic benchmark (docs/data.md) for training and evaluating localizers:
+ * clips, frames, 1-s audio windows, ground-truth sounding boxes per frame, a dataset hash, and
+ * the shipped models loaded from models/ through their sha256 check.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { decodePng } from '../data/png.ts';
+import { readWav } from '../data/wav.ts';
+import { logFreqSpectrogram } from '../../src/engine/dsp/logfreq.ts';
+import type { Fetcher, Manifest } from '../../src/engine/weights/verify.ts';
+import type { Box } from '../../src/engine/eval/metrics.ts';
+
+export const MODELS_DIR = resolve('models');
+export const MODELS_BASE_URL = 'http://models.local/models/';
+
+/** Serves models/ to fetchVerified, as the app's fetch would. */
+export const modelsFetcher: Fetcher = async (url) => {
+  const rel = new URL(url).pathname.replace(/^\/models\//, '');
+  return new Response(new Uint8Array(readFileSync(join(MODELS_DIR, rel))));
+};
+
+export function readManifest(): Manifest {
+  return JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8')) as Manifest;
+}
+
+export async function useWasm(): Promise<void> {
+  if (!(await tf.setBackend('wasm'))) throw new Error('the tfjs wasm backend did not start');
+  await tf.ready();
+}
+
+export interface ClipObjectFrame { instanceId: number; sounding: boolean; visible: boolean; box: [number, number, number, number]; maskArea: number; boxArea: number }
+export interface ClipMeta {
+  clipId: string;
+  split: string;
+  config: { width: number; height: number; fps: number; seconds: number; frames: number; monoRate: number };
+  knobs: { motion: number; motionPxPerFrame: number; snrDb: number | null; snrMonoDb: number | null; soundingMaskAreaMean: number; offscreen: boolean; hardNegative: boolean; distractors: number };
+  sources: { sourceId: string; instanceId: number | null; onScreen: boolean; activeSegments: boolean[] }[];
+  frames: { index: number; time: number; image: string; objects: ClipObjectFrame[]; sources: { sourceId: string; activeInSegment: boolean }[] }[];
+}
+
+export interface Clip { dir: string; meta: ClipMeta }
+
+/** Every complete clip (meta.json present) of a split under dir, sorted by id. */
+export function listClips(dir: string, split: string): Clip[] {
+  const root = resolve(dir);
+  return readdirSync(root)
+    .filter((n) => n.startsWith(`${split}-`) && existsSync(join(root, n, 'meta.json')))
+    .sort()
+    .map((n) => ({ dir: join(root, n), meta: JSON.parse(readFileSync(join(root, n, 'meta.json'), 'utf8')) as ClipMeta }));
+}
+
+/**
+ * sha256 over the files the localizers read, clip by clip: meta.json, the mono mix, and the
+ * frames. Names a training set in the manifest (the generator's own split hash covers stems and
+ * videos too, which these runs do not write).
+ */
+export function datasetHash(clips: Clip[], frames: (c: Clip) => number[]): string {
+  const h = createHash('sha256');
+  for (const c of clips) {
+    const name = c.dir.split(/[\\/]/).pop()!;
+    h.update(name);
+    for (const rel of ['meta.json', 'audio_mono_11k.wav', ...frames(c).map((i) => c.meta.frames[i].image)]) {
+      h.update(rel);
+      h.update(createHash('sha256').update(readFileSync(join(c.dir, rel))).digest());
+    }
+  }
+  return h.digest('hex');
+}
+
+/** RGB in [0, 1], [224, 224, 3] row-major. */
+export function readFrameRgb(c: Clip, index: number): Float32Array {
+  const img = decodePng(readFileSync(join(c.dir, c.meta.frames[index].image)));
+  if (img.width !== 224 || img.height !== 224) throw new Error(`${c.dir}: frames must be 224x224 (got ${img.width}x${img.height}); generate with --size 224`);
+  const out = new Float32Array(224 * 224 * 3);
+  for (let p = 0; p < 224 * 224; p++) for (let k = 0; k < 3; k++) out[p * 3 + k] = img.data[p * img.channels + k] / 255;
+  return out;
+}
+
+const wavCache = new Map<string, Float32Array>();
+export function readMono(c: Clip): Float32Array {
+  let x = wavCache.get(c.dir);
+  if (!x) {
+    const a = readWav(join(c.dir, 'audio_mono_11k.wav'));
+    if (a.sampleRate !== 11025) throw new Error(`${c.dir}: mono mix must be 11025 Hz, got ${a.sampleRate}`);
+    x = a.channels[0];
+    wavCache.clear();
+    wavCache.set(c.dir, x);
+  }
+  return x;
+}
+
+/** The 1-s window [t0, t0 + 1) of the mono mix at 11025 Hz (zero-padded past the end). */
+export function audioWindow(c: Clip, t0: number): Float32Array {
+  const x = readMono(c);
+  const out = new Float32Array(11025);
+  const s = Math.round(t0 * 11025);
+  for (let i = 0; i < 11025; i++) { const j = s + i; out[i] = j >= 0 && j < x.length ? x[j] : 0; }
+  return out;
+}
+
+/** Log-frequency magnitude [128, 128] of a 1-s window (paper 000's input; log1p is the encoder's). */
+export function spectrogram(win: Float32Array): Float32Array {
+  return tf.tidy(() => logFreqSpectrogram(tf.tensor1d(win)).dataSync() as Float32Array).slice();
+}
+
+export function rms(x: Float32Array): number {
+  let s = 0;
+  for (const v of x) s += v * v;
+  return Math.sqrt(s / x.length);
+}
+
+/** The frame in the middle of each 1-s segment k: round((k + 0.5) * fps), and its segment. */
+export function segmentMiddleFrames(c: Clip): { frame: number; segment: number }[] {
+  const { fps, seconds, frames } = c.meta.config;
+  const out: { frame: number; segment: number }[] = [];
+  for (let k = 0; k < Math.floor(seconds); k++) out.push({ frame: Math.min(frames - 1, Math.round((k + 0.5) * fps)), segment: k });
+  return out;
+}
+
+/**
+ * Ground truth of one frame: the boxes of visible on-screen sounding objects whose source is
+ * active in the frame's 1-s segment. Empty when nothing on screen sounds then (such frames are
+ * not scored). Boxes are inclusive in meta.json; metrics take end-exclusive boxes.
+ */
+export function soundingBoxes(c: Clip, index: number): { boxes: Box[]; area: number } {
+  const f = c.meta.frames[index];
+  const active = new Set(f.sources.filter((s) => s.activeInSegment).map((s) => s.sourceId));
+  const boxes: Box[] = [];
+  let area = 0;
+  for (const o of f.objects) {
+    if (!o.sounding || !o.visible) continue;
+    const src = c.meta.sources.find((s) => s.instanceId === o.instanceId);
+    if (!src || !active.has(src.sourceId)) continue;
+    boxes.push({ x0: o.box[0], y0: o.box[1], x1: o.box[2] + 1, y1: o.box[3] + 1 });
+    area += o.boxArea;
+  }
+  return { boxes, area };
+}
+
+/** Deterministic PRNG (mulberry32) for shuffling and sampling. */
+export function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

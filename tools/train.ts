@@ -1,0 +1,312 @@
+/**
+ * `npm run train -- --model lvs --data DIR [options]`: trains a localizer in Node on the CPU
+ * (tfjs-backend-wasm; the audio convs use the forward-only gradient of models/audio.ts).
+ *
+ *   --model lvs            paper 003's LVS baseline (the only model so far)
+ *   --data DIR             synthetic clips (docs/data.md); trains on <split>-* clips
+ *   --split train          which clips to train on
+ *   --id lvs-synth         model id: weights go to models/<id>/, entry in models/manifest.json
+ *   --ckpt DIR             checkpoints, loss CSV + PNG (default .cache/train/<id>)
+ *   --resume               continue from the checkpoint in --ckpt
+ *   --epochs 20  --batch 32  --lr 1e-3  --seed 1  --val-frac 0.1  --clip-norm 5
+ *   --max-minutes M        stop at the first epoch boundary after M minutes (and ship what is there)
+ *   --embed-dim 128  --channels 16,32,64,128  --visual-hidden 0  --easy-negatives trimap|mean
+ *   --no-hard-negatives    (ablation) drop the same-image hard negative
+ *   --no-ship              train and checkpoint only; do not write models/
+ *
+ * Samples: for every 1-s segment k of a clip, the frame in its middle (LVS trains on centre
+ * frames) and the mono 11025 Hz mix over [k, k + 1) s. Segments whose mix is silent (RMS < 1e-4)
+ * are skipped: a rule on the audio alone, so training stays self-supervised; ground-truth boxes
+ * are read only to report validation pointing/pixelAP on held-out training clips.
+ * Everything random (split, init, batch order) follows --seed.
+ */
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initLvsParams, lvsLocalize, lvsLoss, serializeParams, deserializeParams, validateLvsConfig, type LvsConfig } from '../src/engine/models/lvs.ts';
+import { makeVariable, type Params } from '../src/engine/models/audio.ts';
+import { sha256Hex, type Manifest, type ModelEntry } from '../src/engine/weights/verify.ts';
+import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../src/engine/eval/metrics.ts';
+import { MODELS_DIR, type Clip, audioWindow, datasetHash, listClips, mulberry, rms, segmentMiddleFrames, soundingBoxes, useWasm, readManifest } from './models/data.ts';
+import { batchTensors, computeFeatures, type FeatureSet, type Sample } from './models/features.ts';
+import { plotPng } from './models/plot.ts';
+
+type Flags = Map<string, string | true>;
+function parseFlags(argv: string[]): Flags {
+  const flags: Flags = new Map();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const next = argv[i + 1];
+    if (next !== undefined && !next.startsWith('--')) { flags.set(a.slice(2), next); i++; } else flags.set(a.slice(2), true);
+  }
+  return flags;
+}
+
+const flags = parseFlags(process.argv.slice(2));
+const str = (k: string, d: string) => { const v = flags.get(k); return typeof v === 'string' ? v : d; };
+const num = (k: string, d: number) => { const v = flags.has(k) ? Number(str(k, '')) : d; if (Number.isNaN(v)) throw new Error(`--${k} needs a number`); return v; };
+
+if (str('model', '') !== 'lvs') { console.error('usage: npm run train -- --model lvs --data DIR [--id lvs-synth] [--epochs N] ... (see tools/train.ts)'); process.exit(2); }
+if (!flags.has('data')) { console.error('--data DIR is required'); process.exit(2); }
+
+const id = str('id', 'lvs-synth');
+if (!/^lvs-[a-z0-9-]+$/.test(id)) throw new Error('--id must look like lvs-<name> (lowercase, digits, dashes)');
+const dataDir = str('data', '');
+const split = str('split', 'train');
+const ckptDir = str('ckpt', join('.cache', 'train', id));
+const epochs = num('epochs', 20);
+const batch = num('batch', 32);
+const lr = num('lr', 1e-3);
+const seed = num('seed', 1);
+const valFrac = num('val-frac', 0.1);
+const clipNorm = num('clip-norm', 5);
+const maxMinutes = num('max-minutes', Infinity);
+const config: LvsConfig = validateLvsConfig({
+  embedDim: num('embed-dim', 128),
+  visualHidden: num('visual-hidden', 0),
+  easyNegatives: str('easy-negatives', 'trimap') as LvsConfig['easyNegatives'],
+  hardNegatives: !flags.has('no-hard-negatives'),
+  audio: { channels: str('channels', '16,32,64,128').split(',').map(Number) },
+});
+const command = `npm run train -- ${process.argv.slice(2).join(' ')}`;
+const log = (s: string) => { console.log(s); appendFileSync(join(ckptDir, 'train.log'), s + '\n'); };
+
+interface Checkpoint { epoch: number; step: number; history: { epoch: number; step: number; loss: number }[]; val: { epoch: number; loss: number; pointing: number; pixelAP: number; ciou50: number }[]; elapsedS: number }
+
+async function main(): Promise<void> {
+  mkdirSync(ckptDir, { recursive: true });
+  await useWasm();
+  log(`${command}\nbackend ${tf.getBackend()}, config ${JSON.stringify(config)}`);
+
+  // ---- data
+  const clips = listClips(dataDir, split);
+  if (clips.length < 4) throw new Error(`${dataDir}: found ${clips.length} ${split} clips (need at least 4)`);
+  const samples: Sample[] = [];
+  let silent = 0;
+  clips.forEach((c, ci) => {
+    for (const { frame, segment } of segmentMiddleFrames(c)) {
+      if (rms(audioWindow(c, segment)) < 1e-4) { silent++; continue; }
+      samples.push({ clip: ci, frame, t0: segment });
+    }
+  });
+  const hash = datasetHash(clips, (c) => segmentMiddleFrames(c).map((s) => s.frame));
+  log(`data: ${clips.length} clips, ${samples.length} samples (${silent} silent segments skipped), dataset sha256 ${hash}`);
+  const fs: FeatureSet = await computeFeatures(clips, samples, join('.cache', 'features'), ['lvs-middle-frame-v1', hash], log);
+
+  // split by clip
+  const r = mulberry(seed);
+  const order = clips.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+  const nVal = Math.max(1, Math.round(clips.length * valFrac));
+  const valClips = new Set(order.slice(0, nVal));
+  const trainIdx = samples.map((_, i) => i).filter((i) => !valClips.has(samples[i].clip));
+  const valIdx = samples.map((_, i) => i).filter((i) => valClips.has(samples[i].clip));
+  log(`split: ${clips.length - nVal} train clips (${trainIdx.length} samples), ${nVal} validation clips (${valIdx.length} samples)`);
+
+  // ---- model + optimiser (Adam written out so its state checkpoints by parameter name)
+  let params: Params = initLvsParams(config, seed);
+  const names = Object.keys(params).sort();
+  let m: Params = Object.fromEntries(names.map((n) => [n, makeVariable(tf.zerosLike(params[n]))]));
+  let v: Params = Object.fromEntries(names.map((n) => [n, makeVariable(tf.zerosLike(params[n]))]));
+  let ck: Checkpoint = { epoch: 0, step: 0, history: [], val: [], elapsedS: 0 };
+  const ckPath = join(ckptDir, 'checkpoint');
+  if (flags.has('resume') && existsSync(join(ckPath, 'state.json'))) {
+    const load = (name: string) => deserializeParams(readFileSync(join(ckPath, `${name}.json`), 'utf8'), new Uint8Array(readFileSync(join(ckPath, `${name}.bin`)))).params;
+    tf.dispose([...Object.values(params), ...Object.values(m), ...Object.values(v)]);
+    const asTrainable = (p: Params) => Object.fromEntries(Object.entries(p).map(([k, t]) => { const x = makeVariable(tf.clone(t)); t.dispose(); return [k, x]; }));
+    params = asTrainable(load('params'));
+    m = asTrainable(load('adam-m'));
+    v = asTrainable(load('adam-v'));
+    ck = JSON.parse(readFileSync(join(ckPath, 'state.json'), 'utf8')) as Checkpoint;
+    log(`resumed at epoch ${ck.epoch}, step ${ck.step}`);
+  } else if (flags.has('resume')) {
+    log('no checkpoint to resume from; starting fresh');
+  }
+
+  const b1 = 0.9;
+  const b2 = 0.999;
+  const eps = 1e-7;
+  const vars = names.map((n) => params[n]);
+  const trainStep = (idx: number[]): number => {
+    const { f14, spec } = batchTensors(fs, idx);
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const parts = lvsLoss(params, f14, spec, config);
+        tf.dispose([parts.logits, parts.sii]);
+        return parts.loss;
+      }, vars);
+      const loss = value.dataSync()[0];
+      ck.step++;
+      tf.tidy(() => {
+        const gs = names.map((n) => grads[params[n].name]);
+        const gnorm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+        const scale = tf.minimum(1, tf.div(clipNorm, tf.add(gnorm, 1e-12)));
+        const c1 = 1 - b1 ** ck.step;
+        const c2 = 1 - b2 ** ck.step;
+        names.forEach((n, i) => {
+          const g = tf.mul(gs[i], scale);
+          m[n].assign(tf.add(tf.mul(m[n], b1), tf.mul(g, 1 - b1)));
+          v[n].assign(tf.add(tf.mul(v[n], b2), tf.mul(tf.square(g), 1 - b2)));
+          params[n].assign(tf.sub(params[n], tf.mul(lr / c1, tf.div(m[n], tf.add(tf.sqrt(tf.div(v[n], c2)), eps)))));
+        });
+      });
+      tf.dispose([value, ...Object.values(grads)]);
+      return loss;
+    } finally {
+      tf.dispose([f14, spec]);
+    }
+  };
+
+  const validate = (): { loss: number; pointing: number; pixelAP: number; ciou50: number } => {
+    let lossSum = 0;
+    let nb = 0;
+    const scores: FrameScore[] = [];
+    for (let s = 0; s < valIdx.length; s += batch) {
+      const idx = valIdx.slice(s, s + batch);
+      const { f14, spec } = batchTensors(fs, idx);
+      const parts = lvsLoss(params, f14, spec, config);
+      if (idx.length > 1) { lossSum += parts.loss.dataSync()[0]; nb++; }
+      const maps = lvsLocalize(params, f14, spec, config);
+      const md = maps.dataSync();
+      idx.forEach((k, i) => {
+        const smp = samples[k];
+        const gt = soundingBoxes(clips[smp.clip], smp.frame);
+        if (!gt.boxes.length) return;
+        const c = clips[smp.clip].meta.config;
+        scores.push(scoreFrame(md.subarray(i * 196, (i + 1) * 196), 14, 14, boxesToMask(gt.boxes, c.width, c.height)));
+      });
+      tf.dispose([f14, spec, parts.loss, parts.logits, parts.sii, maps]);
+    }
+    const sm = summarize(scores);
+    return { loss: nb ? lossSum / nb : NaN, pointing: sm.pointing, pixelAP: sm.pixelAP, ciou50: sm.ciou50 };
+  };
+
+  const save = async () => {
+    mkdirSync(ckPath, { recursive: true });
+    for (const [name, p] of [['params', params], ['adam-m', m], ['adam-v', v]] as const) {
+      const { modelJson, weights } = await serializeParams(`${id}-${name}`, p, config);
+      writeFileSync(join(ckPath, `${name}.json`), modelJson);
+      writeFileSync(join(ckPath, `${name}.bin`), weights);
+    }
+    writeFileSync(join(ckPath, 'state.json'), JSON.stringify(ck) + '\n');
+    writeFileSync(join(ckptDir, 'loss.csv'), 'epoch,step,loss\n' + ck.history.map((h) => `${h.epoch},${h.step},${h.loss}`).join('\n') + '\n');
+    writeFileSync(join(ckptDir, 'val.csv'), 'epoch,loss,pointing,pixelAP,ciou50\n' + ck.val.map((h) => `${h.epoch},${h.loss},${h.pointing},${h.pixelAP},${h.ciou50}`).join('\n') + '\n');
+    const smooth: [number, number][] = [];
+    const w = Math.max(1, Math.round(ck.history.length / 100));
+    for (let i = 0; i + w <= ck.history.length; i += w) smooth.push([ck.history[i + w - 1].step, ck.history.slice(i, i + w).reduce((a, h) => a + h.loss, 0) / w]);
+    const stepsPerEpoch = Math.ceil(trainIdx.length / batch);
+    writeFileSync(join(ckptDir, 'loss.png'), plotPng([
+      { points: smooth, rgb: [31, 119, 180] },
+      { points: ck.val.map((h) => [h.epoch * stepsPerEpoch, h.loss] as [number, number]), rgb: [214, 39, 40] },
+    ]));
+  };
+
+  if (ck.epoch === 0 && ck.val.length === 0) {
+    const v0 = validate();
+    ck.val.push({ epoch: 0, ...v0 });
+    log(`epoch 0 (init): val loss ${v0.loss.toFixed(4)} pointing ${v0.pointing.toFixed(3)} pixelAP ${v0.pixelAP.toFixed(3)} ciou50 ${v0.ciou50.toFixed(3)}`);
+  }
+  const tStart = Date.now() - ck.elapsedS * 1000;
+  const runStart = Date.now();
+  while (ck.epoch < epochs) {
+    const e = ck.epoch + 1;
+    const er = mulberry(seed * 1000 + e);
+    const ord = [...trainIdx];
+    for (let i = ord.length - 1; i > 0; i--) { const j = Math.floor(er() * (i + 1)); [ord[i], ord[j]] = [ord[j], ord[i]]; }
+    let sum = 0;
+    let n = 0;
+    const te = Date.now();
+    for (let s = 0; s + batch <= ord.length; s += batch) { // full batches only: every row has batch-1 easy negatives
+      const loss = trainStep(ord.slice(s, s + batch));
+      if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at step ${ck.step}`);
+      ck.history.push({ epoch: e, step: ck.step, loss });
+      sum += loss;
+      n++;
+    }
+    ck.epoch = e;
+    ck.elapsedS = (Date.now() - tStart) / 1000;
+    const vr = validate();
+    ck.val.push({ epoch: e, ...vr });
+    log(`epoch ${e}: train loss ${(sum / n).toFixed(4)} (${n} steps, ${((Date.now() - te) / n).toFixed(0)} ms/step)  val loss ${vr.loss.toFixed(4)} pointing ${vr.pointing.toFixed(3)} pixelAP ${vr.pixelAP.toFixed(3)} ciou50 ${vr.ciou50.toFixed(3)}  [${ck.elapsedS.toFixed(0)} s]`);
+    await save();
+    if ((Date.now() - runStart) / 60000 > maxMinutes) { log(`stopping after ${maxMinutes} min (--max-minutes)`); break; }
+  }
+
+  if (flags.has('no-ship')) return;
+  await ship(params, hash, clips, samples.length, trainIdx.length, valIdx.length, ck);
+}
+
+async function ship(params: Params, hash: string, clips: Clip[], nSamples: number, nTrain: number, nVal: number, ck: Checkpoint): Promise<void> {
+  const dir = join(MODELS_DIR, id);
+  mkdirSync(dir, { recursive: true });
+  const { modelJson, weights } = await serializeParams(id, params, config);
+  writeFileSync(join(dir, 'model.json'), modelJson);
+  writeFileSync(join(dir, 'weights.bin'), weights);
+  const files = [];
+  for (const f of ['model.json', 'weights.bin']) {
+    const bytes = new Uint8Array(readFileSync(join(dir, f)));
+    files.push({ path: `${id}/${f}`, sha256: await sha256Hex(bytes), bytes: bytes.length });
+  }
+  const last = ck.val[ck.val.length - 1];
+  const nParams = Object.values(params).reduce((a, p) => a + p.size, 0);
+  const entry: ModelEntry = {
+    id,
+    description: `LVS (paper 003, "Localizing Visual Sounds the Hard Way"): frozen visual-mobilenetv2 f14 -> 1x1 projection to d=${config.embedDim}; audio CNN on the 128x128 log-frequency spectrogram -> d; map = cosine S_ii [14,14]. Trained with the trimap hard-negative contrastive loss (eps_p ${config.epsP}, eps_n ${config.epsN}, tau ${config.tau}, logits / ${config.temperature}).`,
+    files,
+    config: config as unknown as Record<string, unknown>,
+    dataset: { hash, description: `${clips.length} clips of the synthetic benchmark, split '${split}' (docs/data.md; generation commands in docs/results.md); ${nSamples} (middle frame, 1-s mono mix) samples: ${nTrain} trained on, ${nVal} of ${Math.max(1, Math.round(clips.length * valFrac))} held-out clips for validation` },
+    trainCommand: command,
+    metrics: { epochs: ck.epoch, steps: ck.step, trainSeconds: Math.round(ck.elapsedS), params: nParams, valLoss: last.loss, valPointing: last.pointing, valPixelAP: last.pixelAP, valCiou50: last.ciou50 },
+    card: `${id}/MODEL_CARD.md`,
+  };
+  const manifest: Manifest = readManifest();
+  const prev = manifest.models.find((x) => x.id === id);
+  if (prev?.metrics) for (const [k, val] of Object.entries(prev.metrics)) if (k.startsWith('test')) entry.metrics![k] = val; // kept until eval --record refreshes them
+  manifest.models = [...manifest.models.filter((x) => x.id !== id), entry];
+  writeFileSync(join(MODELS_DIR, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+  writeFileSync(join(dir, 'MODEL_CARD.md'), modelCard(entry, ck, nParams));
+  for (const f of ['loss.csv', 'val.csv', 'loss.png']) copyFileSync(join(ckptDir, f), join(dir, f)); // the record, not loaded by the app
+  console.log(`shipped ${id}: ${files.map((f) => `${f.path} ${f.sha256.slice(0, 12)} (${f.bytes} B)`).join(', ')}`);
+}
+
+function modelCard(e: ModelEntry, ck: Checkpoint, nParams: number): string {
+  const last = ck.val[ck.val.length - 1];
+  return `# ${e.id}: LVS baseline localizer (paper 003)
+
+**What it is.** The single-frame baseline of issue 6: paper 003's model ("Localizing Visual Sounds
+the Hard Way", CVPR 2021). A sound is matched against every cell of a frame's 14x14 feature map by
+cosine similarity; the map S_ii is the localization. Code: \`src/engine/models/lvs.ts\` (model,
+loss, loading) and \`src/engine/models/audio.ts\` (audio encoder).
+
+- Visual: the frozen trunk \`visual-mobilenetv2\` (MobileNetV2 from nsfwjs, MIT), f14 =
+  block_13_expand_relu [14,14,576], then a learned 1x1 projection to d = ${config.embedDim}${config.visualHidden ? ` (hidden ${config.visualHidden})` : ''}.
+- Audio: 1 s of the mono mix at 11025 Hz -> |STFT| (254/64) -> 128x128 log-frequency image (paper
+  000's input) -> log(1 + x) -> ${config.audio.channels.length} conv 3x3 stride-2 + ReLU stages (${config.audio.channels.join(', ')} channels) ->
+  max over time and frequency -> linear to d.
+- Loss: the trimap contrastive loss with hard negatives from the same image and easy negatives
+  from the other clips of the batch, eps_p ${config.epsP}, eps_n ${config.epsN}, tau ${config.tau}, logits / ${config.temperature}
+  (paper + public code). Easy negatives: '${config.easyNegatives}'. ${nParams} trained parameters
+  (${(e.files.find((f) => f.path.endsWith('weights.bin'))!.bytes / 1024).toFixed(0)} KiB).
+
+**Trained on.** ${e.dataset!.description}. Dataset sha256 \`${e.dataset!.hash}\`.
+Self-supervised: no boxes or labels are used for training (silent 1-s windows are dropped by an
+RMS rule on the audio). Command:
+
+    ${e.trainCommand}
+
+${ck.epoch} epochs, ${ck.step} Adam steps, ${Math.round(ck.elapsedS / 60)} min on 2 shared CPU cores (tfjs wasm backend). Loss
+curves beside this card: \`loss.csv\` (per step), \`val.csv\` (per epoch) and \`loss.png\` (blue: training
+loss, red: validation loss; y grid every 0.5, from 0). The last validation figures (held-out training clips): loss ${last.loss.toFixed(3)}, pointing ${last.pointing.toFixed(3)}, pixelAP ${last.pixelAP.toFixed(3)}, cIoU@0.5 ${last.ciou50.toFixed(3)}.
+
+**How it scores.** See docs/results.md (test split, LVS protocol + pointing and pixel AP, beside
+the centre prior, whole image, random and oracle maps).
+
+**Limits.** Trained and tested only on the synthetic benchmark (flat photo cut-outs, anechoic
+audio; docs/data.md "Limits"), where test sounds and mostly classes are unseen in training. One
+frame per second of audio, no temporal context or geometry (those are paper 000's model). The
+visual trunk is frozen. Small: it is a baseline, not the project's localizer.
+`;
+}
+
+main().catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });
