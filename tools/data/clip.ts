@@ -242,8 +242,28 @@ export class NotEnoughAssetsError extends Error {
   override name = 'NotEnoughAssetsError';
 }
 
+class PlacementError extends Error {}
+
+/**
+ * Lays out a clip's scene. A layout in which a sounding object cannot be placed (rare: crowded
+ * scenes with two sounding objects) is drawn again from a derived seed, up to 8 times; attempt 0
+ * uses the original keys, so every clip that placed at once keeps its bytes.
+ */
 export function buildScene(cat: Catalog, split: Split, seed: number | string, index: number, opts: ClipOptions): BuiltScene {
-  const key = (p: string) => Rng.derive('egosound-synth/1', seed, split, index, p);
+  let last: unknown;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    try {
+      return buildSceneAttempt(cat, split, seed, index, opts, attempt);
+    } catch (e) {
+      if (!(e instanceof PlacementError)) throw e;
+      last = e;
+    }
+  }
+  throw last;
+}
+
+function buildSceneAttempt(cat: Catalog, split: Split, seed: number | string, index: number, opts: ClipOptions, attempt: number): BuiltScene {
+  const key = (p: string) => Rng.derive('egosound-synth/1', seed, split, index, attempt === 0 ? p : `${p}#layout${attempt}`);
   const rng = key('scene');
   const { width: W, height: H, seconds } = opts;
   const f0 = (W / 2) / Math.tan((opts.hfovDeg * Math.PI) / 360);
@@ -336,7 +356,7 @@ export function buildScene(cat: Catalog, split: Split, seed: number | string, in
         nextId++;
       }
     }
-    if (!ok && s.sounding) throw new Error(`could not place sounding object ${s.asset.id}`);
+    if (!ok && s.sounding) throw new PlacementError(`could not place sounding object ${s.asset.id}`);
   }
 
   // background: cover every view footprint of the clip (all sub-exposures) with margin
