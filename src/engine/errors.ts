@@ -39,7 +39,9 @@ export class EgoError extends Error {
     this.code = code;
     this.hint = hint;
     this.detail = detail;
-    this.name = new.target.name;
+    // Not new.target.name: minifiers rename classes, and the worker and page bundles would
+    // disagree. Codes and class names are one-to-one.
+    this.name = NAME_BY_CODE[code] ?? 'EgoError';
   }
 }
 
@@ -154,12 +156,35 @@ export interface SerializedError {
   detail?: Record<string, unknown>;
 }
 
-const CLASSES = {
+export const ERROR_CLASSES_BY_NAME = {
   WebGPUUnavailableError, NoBackendError, GpuDeviceLostError, EmptyFileError, NotAVideoError,
   CorruptMediaError, TruncatedMediaError, UnsupportedCodecError, NoAudioTrackError,
   NoVideoTrackError, CameraPermissionDeniedError, NoCaptureDeviceError, CaptureDeviceLostError,
   CaptureFailedError, CancelledError, InvalidConfigError, WorkerCrashedError, WeightsIntegrityError, WeightsUnavailableError, InternalError,
 } as const;
+
+const NAME_BY_CODE: Record<ErrorCode, string> = {
+  WEBGPU_UNAVAILABLE: 'WebGPUUnavailableError',
+  NO_BACKEND: 'NoBackendError',
+  GPU_DEVICE_LOST: 'GpuDeviceLostError',
+  EMPTY_FILE: 'EmptyFileError',
+  NOT_A_VIDEO: 'NotAVideoError',
+  CORRUPT_MEDIA: 'CorruptMediaError',
+  TRUNCATED_MEDIA: 'TruncatedMediaError',
+  UNSUPPORTED_CODEC: 'UnsupportedCodecError',
+  NO_AUDIO_TRACK: 'NoAudioTrackError',
+  NO_VIDEO_TRACK: 'NoVideoTrackError',
+  CAMERA_PERMISSION_DENIED: 'CameraPermissionDeniedError',
+  NO_CAPTURE_DEVICE: 'NoCaptureDeviceError',
+  CAPTURE_DEVICE_LOST: 'CaptureDeviceLostError',
+  CAPTURE_FAILED: 'CaptureFailedError',
+  CANCELLED: 'CancelledError',
+  INVALID_CONFIG: 'InvalidConfigError',
+  WORKER_CRASHED: 'WorkerCrashedError',
+  WEIGHTS_INTEGRITY: 'WeightsIntegrityError',
+  WEIGHTS_UNAVAILABLE: 'WeightsUnavailableError',
+  INTERNAL: 'InternalError',
+};
 
 export function serializeError(e: unknown): SerializedError {
   if (e instanceof EgoError) {
@@ -171,7 +196,7 @@ export function serializeError(e: unknown): SerializedError {
 
 /** Rebuilds the same EgoError subclass from its record (instanceof works on the client). */
 export function deserializeError(s: SerializedError): EgoError {
-  const Cls = (CLASSES as Record<string, unknown>)[s.name] as (new (...a: never[]) => EgoError) | undefined;
+  const Cls = (ERROR_CLASSES_BY_NAME as Record<string, unknown>)[s.name] as (new (...a: never[]) => EgoError) | undefined;
   const proto = Cls ? Cls.prototype : EgoError.prototype;
   const err = Object.create(proto) as EgoError;
   // Restore fields without re-running constructors (their arguments are not known here).

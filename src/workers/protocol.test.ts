@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { EngineClient, type Endpoint } from './client';
 import { createEngine } from './handlers';
 import { isRequest, transferablesOf } from './protocol';
-import { CancelledError, EgoError, NoAudioTrackError, WorkerCrashedError, deserializeError, serializeError, InternalError } from '../engine/errors';
+import { CancelledError, EgoError, NoAudioTrackError, WorkerCrashedError, deserializeError, serializeError, InternalError, ERROR_CLASSES_BY_NAME } from '../engine/errors';
 import { sine } from '../engine/testing/compare';
 
 /** An in-process pair of ports with structured cloning, like a Worker without the thread. */
@@ -66,6 +66,16 @@ describe('worker protocol', () => {
     expect(r.luma[0]).toBeCloseTo(0, 5);
     expect(r.luma[1]).toBeCloseTo(1, 5);
     expect(r.motion[0]).toBeCloseTo(1, 5);
+  });
+
+  it('an error\'s name comes from its code, not from the (minifiable) class name, and every class round-trips', () => {
+    for (const [key, Cls] of Object.entries(ERROR_CLASSES_BY_NAME)) {
+      const e = new (Cls as unknown as new (...a: string[]) => EgoError)('x', 'y', 'z', 'w');
+      expect(e.name).toBe(key);
+      const back = deserializeError(structuredClone(serializeError(e)));
+      expect(back).toBeInstanceOf(Cls);
+      expect(back.code).toBe(e.code);
+    }
   });
 
   it('engine errors arrive as named errors; cancel rejects with CancelledError', async () => {

@@ -13,6 +13,7 @@ import { readWav } from '../data/wav.ts';
 import { logFreqSpectrogram } from '../../src/engine/dsp/logfreq.ts';
 import type { Fetcher, Manifest } from '../../src/engine/weights/verify.ts';
 import type { Box } from '../../src/engine/eval/metrics.ts';
+import { mulberry32 } from '../../src/engine/rng.ts';
 
 export const MODELS_DIR = resolve('models');
 export const MODELS_BASE_URL = 'http://models.local/models/';
@@ -141,14 +142,5 @@ export function soundingBoxes(c: Clip, index: number): { boxes: Box[]; area: num
   return { boxes, area };
 }
 
-/** Deterministic PRNG (mulberry32) for shuffling and sampling. */
-export function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, shared with the rest of the engine). */
+export const mulberry = mulberry32;

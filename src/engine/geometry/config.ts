@@ -11,7 +11,7 @@ import { InvalidConfigError } from '../errors';
 
 export type Detector = 'orb' | 'akaze';
 export type RobustMethod = 'ransac' | 'magsac';
-export type Refinement = 'none' | 'ecc' | 'lk';
+export type Refinement = 'none' | 'ecc';
 
 export interface HomographyConfig {
   /** Keypoint detector + binary descriptor. */
@@ -27,6 +27,8 @@ export interface HomographyConfig {
   gridRows: number;
   /** Lowe ratio test on Hamming kNN (k = 2). Paper: 0.7 (SIFT). */
   ratio: number;
+  /** Hamming matcher: 'js' (hamming.ts, measured 3.5x faster) or 'cv' (cv.BFMatcher). */
+  matcher: 'js' | 'cv';
   /** Keep only mutual nearest neighbours. */
   crossCheck: boolean;
   /** Fewer good matches than this -> identity (paper: 10). */
@@ -42,11 +44,14 @@ export interface HomographyConfig {
   confidence: number;
   /** Sub-pixel refinement after the robust fit. */
   refine: Refinement;
-  /** ECC: iterations and the pyramid (levels below full resolution run first). */
+  /** ECC: iterations per level, coarsest level (1 = half resolution) and finest level run. */
   eccIterations: number;
   eccLevels: number;
+  eccFinestLevel: number;
   /** A refinement that moves the corners more than this (px) is discarded as diverged. */
   maxRefineShiftPx: number;
+  /** ECC results whose final correlation coefficient is below this are discarded. */
+  minEccCorrelation: number;
   /** Frame standard deviation (grey levels) below which a frame counts as textureless. */
   minTextureStd: number;
   /** Degeneracy: linear scale (sqrt of area ratio of the warped frame) outside [1/s, s]. */
@@ -57,12 +62,13 @@ export interface HomographyConfig {
 
 export const DEFAULT_HOMOGRAPHY_CONFIG: Readonly<HomographyConfig> = Object.freeze({
   detector: 'orb',
-  maxFeatures: 1500,
+  maxFeatures: 800,
   fastThreshold: 12,
   akazeThreshold: 0.0005,
   gridCols: 8,
   gridRows: 6,
   ratio: 0.8,
+  matcher: 'js',
   crossCheck: true,
   minMatches: 10,
   minInliers: 8,
@@ -73,7 +79,9 @@ export const DEFAULT_HOMOGRAPHY_CONFIG: Readonly<HomographyConfig> = Object.free
   refine: 'ecc',
   eccIterations: 30,
   eccLevels: 1,
-  maxRefineShiftPx: 6,
+  eccFinestLevel: 1,
+  maxRefineShiftPx: 12,
+  minEccCorrelation: 0.4,
   minTextureStd: 4,
   maxScale: 2,
   minDet: 1e-3,
@@ -94,7 +102,9 @@ const RANGES: Partial<Record<keyof HomographyConfig, Range>> = {
   confidence: { min: 0.5, max: 0.999999 },
   eccIterations: { min: 1, max: 500, int: true },
   eccLevels: { min: 0, max: 4, int: true },
+  eccFinestLevel: { min: 0, max: 4, int: true },
   maxRefineShiftPx: { min: 0.1, max: 100 },
+  minEccCorrelation: { min: -1, max: 1 },
   minTextureStd: { min: 0, max: 64 },
   maxScale: { min: 1.01, max: 100 },
   minDet: { min: 0, max: 1 },
@@ -105,7 +115,8 @@ export function validateHomographyConfig(partial: Partial<HomographyConfig> = {}
   const c: HomographyConfig = { ...DEFAULT_HOMOGRAPHY_CONFIG, ...partial };
   if (c.detector !== 'orb' && c.detector !== 'akaze') throw new InvalidConfigError('detector', `must be 'orb' or 'akaze', got ${String(c.detector)}`);
   if (c.method !== 'ransac' && c.method !== 'magsac') throw new InvalidConfigError('method', `must be 'ransac' or 'magsac', got ${String(c.method)}`);
-  if (!['none', 'ecc', 'lk'].includes(c.refine)) throw new InvalidConfigError('refine', `must be 'none', 'ecc' or 'lk', got ${String(c.refine)}`);
+  if (c.refine !== 'none' && c.refine !== 'ecc') throw new InvalidConfigError('refine', `must be 'none' or 'ecc', got ${String(c.refine)}`);
+  if (c.matcher !== 'js' && c.matcher !== 'cv') throw new InvalidConfigError('matcher', `must be 'js' or 'cv', got ${String(c.matcher)}`);
   if (typeof c.crossCheck !== 'boolean') throw new InvalidConfigError('crossCheck', 'must be true or false');
   for (const [key, r] of Object.entries(RANGES) as [keyof HomographyConfig, Range][]) {
     const v = c[key] as unknown;
@@ -113,6 +124,7 @@ export function validateHomographyConfig(partial: Partial<HomographyConfig> = {}
       throw new InvalidConfigError(key, `must be ${r.int ? 'an integer' : 'a number'} in [${r.min}, ${r.max}], got ${String(v)}`);
     }
   }
+  if (c.eccFinestLevel > c.eccLevels) throw new InvalidConfigError('eccFinestLevel', `must not exceed eccLevels (${c.eccLevels}), got ${c.eccFinestLevel}`);
   if (c.minInliers > c.minMatches) throw new InvalidConfigError('minInliers', `must not exceed minMatches (${c.minMatches}), got ${c.minInliers}`);
   return c;
 }

@@ -20,6 +20,7 @@ import type { CV } from './opencv';
 import { withCvScope, type CvScope } from './scope';
 import type { GrayImage } from './png';
 import type { HomographyConfig } from './config';
+import { hammingKnn } from './hamming';
 import { apply, det, frameCorners, identity, invert, isConvexQuad, meanCornerError, normalize, polygonArea, scaleHomography, type Mat3 } from './homography';
 
 export type FallbackReason =
@@ -50,7 +51,9 @@ export interface PairHomography {
   /** Human-readable detail for the fallback (counts, values). */
   detail?: string;
   /** Which refinement was applied: 'ecc' when it converged and was kept. */
-  refined: 'none' | 'ecc' | 'lk';
+  refined: 'none' | 'ecc';
+  /** ECC's final correlation coefficient when ECC was kept. */
+  eccRho?: number;
   /** How estimated: direct j->i or composed from consecutive pairs. */
   via: 'direct' | 'chained' | 'self';
 }
@@ -172,6 +175,17 @@ export function extractFeatures(cv: CV, img: GrayImage, cfg: HomographyConfig): 
 /** Ratio + mutual test matches: pairs of indices [j, i]. */
 export function matchFeatures(cv: CV, fj: FrameFeatures, fi: FrameFeatures, cfg: HomographyConfig): Int32Array {
   if (fj.count < 2 || fi.count < 2) return new Int32Array(0);
+  if (cfg.matcher === 'js' && fj.descBytes % 4 === 0) {
+    const k = hammingKnn(fj.descriptors, fj.count, fi.descriptors, fi.count, fj.descBytes);
+    const out: number[] = [];
+    for (let q = 0; q < fj.count; q++) {
+      const t = k.best[q];
+      if (t < 0 || k.bestDist[q] >= cfg.ratio * k.secondDist[q]) continue;
+      if (cfg.crossCheck && k.reverseBest[t] !== q) continue;
+      out.push(q, t);
+    }
+    return Int32Array.from(out);
+  }
   return withCvScope((scope) => {
     const dj = scope.track(cv.matFromArray(fj.count, fj.descBytes, cv.CV_8U, fj.descriptors));
     const di = scope.track(cv.matFromArray(fi.count, fi.descBytes, cv.CV_8U, fi.descriptors));
@@ -252,12 +266,13 @@ function matToMat3(cv: CV, m: CV): Mat3 {
  * with a warp W that maps template coordinates to input coordinates, i.e. W = H_ij = H_ji^-1.
  * Optionally runs a coarse pass at half resolution first. Returns null when ECC throws.
  */
-export function refineEcc(cv: CV, scope: CvScope, matJ: CV, matI: CV, H: Mat3, width: number, height: number, cfg: HomographyConfig): Mat3 | null {
+export function refineEcc(cv: CV, scope: CvScope, matJ: CV, matI: CV, H: Mat3, width: number, height: number, cfg: HomographyConfig): { H: Mat3; rho: number } | null {
   let Hij = invert(H);
   const crit = new cv.TermCriteria(cv.TermCriteria_COUNT + cv.TermCriteria_EPS, cfg.eccIterations, 1e-4);
   const noMask = scope.track(new cv.Mat());
+  let rho = NaN;
   try {
-    for (let level = cfg.eccLevels; level >= 0; level--) {
+    for (let level = cfg.eccLevels; level >= cfg.eccFinestLevel; level--) {
       const f = 1 / (1 << level);
       let tpl = matI, inp = matJ;
       let lw = width, lh = height;
@@ -271,14 +286,14 @@ export function refineEcc(cv: CV, scope: CvScope, matJ: CV, matI: CV, H: Mat3, w
       }
       const Wl = level > 0 ? scaleHomography(Hij, { width, height }, { width: lw, height: lh }) : Hij;
       const warp = scope.track(cv.matFromArray(3, 3, cv.CV_32F, Wl));
-      cv.findTransformECC(tpl, inp, warp, cv.MOTION_HOMOGRAPHY, crit, noMask, 5);
+      rho = cv.findTransformECC(tpl, inp, warp, cv.MOTION_HOMOGRAPHY, crit, noMask, 5);
       const got = matToMat3(cv, warp);
       Hij = level > 0 ? scaleHomography(got, { width: lw, height: lh }, { width, height }) : got;
     }
   } catch {
     return null;
   }
-  return normalize(invert(Hij));
+  return { H: normalize(invert(Hij)), rho };
 }
 
 /** Estimates H_ji from precomputed features (and the frames, for ECC). */
@@ -328,14 +343,16 @@ export function estimateFromFeatures(
   const bad = degeneracy(H, fj.width, fj.height, cfg);
   if (bad) return fallback(j, i, bad.reason, bad.detail, n, inliers);
   let refined: PairHomography['refined'] = 'none';
+  let eccRho: number | undefined;
   if (cfg.refine === 'ecc') {
     const R = refineEcc(cv, scope, matJ, matI, H, fj.width, fj.height, cfg);
-    if (R && !degeneracy(R, fj.width, fj.height, cfg) && meanCornerError(R, H, fj.width, fj.height) <= cfg.maxRefineShiftPx) {
-      H = R;
+    if (R && R.rho >= cfg.minEccCorrelation && !degeneracy(R.H, fj.width, fj.height, cfg) && meanCornerError(R.H, H, fj.width, fj.height) <= cfg.maxRefineShiftPx) {
+      H = R.H;
       refined = 'ecc';
+      eccRho = R.rho;
     }
   }
-  return { from: j, to: i, H, matches: n, inliers, inlierRatio: inliers / n, fallback: false, reason: null, refined, via: 'direct' };
+  return { from: j, to: i, H, matches: n, inliers, inlierRatio: inliers / n, fallback: false, reason: null, refined, eccRho, via: 'direct' };
 }
 
 /** One pair, end to end: H_ji mapping frame j's pixels onto frame i's. */

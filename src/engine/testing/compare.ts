@@ -2,6 +2,7 @@
  * Comparison helpers shared by Node tests and the in-browser harness: absolute + relative
  * tolerance, and a message that lists the first mismatches (DESIGN.md #2).
  */
+import { mulberry32 } from '../rng';
 export interface CompareOptions { atol?: number; rtol?: number; label?: string; maxReport?: number }
 
 export function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, opts: CompareOptions = {}): { maxAbsErr: number } {
@@ -30,17 +31,8 @@ export function assert(cond: unknown, message: string): asserts cond {
   if (!cond) throw new Error(message);
 }
 
-/** Deterministic PRNG (mulberry32) so checks are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, shared with the rest of the engine). */
+export const rng = mulberry32;
 
 export function noise(n: number, seed: number, amp = 1): Float32Array {
   const r = rng(seed);

@@ -5,18 +5,10 @@
  * (support frame j) to the *destination* (query frame i); pixel centres sit at integer
  * coordinates, x = column, y = row. Sampling uses the inverse (destination -> source).
  */
+import { mulberry32 } from '../../rng';
 
-/** mulberry32: small, fast, seedable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, shared with the rest of the engine). */
+export const rng = mulberry32;
 
 /** Uniform values in [-scale, scale). */
 export function randomArray(n: number, seed: number, scale = 1): Float32Array {
