@@ -35,4 +35,24 @@ test.describe('in-browser suites', () => {
     expect(failures, failures.join('\n')).toEqual([]);
     expect(errors, errors.join('\n')).toEqual([]);
   });
+
+  test('the homography bench (quick) returns the issue-4 record fields for both sizes and both detectors', async ({ page }) => {
+    test.setTimeout(300_000);
+    await page.goto('/harness.html');
+    await page.waitForSelector('body[data-ready="true"]');
+    const recs = (await page.evaluate(() => window.egosoundHarness.runBench('homography', true))) as Record<string, unknown>[];
+    expect(new Set(recs.map((r) => r.shape))).toEqual(new Set(['224x224', '320x240']));
+    expect(new Set(recs.map((r) => r.detector))).toEqual(new Set(['orb', 'akaze']));
+    for (const r of recs) {
+      for (const k of ['suite', 'name', 'shape', 'ms', 'meanCornerErrPx', 'successRate', 'fallbackRate']) expect(r, `${r.name} ${r.shape}`).toHaveProperty(k);
+      expect(r.suite).toBe('homography');
+      expect(r.ms as number).toBeGreaterThan(0);
+    }
+    const dflt = recs.filter((r) => r.name === 'orb + magsac + ecc (default)');
+    expect(dflt).toHaveLength(2);
+    for (const r of dflt) {
+      expect(r.successRate as number).toBeGreaterThanOrEqual(0.95);
+      expect(r.meanCornerErrPx as number).toBeLessThanOrEqual(1);
+    }
+  });
 });

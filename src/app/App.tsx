@@ -5,6 +5,7 @@ import { Player } from './components/Player';
 import { AudioView } from './components/AudioView';
 import { ClipPanel } from './components/ClipPanel';
 import { LivePanel } from './components/LivePanel';
+import { MotionPanel } from './components/MotionPanel';
 
 export function App() {
   return (
@@ -19,6 +20,7 @@ export function App() {
         <div className="col-main">
           <Player />
           <AudioView />
+          <MotionPanel />
         </div>
         <aside className="col-side">
           <OpenPanel />

@@ -8,7 +8,9 @@ import type { AppState, ClipInfo } from '../state/store';
 import { EngineClient } from '../workers/client';
 import { CancelledError, EgoError, NoAudioTrackError, CorruptMediaError, InternalError } from '../engine/errors';
 import type { AudioAnalysis } from '../workers/protocol';
-import { validateFile, loadVideo, decodeAudio, sampleFrames } from './media/open';
+import { validateFile, loadVideo, decodeAudio, sampleFrames, grabFrames } from './media/open';
+import { GeometryClient } from '../engine/geometry/client';
+import type { PairHomography } from '../engine/geometry/estimate';
 import { codecName } from '../engine/media/container';
 import { LiveCapture } from './media/live';
 import { DEFAULT_DECODE } from '../engine/media/windows';
@@ -22,6 +24,17 @@ export interface LoadedMedia {
 
 type Listener = () => void;
 
+/** A window of frames around a moment and the homographies of its support frames to the query. */
+export interface CameraMotionWindow {
+  source: 'clip' | 'live';
+  frames: ImageData[];
+  times: number[];
+  query: number;
+  pairs: PairHomography[];
+  /** Wall time of the geometry worker for the window (ms). */
+  ms: number;
+}
+
 export class Controller {
   readonly client: EngineClient;
   current: LoadedMedia | null = null;
@@ -30,6 +43,7 @@ export class Controller {
   private mediaListeners = new Set<Listener>();
   /** The visible player; set by the Player component. */
   player: HTMLVideoElement | null = null;
+  private geometry: GeometryClient | null = null;
 
   constructor(readonly store: StoreApi<AppState>, client?: EngineClient) {
     this.client = client ?? EngineClient.createWorker();
@@ -170,6 +184,47 @@ export class Controller {
 
   private emitMedia(): void {
     for (const fn of this.mediaListeners) fn();
+  }
+
+  // ---------------------------------------------------------------- camera motion
+
+  /**
+   * T frames around `time` (spaced at the decode rate, the query in the middle) from the open
+   * clip, or the newest T frames of the live buffer when the camera runs, with H_ji of every
+   * support frame to the query from the geometry worker (opencv.js). Null (and a notice) when
+   * there is nothing to show or estimation failed.
+   */
+  async cameraMotionWindow(time: number, T = 5): Promise<CameraMotionWindow | null> {
+    const s = this.store.getState();
+    try {
+      let frames: ImageData[];
+      let times: number[];
+      let source: CameraMotionWindow['source'];
+      if (this.live?.running && this.live.frames.size >= 2) {
+        const ring = this.live.frames;
+        const got = ring.latest(Math.min(T, ring.size));
+        frames = got.frames.map((d) => new ImageData(new Uint8ClampedArray(d), ring.width, ring.height));
+        times = got.times;
+        source = 'live';
+      } else if (this.current && s.media.clip) {
+        const fps = s.view.decodeFps;
+        const dur = s.media.clip.durationSec;
+        const half = Math.floor(T / 2);
+        const start = Math.min(Math.max(0, time - half / fps), Math.max(0, dur - (T - 1) / fps));
+        times = Array.from({ length: T }, (_, k) => Math.min(dur, start + k / fps));
+        frames = await grabFrames(this.current.url, s.media.clip.name, times, { fps, aspect: s.view.aspect });
+        source = 'clip';
+      } else {
+        return null;
+      }
+      this.geometry ??= GeometryClient.create();
+      const query = Math.floor(frames.length / 2);
+      const r = await this.geometry.estimateWindow({ frames, query });
+      return { source, frames, times, query, pairs: r.pairs, ms: r.ms };
+    } catch (e) {
+      this.report(e);
+      return null;
+    }
   }
 
   // ---------------------------------------------------------------- live

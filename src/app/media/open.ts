@@ -95,6 +95,47 @@ function seek(video: HTMLVideoElement, t: number, fileName: string): Promise<voi
 
 export interface FrameWindowOut { index: number; times: number[]; width: number; height: number; frames: Uint8ClampedArray[] }
 
+/** A hidden video element that reads frames at given times, drawn to cfg's size and aspect. */
+async function openFrameReader(url: string, fileName: string, cfg: DecodeConfig): Promise<{ read: (t: number) => Promise<ImageData>; close: () => void }> {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.playsInline = true;
+  await loadVideo(video, url, fileName, 'video');
+  const canvas = new OffscreenCanvas(cfg.width, cfg.height);
+  const g = canvas.getContext('2d', { willReadFrequently: true });
+  if (!g) throw new CorruptMediaError(fileName, 'no 2D canvas to draw frames');
+  const { src, dst } = fitRects(video.videoWidth, video.videoHeight, cfg.width, cfg.height, cfg.aspect);
+  return {
+    async read(t) {
+      await seek(video, Math.min(Math.max(0, t), Math.max(0, video.duration - 1e-3)), fileName);
+      g.fillStyle = '#000';
+      g.fillRect(0, 0, cfg.width, cfg.height);
+      g.drawImage(video, src[0], src[1], src[2], src[3], dst[0], dst[1], dst[2], dst[3]);
+      return g.getImageData(0, 0, cfg.width, cfg.height);
+    },
+    close() {
+      video.removeAttribute('src');
+      video.load();
+    },
+  };
+}
+
+/** Reads the frames at `times` (seconds), as sampleFrames would draw them. */
+export async function grabFrames(url: string, fileName: string, times: number[], config: Partial<DecodeConfig>, signal?: AbortSignal): Promise<ImageData[]> {
+  const cfg = validateDecode(config);
+  const reader = await openFrameReader(url, fileName, cfg);
+  try {
+    const out: ImageData[] = [];
+    for (const t of times) {
+      if (signal?.aborted) throw new CancelledError('frame decoding');
+      out.push(await reader.read(t));
+    }
+    return out;
+  } finally {
+    reader.close();
+  }
+}
+
 /**
  * Samples frames at cfg.fps in windows of cfg.windowSec, drawing each to cfg.width x cfg.height
  * (aspect per cfg.aspect; display rotation already applied by the browser). Each window is handed
@@ -108,32 +149,20 @@ export async function sampleFrames(
   const cfg = validateDecode(config);
   const plan = planWindows(durationSec, cfg);
   const totalFrames = plan.reduce((a, w) => a + w.times.length, 0);
-  const video = document.createElement('video');
-  video.muted = true;
-  video.playsInline = true;
-  await loadVideo(video, url, fileName, 'video');
-  const canvas = new OffscreenCanvas(cfg.width, cfg.height);
-  const g = canvas.getContext('2d', { willReadFrequently: true });
-  if (!g) throw new CorruptMediaError(fileName, 'no 2D canvas to draw frames');
-  const { src, dst } = fitRects(video.videoWidth, video.videoHeight, cfg.width, cfg.height, cfg.aspect);
+  const reader = await openFrameReader(url, fileName, cfg);
   let frames = 0;
   try {
     for (const w of plan) {
       const out: Uint8ClampedArray[] = [];
       for (const t of w.times) {
         if (signal?.aborted) throw new CancelledError('frame decoding');
-        await seek(video, Math.min(t, Math.max(0, video.duration - 1e-3)), fileName);
-        g.fillStyle = '#000';
-        g.fillRect(0, 0, cfg.width, cfg.height);
-        g.drawImage(video, src[0], src[1], src[2], src[3], dst[0], dst[1], dst[2], dst[3]);
-        out.push(g.getImageData(0, 0, cfg.width, cfg.height).data);
+        out.push((await reader.read(t)).data);
         frames++;
       }
       await onWindow({ index: w.index, times: w.times, width: cfg.width, height: cfg.height, frames: out }, { total: plan.length, frames: totalFrames });
     }
   } finally {
-    video.removeAttribute('src');
-    video.load();
+    reader.close();
   }
   return { frames, windows: plan.length };
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadOpenCV, type CV } from './opencv';
 import { loadTestPhotos } from './testPhotosNode';
-import { warpRgba, rgbaToGray } from './warp';
+import { warpRgba, rgbaToGray, alignmentScore } from './warp';
 import { estimateWindowHomographies, toFeatureResolution } from './service';
 import { synthSequence, scaleMotion, HEAD_MOTION, randomHomography, makeRng } from './synth';
 import { withCvScope } from './scope';
@@ -47,6 +47,22 @@ describe('warpRgba (main-thread preview warp)', () => {
     const g = rgbaToGray({ width: 2, height: 1, data: new Uint8ClampedArray([255, 0, 0, 255, 0, 0, 255, 255]) });
     expect(Array.from(g.data)).toEqual([76, 29]);
     expect(Array.from(rgbaToGray({ width: 2, height: 1, data: new Uint8Array([5, 6]) }).data)).toEqual([5, 6]);
+  });
+});
+
+describe('alignmentScore', () => {
+  it('rises towards 1 with the true H, stays put with identity, on every test photo', () => {
+    for (let p = 0; p < photos.length; p++) {
+      const { frames, poses } = synthSequence(cv, photos[p], 224, 224, 3, 77, scaleMotion(HEAD_MOTION, 0.5));
+      const [j, q] = [toRgba(frames[0]), toRgba(frames[1])];
+      const good = alignmentScore(j, q, mul(invert(poses[1]), poses[0]));
+      const none = alignmentScore(j, q, [1, 0, 0, 0, 1, 0, 0, 0, 1]);
+      expect(good.after, `photo ${p}`).toBeGreaterThan(0.9);
+      expect(good.after - good.before, `photo ${p}`).toBeGreaterThan(0.1);
+      expect(none.after).toBeCloseTo(none.before, 9);
+      expect(none.coverage).toBe(1);
+      expect(good.coverage).toBeLessThan(1);
+    }
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import type { HarnessSuite } from '../types';
 import { loadOpenCV, wasmHeapBytes } from '../../engine/geometry/opencv';
-import { decodePngGray, type GrayImage } from '../../engine/geometry/png';
+import type { GrayImage } from '../../engine/geometry/png';
 import { validateHomographyConfig } from '../../engine/geometry/config';
 import { estimatePairHomography } from '../../engine/geometry/estimate';
 import { runAccuracy, summarize } from '../../engine/geometry/evaluate';
@@ -13,22 +13,8 @@ import { compareParity, parityRecords, type ParityRecord } from '../../engine/ge
 import { synthPair, synthSequence, scaleMotion, HEAD_MOTION } from '../../engine/geometry/synth';
 import { meanCornerError, invert, mul } from '../../engine/geometry/homography';
 import { GeometryClient } from '../../engine/geometry/client';
-import { PHOTO_MANIFEST } from '../../../tools/geometry/assets/manifest';
+import { loadTestPhotos } from '../shared/photos';
 import fixture from '../../engine/geometry/fixtures/parity.json';
-
-const photoUrls = import.meta.glob<string>('../../../tools/geometry/assets/*.png', { query: '?url', import: 'default', eager: true });
-
-let photos: GrayImage[] | null = null;
-async function loadPhotos(): Promise<GrayImage[]> {
-  if (photos) return photos;
-  photos = await Promise.all(PHOTO_MANIFEST.map(async (e) => {
-    const key = Object.keys(photoUrls).find((k) => k.endsWith(`/${e.file}`));
-    if (!key) throw new Error(`test photo ${e.file} not bundled`);
-    const res = await fetch(photoUrls[key]);
-    return decodePngGray(new Uint8Array(await res.arrayBuffer()));
-  }));
-  return photos;
-}
 
 const cpu = ['cpu'];
 
@@ -50,7 +36,7 @@ const suite: HarnessSuite = {
       backends: cpu,
       async run() {
         const { cv } = await loadOpenCV();
-        const diffs = compareParity(parityRecords(cv, await loadPhotos()), fixture as ParityRecord[]);
+        const diffs = compareParity(parityRecords(cv, await loadTestPhotos()), fixture as ParityRecord[]);
         if (diffs.length) throw new Error(`${diffs.length} differences from the Node run, first: ${diffs.slice(0, 3).join('; ')}`);
       },
     },
@@ -59,7 +45,7 @@ const suite: HarnessSuite = {
       backends: cpu,
       async run() {
         const { cv } = await loadOpenCV();
-        const s = summarize(runAccuracy(cv, await loadPhotos(), validateHomographyConfig(), { width: 320, height: 240, pairsPerPhoto: 4, seed: 424242 }));
+        const s = summarize(runAccuracy(cv, await loadTestPhotos(), validateHomographyConfig(), { width: 320, height: 240, pairsPerPhoto: 4, seed: 424242 }));
         console.log(`geometry accuracy in Chromium: ${JSON.stringify(s)}`);
         if (s.successRate < 0.95) throw new Error(`success ${s.successRate} < 0.95`);
         if (!(s.meanCornerErrPx <= 1)) throw new Error(`mean corner error ${s.meanCornerErrPx} px > 1`);
@@ -71,7 +57,7 @@ const suite: HarnessSuite = {
       async run() {
         const { cv } = await loadOpenCV();
         const flat: GrayImage = { width: 320, height: 240, data: new Uint8Array(320 * 240).fill(120) };
-        const p = synthPair(cv, (await loadPhotos())[0], 320, 240, 1);
+        const p = synthPair(cv, (await loadTestPhotos())[0], 320, 240, 1);
         const r = estimatePairHomography(cv, flat, p.frameI, validateHomographyConfig());
         if (!r.fallback || r.reason !== 'textureless') throw new Error(`got fallback ${r.fallback} reason ${r.reason}`);
       },
@@ -81,7 +67,7 @@ const suite: HarnessSuite = {
       backends: cpu,
       async run() {
         const { cv } = await loadOpenCV();
-        const ph = await loadPhotos();
+        const ph = await loadTestPhotos();
         const pairs = [0, 1, 2, 3].map((k) => synthPair(cv, ph[k], 160, 120, 300 + k));
         const cfg = validateHomographyConfig({ maxFeatures: 300 });
         const probe = () => { const q = cv._malloc(1 << 20); cv._free(q); return q as number; };
@@ -97,7 +83,7 @@ const suite: HarnessSuite = {
       backends: cpu,
       async run() {
         const { cv } = await loadOpenCV();
-        const { frames, poses } = synthSequence(cv, (await loadPhotos())[2], 224, 224, 3, 5, scaleMotion(HEAD_MOTION, 0.3));
+        const { frames, poses } = synthSequence(cv, (await loadTestPhotos())[2], 224, 224, 3, 5, scaleMotion(HEAD_MOTION, 0.3));
         const rgba = frames.map((f) => {
           const d = new Uint8ClampedArray(f.width * f.height * 4);
           for (let k = 0; k < f.data.length; k++) { d[4 * k] = d[4 * k + 1] = d[4 * k + 2] = f.data[k]; d[4 * k + 3] = 255; }
