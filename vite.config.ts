@@ -24,8 +24,40 @@ function tfjsWasmFiles(): Plugin {
   };
 }
 
+/**
+ * Serves the shipped weights (models/manifest.json and every file it lists, plus the model cards)
+ * at /models/ from the app itself: emitted into dist/models/ by the build, served from models/
+ * by the dev server. Nothing else under models/ is exposed.
+ */
+function shippedModels(): Plugin {
+  const dir = resolve(import.meta.dirname, 'models');
+  const listed = async (): Promise<string[]> => {
+    const { readFile } = await import('node:fs/promises');
+    const manifest = JSON.parse(await readFile(resolve(dir, 'manifest.json'), 'utf8')) as { models: { files: { path: string }[]; card?: string }[] };
+    return ['manifest.json', ...manifest.models.flatMap((m) => [...m.files.map((f) => f.path), ...(m.card ? [m.card] : [])])];
+  };
+  return {
+    name: 'egosound-models',
+    async generateBundle() {
+      const { readFile } = await import('node:fs/promises');
+      for (const p of await listed()) this.emitFile({ type: 'asset', fileName: `models/${p}`, source: await readFile(resolve(dir, p)) });
+    },
+    configureServer(server) {
+      server.middlewares.use(async (req, res, next) => {
+        const path = decodeURIComponent((req.url ?? '').split('?')[0]);
+        if (!path.startsWith('/models/')) return next();
+        const rel = path.slice('/models/'.length);
+        if (!(await listed()).includes(rel)) return next();
+        const { readFile } = await import('node:fs/promises');
+        res.setHeader('Content-Type', rel.endsWith('.json') ? 'application/json' : rel.endsWith('.md') ? 'text/markdown' : 'application/octet-stream');
+        res.end(await readFile(resolve(dir, rel)));
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), tfjsWasmFiles()],
+  plugins: [react(), tfjsWasmFiles(), shippedModels()],
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' },

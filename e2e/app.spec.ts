@@ -2,9 +2,9 @@ import { test, expect } from '@playwright/test';
 import { canvasHasInk, drop, expected, openApp, pick, waitReady, watchConsole } from './helpers';
 
 test.describe('the app with a file', () => {
-  test('reports the WebGPU backend and opens a dropped clip: frame count, duration, waveform, spectrogram', async ({ page }) => {
+  test('on WebGPU (forced: the adapter here is software) opens a dropped clip: frame count, duration, waveform, spectrogram', async ({ page }) => {
     const errors = watchConsole(page);
-    await openApp(page);
+    await openApp(page, '?backend=webgpu&method=centre');
     await expect(page.getByTestId('backend')).toHaveText('webgpu');
     await drop(page, 'clip.webm');
     await waitReady(page);
@@ -71,7 +71,7 @@ test.describe('the app with a file', () => {
 
   test('a 10-minute file is processed in windows, never holding more than one window of frames', async ({ page }) => {
     test.setTimeout(300_000);
-    await openApp(page);
+    await openApp(page, '?method=centre');
     await page.getByTestId('fps-select').selectOption('1');
     await pick(page, 'long.webm');
     await waitReady(page, 280_000);
@@ -129,8 +129,14 @@ test.describe('bad input: a named message, and nothing lost', () => {
 });
 
 test.describe('backends', () => {
-  test('a lost GPU device is reported and the engine re-initialises', async ({ page }) => {
+  test('with a software WebGPU adapter the default is WASM, and the page says why', async ({ page }) => {
     await openApp(page);
+    await expect(page.getByTestId('backend')).toHaveText('wasm');
+    await expect(page.locator('[data-testid=notice][data-code=WEBGPU_UNAVAILABLE]')).toContainText(/software renderer/);
+  });
+
+  test('a lost GPU device is reported and the engine re-initialises', async ({ page }) => {
+    await openApp(page, '?backend=webgpu&method=centre');
     await expect(page.getByTestId('backend')).toHaveText('webgpu');
     const r = await page.evaluate(() => (window as any).egosound.controller.client.call('simulateDeviceLoss', {}));
     expect(r.simulated).toBe(true);

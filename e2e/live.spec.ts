@@ -75,7 +75,7 @@ test('a denied camera permission gets a clear message and the app keeps working'
     await expect(page.locator('[data-testid=notice][data-code=CAMERA_PERMISSION_DENIED]')).toContainText(/denied/);
     await expect(page.locator('[data-testid=notice][data-code=CAMERA_PERMISSION_DENIED]')).toContainText(/Allow camera/);
     await expect(page.getByTestId('live-start')).toBeEnabled();
-    await expect(page.getByTestId('backend')).toHaveText('webgpu');
+    await expect(page.getByTestId('backend')).not.toHaveText(/starting|failed/);
   } finally {
     await browser.close();
   }

@@ -6,6 +6,7 @@ import { AudioView } from './components/AudioView';
 import { ClipPanel } from './components/ClipPanel';
 import { LivePanel } from './components/LivePanel';
 import { MotionPanel } from './components/MotionPanel';
+import { LocalizePanel } from './components/LocalizePanel';
 
 export function App() {
   return (
@@ -24,6 +25,7 @@ export function App() {
         </div>
         <aside className="col-side">
           <OpenPanel />
+          <LocalizePanel />
           <ClipPanel />
           <LivePanel />
         </aside>

@@ -14,6 +14,8 @@ import type { PairHomography } from '../engine/geometry/estimate';
 import { codecName } from '../engine/media/container';
 import { LiveCapture } from './media/live';
 import { DEFAULT_DECODE } from '../engine/media/windows';
+import { METHODS, MONO_RATE, type AudioSpan, type MethodName } from '../engine/pipeline/localizer';
+import { resultHash } from '../engine/pipeline/hash';
 
 export const DEMO_CLIP = { url: '/demo/demo.webm', name: 'demo.webm', licence: '/demo/LICENSES.md' };
 
@@ -23,6 +25,26 @@ export interface LoadedMedia {
 }
 
 type Listener = () => void;
+
+/** The localization maps of the open clip (kept here, not in the store: typed arrays). */
+export interface ClipMaps {
+  method: MethodName;
+  /** Frame times (s), ascending, one per map. */
+  times: number[];
+  width: number;
+  height: number;
+  maps: Float32Array[];
+  /** How frames were fitted to 224x224 (the overlay covers the same region of the picture). */
+  aspect: 'squash' | 'crop' | 'pad';
+  frameSize: [number, number];
+}
+
+/** The mono 11025 Hz samples around a window's frames, cut from the clip's audio. */
+export function audioSpanForTimes(mono11k: Float32Array, times: number[]): AudioSpan {
+  const a = Math.max(0, Math.floor((Math.min(...times) - 0.5) * MONO_RATE));
+  const b = Math.min(mono11k.length, Math.ceil((Math.max(...times) + 0.5) * MONO_RATE));
+  return { samples: mono11k.slice(a, Math.max(a, b)), startSec: a / MONO_RATE, sampleRate: MONO_RATE };
+}
 
 /** A window of frames around a moment and the homographies of its support frames to the query. */
 export interface CameraMotionWindow {
@@ -44,6 +66,8 @@ export class Controller {
   /** The visible player; set by the Player component. */
   player: HTMLVideoElement | null = null;
   private geometry: GeometryClient | null = null;
+  /** Maps of the open clip for the overlay (null until a run finishes a window). */
+  maps: ClipMaps | null = null;
 
   constructor(readonly store: StoreApi<AppState>, client?: EngineClient) {
     this.client = client ?? EngineClient.createWorker();
@@ -78,7 +102,7 @@ export class Controller {
       // Compile the GPU programs while the person picks a file (errors surface on first real use).
       void this.client.call('warmup', {}).catch(() => undefined);
       if (backend.skipped.webgpu) {
-        s.notify({ level: 'info', code: 'WEBGPU_UNAVAILABLE', title: `WebGPU is not available (${backend.skipped.webgpu}); running on ${backend.backend}.`, hint: 'Everything works, only slower. Chrome or Edge 113+ with hardware acceleration enable WebGPU.' });
+        s.notify({ level: 'info', code: 'WEBGPU_UNAVAILABLE', title: `WebGPU is not used (${backend.skipped.webgpu}); running on ${backend.backend}.`, hint: 'Everything works. With a GPU, Chrome or Edge 113+ with hardware acceleration run the models on WebGPU.' });
       }
     } catch (e) {
       s.setEngine({ status: 'failed', message: e instanceof Error ? e.message : String(e) });
@@ -128,6 +152,8 @@ export class Controller {
       this.current = { url, analysis: null };
       s.clearNotices((n) => n.level !== 'info');
       s.resetMedia();
+      this.maps = null;
+      s.setLocalization({ status: 'idle', shownMethod: null, resultHash: null, hashOffsets: null, framesDone: 0, framesTotal: 0, version: s.localization.version + 1 });
       const decode = { fps: s.view.decodeFps, aspect: s.view.aspect };
       s.setMedia({ clip, phase: 'audio', fps: decode.fps, aspect: decode.aspect, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height] });
       this.emitMedia();
@@ -150,21 +176,7 @@ export class Controller {
         }
       }
 
-      s.setMedia({ phase: 'frames' });
-      let peak = 0;
-      const motion: number[] = [];
-      await sampleFrames(url, file.name, duration, decode, async (w, plan) => {
-        peak = Math.max(peak, w.frames.length);
-        const st = this.store.getState();
-        st.setMedia({ windowsTotal: plan.total, framesExpected: plan.frames });
-        const r = await this.client.call('processWindow', w, { signal: ac.signal });
-        motion.push(0, ...r.motion);
-        st.setMedia({
-          framesDecoded: st.media.framesDecoded + r.frameCount, windowsDone: w.index + 1, framesResidentPeak: Math.max(peak, r.framesResident),
-          progress: { stage: `window ${w.index + 1} of ${plan.total}`, done: st.media.framesDecoded + r.frameCount, total: plan.frames, unit: 'frames' },
-          motion: motion.slice(),
-        });
-      }, ac.signal);
+      await this.runFrames(url, file.name, duration, decode, ac, true);
       s.setMedia({ phase: 'ready', progress: null });
     } catch (e) {
       if (url && this.current?.url !== url) URL.revokeObjectURL(url);
@@ -177,6 +189,108 @@ export class Controller {
       // Keep what the person had: the previous clip stays on screen.
       st.setMedia({ phase: st.media.clip ? 'ready' : 'idle', progress: null });
       this.report(e);
+    } finally {
+      if (this.loadAbort === ac) this.loadAbort = null;
+    }
+  }
+
+  /**
+   * Samples the clip's frames window by window; each window goes to the engine, which returns its
+   * statistics and, when the chosen method can run, one localization map per frame. Weights are
+   * loaded first (byte progress). `firstRun`: also fill the clip's frame statistics.
+   */
+  private async runFrames(url: string, name: string, duration: number, decode: { fps: number; aspect: 'squash' | 'crop' | 'pad' }, ac: AbortController, firstRun: boolean): Promise<void> {
+    const s = this.store.getState();
+    const method = s.localization.method;
+    const analysis = this.current?.analysis ?? null;
+    let canLocalize = !METHODS[method].needsAudio || !!analysis;
+    this.maps = null;
+    s.setMedia({ phase: 'frames' });
+    s.setLocalization({ status: canLocalize ? 'loading' : 'needs-audio', framesDone: 0, framesTotal: 0, resultHash: null, hashOffsets: null, shownMethod: null, msPerFrame: null, version: this.store.getState().localization.version + 1 });
+    if (canLocalize) {
+      try {
+        const loaded = await this.client.call('loadMethod', { method }, { signal: ac.signal, onProgress: (p) => this.store.getState().setMedia({ progress: p }) });
+        this.store.getState().setLocalization({ models: loaded.models });
+      } catch (e) {
+        if (e instanceof CancelledError) throw e;
+        // The clip stays usable without maps: say why, read its frames anyway.
+        this.store.getState().setLocalization({ status: 'failed' });
+        this.report(e, 'warning');
+        canLocalize = false;
+      }
+    }
+    if (canLocalize) this.store.getState().setLocalization({ status: 'running' });
+    let peak = 0;
+    const motion: number[] = [];
+    const maps: ClipMaps = { method, times: [], width: 0, height: 0, maps: [], aspect: decode.aspect, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height] };
+    let engineMs = 0;
+    let framesDone = 0;
+    await sampleFrames(url, name, duration, decode, async (w, plan) => {
+      peak = Math.max(peak, w.frames.length);
+      const st = this.store.getState();
+      st.setMedia({ windowsTotal: plan.total, framesExpected: plan.frames });
+      let summary;
+      if (canLocalize) {
+        const audio = analysis ? audioSpanForTimes(analysis.mono11k, w.times) : null;
+        const r = await this.client.call('localizeWindow', { window: w, audio, method }, { signal: ac.signal });
+        summary = r.summary;
+        engineMs += r.ms;
+        maps.width = r.width;
+        maps.height = r.height;
+        const hw = r.width * r.height;
+        w.times.forEach((t, k) => { maps.times.push(t); maps.maps.push(r.maps.slice(k * hw, (k + 1) * hw)); });
+        this.maps = maps;
+      } else {
+        summary = await this.client.call('processWindow', w, { signal: ac.signal });
+      }
+      motion.push(0, ...summary.motion);
+      framesDone += summary.frameCount;
+      const now = this.store.getState();
+      if (firstRun) {
+        now.setMedia({
+          framesDecoded: now.media.framesDecoded + summary.frameCount, windowsDone: w.index + 1, framesResidentPeak: Math.max(peak, summary.framesResident),
+          motion: motion.slice(),
+        });
+      }
+      now.setMedia({ progress: { stage: `${canLocalize ? 'localizing' : 'reading'} window ${w.index + 1} of ${plan.total}`, done: framesDone, total: plan.frames, unit: 'frames' } });
+      if (canLocalize) now.setLocalization({ framesDone, framesTotal: plan.frames, msPerFrame: engineMs / framesDone, shownMethod: method, version: now.localization.version + 1 });
+    }, ac.signal);
+    if (canLocalize && (this.maps as ClipMaps | null) === maps && maps.maps.length) {
+      const h = await resultHash(maps.maps.map((m) => ({ width: maps.width, height: maps.height, map: m })));
+      this.store.getState().setLocalization({ status: 'ready', resultHash: h.hash, hashOffsets: h.offsets });
+    }
+  }
+
+  /** Chooses the localization method; re-runs it over the open clip. */
+  async setMethod(method: MethodName): Promise<void> {
+    const s = this.store.getState();
+    if (s.localization.method === method && s.localization.shownMethod === method) return;
+    s.setLocalization({ method });
+    await this.relocalize();
+  }
+
+  /** Runs the chosen method over the open clip again (frames are decoded again, window by window). */
+  async relocalize(): Promise<void> {
+    const s = this.store.getState();
+    const clip = s.media.clip;
+    if (!clip || !this.current || s.media.phase !== 'ready') return;
+    this.loadAbort?.abort();
+    const ac = new AbortController();
+    this.loadAbort = ac;
+    const url = this.current.url;
+    try {
+      await this.runFrames(url, clip.name, clip.durationSec, { fps: s.media.fps, aspect: s.media.aspect }, ac, false);
+      this.store.getState().setMedia({ phase: 'ready', progress: null });
+    } catch (e) {
+      const st = this.store.getState();
+      st.setMedia({ phase: 'ready', progress: null });
+      if (e instanceof CancelledError) {
+        st.setLocalization({ status: 'idle' });
+        st.notify({ level: 'info', code: 'CANCELLED', title: e.message, hint: e.hint });
+      } else {
+        st.setLocalization({ status: 'failed' });
+        this.report(e);
+      }
     } finally {
       if (this.loadAbort === ac) this.loadAbort = null;
     }
@@ -211,8 +325,8 @@ export class Controller {
         const dur = s.media.clip.durationSec;
         const half = Math.floor(T / 2);
         const start = Math.min(Math.max(0, time - half / fps), Math.max(0, dur - (T - 1) / fps));
-        times = Array.from({ length: T }, (_, k) => Math.min(dur, start + k / fps));
-        frames = await grabFrames(this.current.url, s.media.clip.name, times, { fps, aspect: s.view.aspect });
+        const want = Array.from({ length: T }, (_, k) => Math.min(dur, start + k / fps));
+        ({ frames, times } = await grabFrames(this.current.url, s.media.clip.name, want, { fps, aspect: s.view.aspect }));
         source = 'clip';
       } else {
         return null;

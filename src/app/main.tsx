@@ -4,15 +4,21 @@ import { App } from './App';
 import { AppContext } from './context';
 import { Controller } from './controller';
 import { createAppStore, createPlayheadStore } from '../state/store';
+import { isMethodName } from '../engine/pipeline/localizer';
 import './styles.css';
 
 const store = createAppStore();
 const playhead = createPlayheadStore();
 const controller = new Controller(store);
 
-// ?backend=webgl|wasm forces a fallback (for comparison and tests); default: WebGPU first.
-const forced = new URLSearchParams(location.search).get('backend');
+// ?backend=webgpu|webgl|wasm forces one backend (for comparison and tests); default: WebGPU
+// first on a hardware adapter, WASM first where WebGPU would run in software (engine/backend.ts).
+const params = new URLSearchParams(location.search);
+const forced = params.get('backend');
 const prefer = forced && ['webgpu', 'webgl', 'wasm', 'cpu'].includes(forced) ? [forced as 'webgpu'] : undefined;
+// ?method=lvs|centre picks the localization method the first clip is run with.
+const method = params.get('method');
+if (isMethodName(method)) store.getState().setLocalization({ method });
 void controller.initEngine(prefer);
 
 // Test and debugging handle (read-only state plus the controller), used by the e2e suite.

@@ -19,3 +19,14 @@ describe('backend chain (Node: no navigator.gpu, no canvas)', () => {
     expect(new WebGPUUnavailableError('x').code).toBe('WEBGPU_UNAVAILABLE');
   });
 });
+
+describe('software adapters', () => {
+  it('are recognised by vendor/architecture/description or the fallback flag', async () => {
+    const { isSoftwareAdapter } = await import('./backend');
+    expect(isSoftwareAdapter({ vendor: 'google', architecture: 'swiftshader', description: '' })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200', isFallbackAdapter: true })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' })).toBe(false);
+    expect(isSoftwareAdapter(undefined)).toBe(false);
+  });
+});

@@ -112,6 +112,36 @@ function watchDevice(device: GPUDevice): void {
   });
 }
 
+/**
+ * Is this a software WebGPU adapter (SwiftShader, lavapipe, llvmpipe, or one the browser flags as
+ * a fallback)? There the "GPU" is the CPU running shaders one lane at a time.
+ */
+export function isSoftwareAdapter(info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } | undefined): boolean {
+  if (!info) return false;
+  if (info.isFallbackAdapter === true) return true;
+  return /swiftshader|llvmpipe|lavapipe|software/i.test(`${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`);
+}
+
+/**
+ * Measured in Chromium on a 2-core VM without a GPU (docs/results.md): the localizer (MobileNetV2
+ * trunk + LVS) took 2626 ms per frame on WebGPU over SwiftShader, 610 ms on WebGL over SwiftShader
+ * and 58 ms on WASM (SIMD). So when the only WebGPU adapter is a software one, the default chain
+ * runs WASM first and says why; `prefer` (the app's ?backend=webgpu) still forces WebGPU.
+ */
+export const SOFTWARE_ADAPTER_REASON = 'the WebGPU adapter is a software renderer (no GPU): WASM runs the models faster here (58 vs 2626 ms per frame, measured); ?backend=webgpu forces it';
+
+async function probeSoftwareAdapter(gpu: GPU | undefined): Promise<string | null> {
+  if (!gpu) return null;
+  try {
+    const a = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    const info = a ? ((a as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).info ?? undefined) : undefined;
+    const fallback = (a as (GPUAdapter & { isFallbackAdapter?: boolean }) | null)?.isFallbackAdapter === true;
+    return a && (fallback || isSoftwareAdapter(info)) ? describeAdapter(info) : null;
+  } catch {
+    return null;
+  }
+}
+
 async function tryWebGPU(gpu: GPU | undefined): Promise<{ ok: true; adapter: string } | { ok: false; reason: string }> {
   if (!gpu) return { ok: false, reason: 'navigator.gpu is missing (browser without WebGPU, or an insecure http:// page)' };
   let adapterDesc = 'unknown adapter';
@@ -175,11 +205,21 @@ export async function initBackend(opts: InitOptions & { force?: boolean } = {}):
   }
   const wasmPath = opts.wasmPath ?? defaultWasmPath();
   const skipped: Partial<Record<BackendName, string>> = {};
+  let order = chain;
+  if (!opts.prefer) {
+    const soft = await probeSoftwareAdapter(gpuEntry);
+    if (soft) {
+      order = ['wasm', ...chain.filter((b) => b !== 'wasm')];
+      skipped.webgpu = `${SOFTWARE_ADAPTER_REASON} (adapter: ${soft})`;
+      skipped.webgl = 'WebGL renders in software too where WebGPU does (610 ms per frame, measured)';
+    }
+  }
   // tfjs's webgl backend logs to the console when it cannot make a context; quieten it while probing.
-  for (const name of chain) {
+  for (const name of order) {
     if (name === 'webgpu') {
       const r = await tryWebGPU(gpuEntry);
       if (r.ok) {
+        delete skipped.webgpu;
         current = { backend: 'webgpu', skipped, adapter: r.adapter, deviceLosses };
         return current;
       }
@@ -187,6 +227,7 @@ export async function initBackend(opts: InitOptions & { force?: boolean } = {}):
     } else {
       const r = await tryStock(name, wasmPath);
       if (r.ok) {
+        delete skipped[name];
         current = { backend: name, skipped, deviceLosses };
         return current;
       }

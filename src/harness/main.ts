@@ -23,7 +23,7 @@ const api = {
   listSuites: () => suites.map((s) => ({ name: s.name, checks: s.checks.map((c) => c.name) })),
   listBenches: () => benches.map((b) => b.name),
   async backendInfo() {
-    const r = await initBackend();
+    const r = await initBackend({ prefer: ['webgpu', 'webgl', 'wasm'] }); // the harness tests the GPU path, software adapter or not
     return r;
   },
   /** Runs every check of a suite on each backend it names; never throws. */

@@ -8,6 +8,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BackendState } from '../engine/backend';
 import type { ErrorCode } from '../engine/errors';
 import type { Progress } from '../workers/protocol';
+import type { MethodName } from '../engine/pipeline/localizer';
+import type { Colormap, OverlayMode } from '../app/overlay/heatmap';
 
 export interface Notice {
   id: number;
@@ -81,9 +83,35 @@ export interface LiveSlice {
   setLive: (p: Partial<LiveSlice['live']>) => void;
 }
 
+export interface LocalizationSlice {
+  localization: {
+    /** The method the person chose (the next run uses it). */
+    method: MethodName;
+    status: 'idle' | 'loading' | 'running' | 'ready' | 'needs-audio' | 'failed';
+    /** Models of the last run, with the sha256 of their weights. */
+    models: { id: string; sha256: string }[];
+    /** Method of the maps on screen (null: none). */
+    shownMethod: MethodName | null;
+    framesDone: number;
+    framesTotal: number;
+    /** Engine time per frame of the last run (ms). */
+    msPerFrame: number | null;
+    /** Result hash of the maps on screen (engine/pipeline/hash.ts) and its grid offsets. */
+    resultHash: string | null;
+    hashOffsets: string | null;
+    /** Bumped whenever the maps change (the overlay redraws). */
+    version: number;
+  };
+  setLocalization: (p: Partial<LocalizationSlice['localization']>) => void;
+}
+
 export interface ViewSlice {
   /** View and decode settings chosen by the person (decodeFps, aspect apply to the next file). */
-  view: { overlayOpacity: number; showSpectrogram: boolean; decodeFps: number; aspect: 'squash' | 'crop' | 'pad' };
+  view: {
+    overlayOpacity: number; showSpectrogram: boolean; decodeFps: number; aspect: 'squash' | 'crop' | 'pad';
+    /** Heat map look: colormap, min-max per frame or paper 000's soft threshold sigmoid((S - eps) / tau). */
+    colormap: Colormap; overlayMode: OverlayMode; eps: number; tau: number; showOverlay: boolean;
+  };
   setView: (p: Partial<ViewSlice['view']>) => void;
 }
 
@@ -94,7 +122,7 @@ export interface NoticeSlice {
   clearNotices: (filter?: (n: Notice) => boolean) => void;
 }
 
-export type AppState = EngineSlice & MediaSlice & LiveSlice & ViewSlice & NoticeSlice;
+export type AppState = EngineSlice & MediaSlice & LiveSlice & LocalizationSlice & ViewSlice & NoticeSlice;
 
 const initialMedia: MediaSlice['media'] = {
   clip: null, phase: 'idle', progress: null, framesDecoded: 0, framesExpected: 0, windowsDone: 0, windowsTotal: 0,
@@ -115,7 +143,10 @@ export function createAppStore(): StoreApi<AppState> {
     live: { status: 'off', cameras: [], cameraId: null, bufferSec: 4, framesInRing: 0, framesCaptured: 0, audioSecondsInRing: 0, audioSampleRate: 0 },
     setLive: (p) => set((s) => ({ live: { ...s.live, ...p } })),
 
-    view: { overlayOpacity: 0.6, showSpectrogram: true, decodeFps: 8, aspect: 'squash' },
+    localization: { method: 'lvs', status: 'idle', models: [], shownMethod: null, framesDone: 0, framesTotal: 0, msPerFrame: null, resultHash: null, hashOffsets: null, version: 0 },
+    setLocalization: (p) => set((s) => ({ localization: { ...s.localization, ...p } })),
+
+    view: { overlayOpacity: 0.6, showSpectrogram: true, decodeFps: 8, aspect: 'squash', colormap: 'inferno', overlayMode: 'normalized', eps: 0.5, tau: 0.03, showOverlay: true },
     setView: (p) => set((s) => ({ view: { ...s.view, ...p } })),
 
     notices: [],

@@ -5,11 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, ensureBackend, simulateDeviceLoss, onBackendEvent } from '../engine/backend';
-import { CancelledError, InternalError, serializeError } from '../engine/errors';
+import { CancelledError, InternalError, InvalidConfigError, WeightsUnavailableError, serializeError } from '../engine/errors';
 import { resample } from '../engine/dsp/resample';
 import { toStereo, toMono } from '../engine/media/pcm';
 import { stft, magnitude } from '../engine/dsp/stft';
-import { transferablesOf, type AudioAnalysis, type EngineApi, type EngineEvent, type FrameWindow, type Progress, type Reply, type Request, type RequestType, type SpectrogramImage, type WindowSummary } from './protocol';
+import { Localizer, METHODS, isMethodName } from '../engine/pipeline/localizer';
+import type { Fetcher, Manifest } from '../engine/weights/verify';
+import { transferablesOf, type AudioAnalysis, type LocalizedWindow, type MethodLoaded, type EngineApi, type EngineEvent, type FrameWindow, type Progress, type Reply, type Request, type RequestType, type SpectrogramImage, type WindowSummary } from './protocol';
 
 export interface Port {
   post(reply: Reply, transfer?: Transferable[]): void;
@@ -121,10 +123,59 @@ function processWindow(w: FrameWindow): WindowSummary {
   return { index: w.index, frameCount: T, luma, motion, framesResident: T };
 }
 
+export interface EngineOptions {
+  /** Where models/manifest.json and the weights are served (default: /models/ of the page). */
+  modelsBaseUrl?: string;
+  fetcher?: Fetcher;
+}
+
 /** Creates the dispatcher: feed it messages, it posts replies on `port`. */
-export function createEngine(port: Port) {
+export function createEngine(port: Port, options: EngineOptions = {}) {
   const controllers = new Map<number, AbortController>();
+  const modelsBaseUrl = (): string => options.modelsBaseUrl ?? new URL('/models/', globalThis.location?.href ?? 'http://localhost/').href;
+  const fetcher: Fetcher = options.fetcher ?? ((u, i) => fetch(u, i));
+  let localizer: Promise<Localizer> | null = null;
+
+  const getLocalizer = (): Promise<Localizer> => {
+    localizer ??= (async () => {
+      let resp: Response;
+      try {
+        resp = await fetcher(new URL('manifest.json', modelsBaseUrl()).href);
+      } catch (e) {
+        throw new WeightsUnavailableError('models/manifest.json', e instanceof Error ? e.message : String(e));
+      }
+      if (!resp.ok) throw new WeightsUnavailableError('models/manifest.json', `HTTP ${resp.status}`);
+      return new Localizer((await resp.json()) as Manifest, modelsBaseUrl());
+    })().catch((e) => { localizer = null; throw e; });
+    return localizer;
+  };
+
+  const checkMethod = (m: unknown) => {
+    if (!isMethodName(m)) throw new InvalidConfigError('method', `must be one of ${Object.keys(METHODS).join(', ')}, got ${String(m)}`);
+    return m;
+  };
+
+  async function loadMethod(p: EngineApi['loadMethod']['payload'], ctx: Ctx): Promise<MethodLoaded> {
+    const method = checkMethod(p.method);
+    const loc = await getLocalizer();
+    const bytes = loc.pendingBytes(method);
+    await loc.load(method, { fetcher, signal: ctx.signal, onProgress: (q) => ctx.progress({ stage: 'loading weights', done: q.loaded, total: q.total, unit: 'bytes' }) });
+    return { method, models: loc.modelInfo(method), bytes };
+  }
+
+  async function localizeWindow(p: EngineApi['localizeWindow']['payload'], ctx: Ctx): Promise<LocalizedWindow> {
+    const method = checkMethod(p.method);
+    const t0 = performance.now();
+    const summary = processWindow(p.window);
+    const loc = await getLocalizer();
+    const w = p.window;
+    const out = await loc.localize(method, { frames: w.frames, width: w.width, height: w.height, times: w.times, audio: p.audio }, { fetcher, signal: ctx.signal });
+    return { summary, method, width: out.width, height: out.height, maps: out.maps, ms: performance.now() - t0 };
+  }
+
   onBackendEvent((e) => {
+    // Weights on a lost device are gone: load them again on the restored backend.
+    if (e.type !== 'lost' && localizer) { const old = localizer; localizer = null; void old.then((l) => l.dispose(), () => undefined); }
     const event: EngineEvent = e.type === 'lost' ? { type: 'deviceLost', error: serializeError(e.error) } : { type: 'backendRestored', state: e.state };
     port.post({ id: 0, kind: 'event', event });
   });
@@ -138,6 +189,8 @@ export function createEngine(port: Port) {
         case 'init': return await initBackend({ prefer: req.payload.prefer });
         case 'analyzeAudio': await ensureBackend(); return await analyzeAudio(req.payload, ctx);
         case 'processWindow': return processWindow(req.payload);
+        case 'loadMethod': await ensureBackend(); return await loadMethod(req.payload, ctx);
+        case 'localizeWindow': await ensureBackend(); return await localizeWindow(req.payload, ctx);
         case 'warmup': {
           await ensureBackend();
           const t0 = performance.now();

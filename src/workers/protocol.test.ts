@@ -1,16 +1,18 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { EngineClient, type Endpoint } from './client';
-import { createEngine } from './handlers';
+import { createEngine, type EngineOptions } from './handlers';
+import { readFileSync } from 'node:fs';
+import '@tensorflow/tfjs-backend-wasm';
 import { isRequest, transferablesOf } from './protocol';
 import { CancelledError, EgoError, NoAudioTrackError, WorkerCrashedError, deserializeError, serializeError, InternalError, ERROR_CLASSES_BY_NAME } from '../engine/errors';
 import { sine } from '../engine/testing/compare';
 
 /** An in-process pair of ports with structured cloning, like a Worker without the thread. */
-function pair(): { client: EngineClient; fireError: (msg: string) => void } {
+function pair(options: EngineOptions = {}): { client: EngineClient; fireError: (msg: string) => void } {
   const toClient: ((e: MessageEvent) => void)[] = [];
   const errorFns: ((e: ErrorEvent) => void)[] = [];
-  const engine = createEngine({ post: (reply) => queueMicrotask(() => toClient.forEach((fn) => fn({ data: structuredClone(reply) } as MessageEvent))) });
+  const engine = createEngine({ post: (reply) => queueMicrotask(() => toClient.forEach((fn) => fn({ data: structuredClone(reply) } as MessageEvent))) }, options);
   const endpoint: Endpoint = {
     postMessage: (m) => { const copy = structuredClone(m); if (isRequest(copy)) void engine.onMessage(copy); },
     addEventListener: ((type: string, fn: never) => { if (type === 'message') toClient.push(fn); else errorFns.push(fn); }) as Endpoint['addEventListener'],
@@ -104,4 +106,33 @@ describe('worker protocol', () => {
     const b = new Uint8Array(2);
     expect(transferablesOf({ x: [a, { y: b }], z: a })).toEqual([a.buffer, b.buffer]);
   });
+
+  it('loads a method with byte progress and localizes a window; a bad method or missing weights are named', async () => {
+    const fetcher = async (url: string) => {
+      const rel = new URL(url).pathname.replace(/^\/models\//, '');
+      try { return new Response(new Uint8Array(readFileSync(`models/${rel}`))); } catch { return new Response(null, { status: 404 }); }
+    };
+    const { client } = pair({ modelsBaseUrl: 'http://app/models/', fetcher });
+    await client.call('init', { prefer: ['wasm'] });
+    const bytes: number[] = [];
+    const loaded = await client.call('loadMethod', { method: 'lvs' }, { onProgress: (p) => { expect(p.unit).toBe('bytes'); bytes.push(p.done); } });
+    expect(loaded.models.map((m) => m.id)).toEqual(['visual-mobilenetv2', 'lvs-synth']);
+    expect(loaded.bytes).toBeGreaterThan(2e6);
+    expect(bytes[bytes.length - 1]).toBe(loaded.bytes);
+    expect((await client.call('loadMethod', { method: 'lvs' })).bytes).toBe(0);
+    const frame = () => Uint8ClampedArray.from({ length: 224 * 224 * 4 }, (_, i) => (i * 37) % 251);
+    const audio = { samples: sine(11025 * 2, 440, 11025), startSec: 0, sampleRate: 11025 };
+    const window = () => ({ index: 0, times: [0.5, 0.625], width: 224, height: 224, frames: [frame(), frame()] });
+    const r = await client.call('localizeWindow', { window: window(), audio, method: 'lvs' });
+    expect(r.maps.length).toBe(2 * 196);
+    expect([r.width, r.height]).toEqual([14, 14]);
+    expect(r.summary.frameCount).toBe(2);
+    const n = (await client.call('memory', {})).numTensors;
+    await client.call('localizeWindow', { window: window(), audio, method: 'lvs' });
+    expect((await client.call('memory', {})).numTensors).toBe(n);
+    await expect(client.call('localizeWindow', { window: window(), audio, method: 'nope' as 'lvs' })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    const { client: bare } = pair({ modelsBaseUrl: 'http://app/nowhere/', fetcher });
+    await bare.call('init', { prefer: ['wasm'] });
+    await expect(bare.call('loadMethod', { method: 'lvs' })).rejects.toMatchObject({ code: 'WEIGHTS_UNAVAILABLE' });
+  }, 60_000);
 });

@@ -12,6 +12,7 @@
  */
 import type { SerializedError } from '../engine/errors';
 import type { BackendName, BackendState } from '../engine/backend';
+import type { AudioSpan, MethodName } from '../engine/pipeline/localizer';
 
 export interface Progress {
   /** What is being done, in words ("decoding audio", "window 3 of 75"). */
@@ -70,10 +71,34 @@ export interface WindowSummary {
   framesResident: number;
 }
 
+export interface MethodLoaded {
+  method: MethodName;
+  /** Every model the method runs, with the sha256 of its weights (checked on load). */
+  models: { id: string; sha256: string }[];
+  /** Bytes fetched for this call (0 when already loaded). */
+  bytes: number;
+}
+
+export interface LocalizedWindow {
+  summary: WindowSummary;
+  method: MethodName;
+  /** Map grid size. */
+  width: number;
+  height: number;
+  /** One map per frame of the window, row-major [T, height, width]. */
+  maps: Float32Array;
+  /** Engine time for the window (ms). */
+  ms: number;
+}
+
 export interface EngineApi {
   init: { payload: { prefer?: BackendName[] }; result: BackendState };
   analyzeAudio: { payload: { channels: Float32Array[]; sampleRate: number }; result: AudioAnalysis };
   processWindow: { payload: FrameWindow; result: WindowSummary };
+  /** Loads (sha256-checked, with byte progress) the weights a localization method needs. */
+  loadMethod: { payload: { method: MethodName }; result: MethodLoaded };
+  /** processWindow + one localization map per frame (audio: the mono 11025 Hz span around the window). */
+  localizeWindow: { payload: { window: FrameWindow; audio: AudioSpan | null; method: MethodName }; result: LocalizedWindow };
   /** Compiles the GPU programs the first real request needs (DESIGN.md #7); returns the time taken. */
   warmup: { payload: Record<string, never>; result: { ms: number } };
   memory: { payload: Record<string, never>; result: { numTensors: number; numBytes: number } };

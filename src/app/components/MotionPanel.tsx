@@ -41,7 +41,7 @@ export function MotionPanel() {
       {!clip && !live ? <p className="small">Open a video or start the camera first.</p> : null}
       {win ? (
         <>
-          <p className="small" data-testid="motion-summary" data-fallbacks={fallbacks} data-ms={win.ms.toFixed(1)} role="status">
+          <p className="small" data-testid="motion-summary" data-fallbacks={fallbacks} data-ms={win.ms.toFixed(1)} data-start={win.times[0]} data-end={win.times[win.times.length - 1]} role="status">
             {win.frames.length} frames ({win.source === 'clip' ? `${win.times[0].toFixed(2)}–${win.times[win.times.length - 1].toFixed(2)} s` : 'live'}),
             homographies to frame {win.query} in {win.ms.toFixed(0)} ms{fallbacks ? `, ${fallbacks} fell back to identity` : ''}.
           </p>

@@ -68,35 +68,42 @@ export async function decodeAudio(file: Blob): Promise<{ channels: Float32Array[
  * compositor, and a drawImage in between copies the previous frame (seen on a VFR clip). So it
  * also waits for requestVideoFrameCallback (with a 1 s fallback for engines that skip it).
  */
-function seek(video: HTMLVideoElement, t: number, fileName: string): Promise<void> {
-  if (Math.abs(video.currentTime - t) < 1e-6 && video.readyState >= 2) return Promise.resolve();
+function seek(video: HTMLVideoElement, t: number, fileName: string): Promise<number> {
+  if (Math.abs(video.currentTime - t) < 1e-6 && video.readyState >= 2) return Promise.resolve(lastPresented.get(video) ?? t);
   return new Promise((resolve, reject) => {
     let seeked = false;
-    let presented = false;
+    let presented: number | null = null;
     let fallback: ReturnType<typeof setTimeout> | undefined;
     const finish = () => {
-      if (!seeked || !presented) return;
+      if (!seeked || presented === null) return;
       clearTimeout(timer);
       clearTimeout(fallback);
-      resolve();
+      lastPresented.set(video, presented);
+      resolve(presented);
     };
     const timer = setTimeout(() => { video.removeEventListener('seeked', onSeeked); reject(new CorruptMediaError(fileName, `seeking to ${t.toFixed(2)} s never finished`)); }, 15000);
     const onSeeked = () => {
       seeked = true;
-      fallback = setTimeout(() => { presented = true; finish(); }, 1000);
+      fallback = setTimeout(() => { presented ??= video.currentTime; finish(); }, 1000);
       finish();
     };
-    if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(() => { presented = true; finish(); });
-    else presented = true;
+    // The presented frame's own timestamp: a seek to t shows the frame whose time span covers t,
+    // which starts at or before t (e.g. t = 2.0 shows a frame stamped 1.883 in a stream that
+    // starts at 8 ms). Maps are labelled with this time so the overlay follows the picture.
+    if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback((_n, meta) => { presented = meta.mediaTime; finish(); });
+    else presented = t;
     video.addEventListener('seeked', onSeeked, { once: true });
     video.currentTime = t;
   });
 }
 
+/** Media time of the frame each reader video shows now. */
+const lastPresented = new WeakMap<HTMLVideoElement, number>();
+
 export interface FrameWindowOut { index: number; times: number[]; width: number; height: number; frames: Uint8ClampedArray[] }
 
 /** A hidden video element that reads frames at given times, drawn to cfg's size and aspect. */
-async function openFrameReader(url: string, fileName: string, cfg: DecodeConfig): Promise<{ read: (t: number) => Promise<ImageData>; close: () => void }> {
+async function openFrameReader(url: string, fileName: string, cfg: DecodeConfig): Promise<{ read: (t: number) => Promise<{ image: ImageData; time: number }>; close: () => void }> {
   const video = document.createElement('video');
   video.muted = true;
   video.playsInline = true;
@@ -107,11 +114,11 @@ async function openFrameReader(url: string, fileName: string, cfg: DecodeConfig)
   const { src, dst } = fitRects(video.videoWidth, video.videoHeight, cfg.width, cfg.height, cfg.aspect);
   return {
     async read(t) {
-      await seek(video, Math.min(Math.max(0, t), Math.max(0, video.duration - 1e-3)), fileName);
+      const time = await seek(video, Math.min(Math.max(0, t), Math.max(0, video.duration - 1e-3)), fileName);
       g.fillStyle = '#000';
       g.fillRect(0, 0, cfg.width, cfg.height);
       g.drawImage(video, src[0], src[1], src[2], src[3], dst[0], dst[1], dst[2], dst[3]);
-      return g.getImageData(0, 0, cfg.width, cfg.height);
+      return { image: g.getImageData(0, 0, cfg.width, cfg.height), time };
     },
     close() {
       video.removeAttribute('src');
@@ -120,17 +127,20 @@ async function openFrameReader(url: string, fileName: string, cfg: DecodeConfig)
   };
 }
 
-/** Reads the frames at `times` (seconds), as sampleFrames would draw them. */
-export async function grabFrames(url: string, fileName: string, times: number[], config: Partial<DecodeConfig>, signal?: AbortSignal): Promise<ImageData[]> {
+/** Reads the frames at `times` (seconds), as sampleFrames would draw them, with their presented times. */
+export async function grabFrames(url: string, fileName: string, times: number[], config: Partial<DecodeConfig>, signal?: AbortSignal): Promise<{ frames: ImageData[]; times: number[] }> {
   const cfg = validateDecode(config);
   const reader = await openFrameReader(url, fileName, cfg);
   try {
-    const out: ImageData[] = [];
+    const frames: ImageData[] = [];
+    const got: number[] = [];
     for (const t of times) {
       if (signal?.aborted) throw new CancelledError('frame decoding');
-      out.push(await reader.read(t));
+      const r = await reader.read(t);
+      frames.push(r.image);
+      got.push(r.time);
     }
-    return out;
+    return { frames, times: got };
   } finally {
     reader.close();
   }
@@ -154,12 +164,15 @@ export async function sampleFrames(
   try {
     for (const w of plan) {
       const out: Uint8ClampedArray[] = [];
+      const times: number[] = [];
       for (const t of w.times) {
         if (signal?.aborted) throw new CancelledError('frame decoding');
-        out.push((await reader.read(t)).data);
+        const r = await reader.read(t);
+        out.push(r.image.data);
+        times.push(r.time);
         frames++;
       }
-      await onWindow({ index: w.index, times: w.times, width: cfg.width, height: cfg.height, frames: out }, { total: plan.length, frames: totalFrames });
+      await onWindow({ index: w.index, times, width: cfg.width, height: cfg.height, frames: out }, { total: plan.length, frames: totalFrames });
     }
   } finally {
     reader.close();

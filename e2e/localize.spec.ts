@@ -1,0 +1,84 @@
+import { test, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { openApp, waitReady, watchConsole } from './helpers';
+
+/** Issue 6, "The app": drop a video -> weights with byte progress -> heat map over playback. */
+
+const overlayInfo = (page: Page) => page.getByTestId('overlay').evaluate((c: HTMLCanvasElement) => {
+  const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+  let alpha = 0;
+  for (let k = 3; k < d.length; k += 4) alpha += d[k];
+  return { frame: c.dataset.frame ?? '', time: Number(c.dataset.time), peak: c.dataset.peak ?? '', alpha, w: c.width, h: c.height };
+});
+
+async function seek(page: Page, t: number): Promise<void> {
+  await page.getByTestId('player').evaluate((v: HTMLVideoElement, time) => new Promise<void>((resolve) => {
+    v.addEventListener('seeked', () => resolve(), { once: true });
+    v.currentTime = time;
+  }), t);
+}
+
+test.describe('localization in the app', () => {
+  test('the demo clip gets a map per frame, drawn for the frame under the playhead, with a result hash', async ({ page }) => {
+    const errors = watchConsole(page);
+    await openApp(page);
+    const progressUnits = new Set<string>();
+    const poll = setInterval(() => { void page.getByTestId('progress').innerText().then((t) => { const m = /(bytes|frames)/.exec(t); if (m) progressUnits.add(m[1]); }).catch(() => undefined); }, 50);
+    await page.getByTestId('open-demo').click();
+    await waitReady(page);
+    clearInterval(poll);
+    await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready');
+    const frames = Number(await page.getByTestId('frames-decoded').getAttribute('data-value'));
+    await expect(page.getByTestId('localize-frames')).toHaveAttribute('data-value', String(frames));
+    const hash = await page.getByTestId('result-hash').getAttribute('data-value');
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    console.log(`demo: ${frames} frames, ${await page.getByTestId('localize-status').innerText()}, hash ${hash}, progress units seen: ${[...progressUnits].join(', ')}`);
+    expect(progressUnits.has('frames')).toBe(true);
+
+    // The layer shows the map of the frame on screen: within one frame period (1/8 s) of the playhead.
+    await seek(page, 1.0);
+    await expect.poll(async () => Math.abs((await overlayInfo(page)).time - 1.0)).toBeLessThanOrEqual(0.126);
+    const a = await overlayInfo(page);
+    expect([a.w, a.h]).toEqual([14, 14]);
+    expect(a.alpha).toBeGreaterThan(0);
+    await seek(page, 3.5);
+    await expect.poll(async () => Math.abs((await overlayInfo(page)).time - 3.5)).toBeLessThanOrEqual(0.126);
+    expect(Number((await overlayInfo(page)).frame)).toBeGreaterThan(Number(a.frame) + 15);
+
+    // hiding the heat map clears the layer; showing it draws it again
+    await page.getByTestId('overlay-toggle').uncheck();
+    await expect.poll(async () => (await overlayInfo(page)).alpha).toBe(0);
+    await page.getByTestId('overlay-toggle').check();
+    await expect.poll(async () => (await overlayInfo(page)).alpha).toBeGreaterThan(0);
+
+    // another method: new maps, another hash; the centre prior peaks in the middle of the grid
+    await page.getByTestId('method-select').selectOption('centre');
+    await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready', { timeout: 120_000 });
+    await expect(page.getByTestId('shown-method')).toContainText('Centre');
+    const hash2 = await page.getByTestId('result-hash').getAttribute('data-value');
+    expect(hash2).not.toBe(hash);
+    await expect.poll(async () => (await overlayInfo(page)).peak).toMatch(/^(6|7),(6|7)$/);
+
+    // and back: the same maps as the first run (same hash)
+    await page.getByTestId('method-select').selectOption('lvs');
+    await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready', { timeout: 120_000 });
+    await expect(page.getByTestId('result-hash')).toHaveAttribute('data-value', hash!);
+    expect(errors).toEqual([]);
+  });
+
+  test('tampered weights are refused with a message, and the clip still plays', async ({ page }) => {
+    await page.route('**/models/lvs-synth/weights.bin', async (route) => {
+      const resp = await route.fetch();
+      const body = Buffer.from(await resp.body());
+      body[10] ^= 1;
+      await route.fulfill({ response: resp, body });
+    });
+    await openApp(page);
+    await page.getByTestId('open-demo').click();
+    await waitReady(page);
+    await expect(page.locator('[data-testid=notice][data-code=WEIGHTS_INTEGRITY]')).toContainText(/lvs-synth\/weights\.bin/);
+    await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'failed');
+    await expect(page.getByTestId('clip-name')).toHaveText('demo.webm');
+    await expect(page.getByTestId('frames-decoded')).toHaveText(await page.getByTestId('frames-expected').innerText());
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { readFileSync } from 'node:fs';
+import { Localizer, audioWindowAt, centreMap, availableMethods, weightsSha256, MONO_RATE } from './localizer';
+import { loadLvs, lvsLocalize } from '../models/lvs';
+import { loadVisualTrunk, visualFeatures } from '../models/visual';
+import { logFreqSpectrogram } from '../dsp/logfreq';
+import { assertClose, rng } from '../testing/compare';
+import { CancelledError, InvalidConfigError, WeightsIntegrityError } from '../errors';
+import type { Manifest } from '../weights/verify';
+
+const manifest = JSON.parse(readFileSync('models/manifest.json', 'utf8')) as Manifest;
+const BASE = 'http://app/models/';
+const fetcher = (tamper = false) => async (url: string) => {
+  const path = 'models/' + new URL(url).pathname.replace(/^\/models\//, '');
+  const bytes = new Uint8Array(readFileSync(path));
+  if (tamper && path.includes('lvs-synth') && path.endsWith('.bin')) bytes[100] ^= 4;
+  return new Response(bytes);
+};
+
+function frames(n: number, w: number, h: number, seed: number): Uint8ClampedArray[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => Uint8ClampedArray.from({ length: w * h * 4 }, (_, i) => (i % 4 === 3 ? 255 : Math.floor(256 * r()))));
+}
+
+function tone(sec: number, hz: number): Float32Array {
+  return Float32Array.from({ length: Math.round(sec * MONO_RATE) }, (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * i) / MONO_RATE));
+}
+
+describe('audio windows', () => {
+  it('cuts the 1-s window centred on t, zero outside the samples', () => {
+    const x = Float32Array.from({ length: 3 * MONO_RATE }, (_, i) => i + 1);
+    const w = audioWindowAt({ samples: x, startSec: 1, sampleRate: MONO_RATE }, 2.5); // [2, 3) s of the clip -> samples [1 s, 2 s)
+    expect(w.length).toBe(MONO_RATE);
+    expect(w[0]).toBe(MONO_RATE + 1);
+    expect(w[MONO_RATE - 1]).toBe(2 * MONO_RATE);
+    const edge = audioWindowAt({ samples: x, startSec: 0, sampleRate: MONO_RATE }, 0.25); // [-0.25, 0.75)
+    expect(edge[0]).toBe(0);
+    expect(edge[Math.round(0.25 * MONO_RATE)]).toBe(1);
+    expect(() => audioWindowAt({ samples: x, startSec: 0, sampleRate: 16000 }, 1)).toThrow(InvalidConfigError);
+  });
+});
+
+describe('Localizer', () => {
+  let loc: Localizer;
+  beforeAll(async () => {
+    // wasm: what the CLI runs on (about 20x faster than 'cpu' for the trunk here)
+    expect(await tf.setBackend('wasm')).toBe(true);
+    loc = new Localizer(manifest, BASE);
+  });
+  afterAll(() => loc.dispose());
+
+  it('lists the methods whose weights ship, and the centre prior peaks in the middle', async () => {
+    expect(availableMethods(manifest)).toEqual(expect.arrayContaining(['lvs', 'centre']));
+    const out = await loc.localize('centre', { frames: frames(2, 8, 8, 1), width: 8, height: 8, times: [0, 1], audio: null });
+    expect(out.maps.length).toBe(2 * 196);
+    const c = centreMap();
+    const peak = c.indexOf(Math.max(...c));
+    expect([6, 7].map((y) => [6, 7].map((x) => y * 14 + x)).flat()).toContain(peak);
+    expect(Array.from(out.maps.subarray(196))).toEqual(Array.from(c));
+  });
+
+  it('lvs: loads with byte progress, then gives the same maps as the model called directly', async () => {
+    const prog: number[] = [];
+    const fr = frames(3, 224, 224, 2);
+    const audio = { samples: tone(4, 440), startSec: 0, sampleRate: MONO_RATE };
+    const times = [0.5, 1.5, 2.5];
+    const out = await loc.localize('lvs', { frames: fr, width: 224, height: 224, times, audio }, { fetcher: fetcher(), onProgress: (p) => prog.push(p.loaded / p.total) });
+    expect(prog.length).toBeGreaterThan(1);
+    expect(prog[prog.length - 1]).toBe(1);
+    expect(out.maps.length).toBe(3 * 196);
+    for (const v of out.maps) expect(Math.abs(v)).toBeLessThanOrEqual(1 + 1e-5);
+    // direct call on the same input
+    const trunk = await loadVisualTrunk(manifest, BASE, { fetcher: fetcher() });
+    const lvs = await loadLvs(manifest, 'lvs-synth', BASE, { fetcher: fetcher() });
+    const want = tf.tidy(() => {
+      const x = tf.div(tf.tensor4d(Float32Array.from(fr.flatMap((f) => Array.from(f).filter((_, i) => i % 4 !== 3))), [3, 224, 224, 3]), 255) as tf.Tensor4D;
+      const spec = tf.stack(times.map((t) => logFreqSpectrogram(tf.tensor1d(audioWindowAt(audio, t))))) as tf.Tensor3D;
+      return lvsLocalize(lvs.params, visualFeatures(trunk, x).f14, spec, lvs.config);
+    });
+    assertClose(out.maps, await want.data(), { atol: 1e-5, label: 'pipeline vs direct' });
+    want.dispose();
+    trunk.dispose();
+    tf.dispose(Object.values(lvs.params));
+    // a second run adds no tensors (the loaded models stay, nothing else)
+    const again = await loc.localize('lvs', { frames: fr, width: 224, height: 224, times, audio });
+    expect(Array.from(again.maps)).toEqual(Array.from(out.maps));
+    const n1 = tf.memory().numTensors;
+    await loc.localize('lvs', { frames: fr, width: 224, height: 224, times, audio });
+    expect(tf.memory().numTensors).toBe(n1);
+    expect(loc.modelInfo('lvs').map((m) => m.id)).toEqual(['visual-mobilenetv2', 'lvs-synth']);
+    expect(loc.modelInfo('lvs')[1].sha256).toBe(weightsSha256(manifest, 'lvs-synth'));
+  }, 60_000);
+
+  it('the sound changes the map; frames of another size are resized first', async () => {
+    const fr = frames(1, 224, 224, 3);
+    const a = await loc.localize('lvs', { frames: fr, width: 224, height: 224, times: [1], audio: { samples: tone(2, 300), startSec: 0, sampleRate: MONO_RATE } });
+    const b = await loc.localize('lvs', { frames: fr, width: 224, height: 224, times: [1], audio: { samples: tone(2, 3000), startSec: 0, sampleRate: MONO_RATE } });
+    let diff = 0;
+    for (let i = 0; i < 196; i++) diff = Math.max(diff, Math.abs(a.maps[i] - b.maps[i]));
+    expect(diff).toBeGreaterThan(1e-3);
+    const big = frames(1, 320, 240, 4);
+    const r = await loc.localize('lvs', { frames: big, width: 320, height: 240, times: [1], audio: { samples: tone(2, 300), startSec: 0, sampleRate: MONO_RATE } });
+    expect(r.maps.length).toBe(196);
+    expect(Number.isFinite(r.maps[0])).toBe(true);
+  }, 60_000);
+
+  it('names what is wrong: no audio, a frame of the wrong size, tampered weights, cancellation', async () => {
+    await expect(loc.localize('lvs', { frames: frames(1, 224, 224, 5), width: 224, height: 224, times: [0], audio: null })).rejects.toBeInstanceOf(InvalidConfigError);
+    await expect(loc.localize('lvs', { frames: frames(1, 10, 10, 5), width: 224, height: 224, times: [0], audio: { samples: tone(1, 300), startSec: 0, sampleRate: MONO_RATE } })).rejects.toBeInstanceOf(InvalidConfigError);
+    const fresh = new Localizer(manifest, BASE);
+    await expect(fresh.localize('lvs', { frames: frames(1, 224, 224, 5), width: 224, height: 224, times: [0], audio: { samples: tone(1, 300), startSec: 0, sampleRate: MONO_RATE } }, { fetcher: fetcher(true) })).rejects.toBeInstanceOf(WeightsIntegrityError);
+    fresh.dispose();
+    const ac = new AbortController();
+    ac.abort();
+    await expect(loc.localize('lvs', { frames: frames(9, 224, 224, 6), width: 224, height: 224, times: Array.from({ length: 9 }, (_, i) => i / 8), audio: { samples: tone(2, 300), startSec: 0, sampleRate: MONO_RATE } }, { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+  }, 60_000);
+});
