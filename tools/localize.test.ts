@@ -1,0 +1,52 @@
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const run = (args: string[]) => spawnSync('npx', ['tsx', 'tools/localize.ts', ...args], { encoding: 'utf8' });
+
+describe('npm run localize', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'egosound-localize-'));
+
+  it('writes one 14x14 map per frame of the demo clip, with the model, params and a result hash', () => {
+    const out = join(dir, 'lvs.json');
+    const r = run(['public/demo/demo.webm', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.model.id).toBe('lvs-synth');
+    expect(j.model.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(j.params).toMatchObject({ method: 'lvs', fps: 8, aspect: 'squash', audioRate: 11025 });
+    expect(j.frames).toHaveLength(40);
+    expect(j.frames[8]).toMatchObject({ index: 8, time: 1, width: 14, height: 14 });
+    expect(j.frames[8].map).toHaveLength(196);
+    expect(new Set(j.frames[8].map).size).toBeGreaterThan(50); // a real map, not a constant
+    expect(j.resultHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(j.resultHashGrids).toHaveLength(40);
+    // the same run on the plain CPU backend: different float details, the same hash
+    const cpu = join(dir, 'cpu.json');
+    const r2 = run(['public/demo/demo.webm', '--out', cpu, '--backend', 'cpu', '--fps', '2']);
+    const r3 = run(['public/demo/demo.webm', '--out', join(dir, 'wasm2.json'), '--fps', '2']);
+    expect(r2.status, r2.stderr).toBe(0);
+    expect(r3.status, r3.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(cpu, 'utf8')).resultHash).toBe(JSON.parse(readFileSync(join(dir, 'wasm2.json'), 'utf8')).resultHash);
+  }, 120_000);
+
+  it('says what is wrong: no audio track, not a video, bad flags', () => {
+    const silent = join(dir, 'silent.webm');
+    const f = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=8:duration=1', '-c:v', 'libvpx', '-y', silent]);
+    expect(f.status).toBe(0);
+    let r = run([silent, '--out', join(dir, 'x.json')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no audio track/);
+    r = run([silent, '--out', join(dir, 'c.json'), '--method', 'centre']);
+    expect(r.status, r.stderr).toBe(0);
+    r = run(['package.json', '--out', join(dir, 'y.json')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/could not|no video frames/);
+    r = run(['public/demo/demo.webm', '--out', join(dir, 'z.json'), '--method', 'magic']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--method must be one of/);
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+});
