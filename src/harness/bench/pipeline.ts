@@ -1,0 +1,102 @@
+/**
+ * `npm run bench -- pipeline --json`: the localization pipeline in Chromium, per stage and per
+ * frame, on each backend the page can run (WebGPU, WebGL, WASM), side by side in one run:
+ *
+ *   decode       seek the demo clip's <video> + drawImage 224x224 + getImageData (the app's sampler)
+ *   spectrogram  1-s log-frequency spectrogram of the frame's audio (paper 000's input)
+ *   trunk        MobileNetV2 features of the frame (models/visual-mobilenetv2)
+ *   head         the LVS head on them (projection, audio encoder, cosine map)
+ *   localize     the engine's Localizer.localize end to end (spectrogram + trunk + head + read-back)
+ * Each stage is timed with its result read back (data()), as the median of `reps` runs over a
+ * batch of frames after a warm-up run, divided by the frame count. `realtime` is clip seconds per
+ * wall second for decode + localize at 8 fps (> 1: faster than playback).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BenchRecord, BenchSuite } from '../types';
+import { initBackend, backendState } from '../../engine/backend';
+import { Localizer, audioWindowAt, MONO_RATE } from '../../engine/pipeline/localizer';
+import { loadVisualTrunk, visualFeatures } from '../../engine/models/visual';
+import { loadLvs, lvsLocalize } from '../../engine/models/lvs';
+import { logFreqSpectrogram } from '../../engine/dsp/logfreq';
+import type { Manifest } from '../../engine/weights/verify';
+
+const FPS = 8;
+
+async function median(fn: () => Promise<unknown>, reps: number): Promise<number> {
+  await fn();
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+  }
+  t.sort((a, b) => a - b);
+  return t[Math.floor(t.length / 2)];
+}
+
+async function decodeDemo(n: number): Promise<{ frames: Uint8ClampedArray[]; times: number[]; msPerFrame: number; audio: Float32Array }> {
+  const v = document.createElement('video');
+  v.muted = true;
+  v.src = '/demo/demo.webm';
+  await new Promise<void>((res, rej) => { v.onloadeddata = () => res(); v.onerror = () => rej(new Error('demo clip did not load')); });
+  const c = new OffscreenCanvas(224, 224);
+  const g = c.getContext('2d', { willReadFrequently: true })!;
+  const frames: Uint8ClampedArray[] = [];
+  const times: number[] = [];
+  const t0 = performance.now();
+  for (let k = 0; k < n; k++) {
+    const t = (k + 1) / FPS;
+    await new Promise<void>((res) => { v.onseeked = () => res(); v.currentTime = t; });
+    g.drawImage(v, 0, 0, 224, 224);
+    frames.push(g.getImageData(0, 0, 224, 224).data);
+    times.push(t);
+  }
+  const msPerFrame = (performance.now() - t0) / n;
+  const buf = await (await fetch('/demo/demo.webm')).arrayBuffer();
+  const ctx = new OfflineAudioContext(1, MONO_RATE, MONO_RATE);
+  const decoded = await ctx.decodeAudioData(buf);
+  const audio = decoded.getChannelData(0).slice(); // resampled to 11025 Hz by the context, first channel
+  return { frames, times, msPerFrame, audio };
+}
+
+const bench: BenchSuite = {
+  name: 'pipeline',
+  async run({ quick }) {
+    const n = quick ? 4 : 16;
+    const reps = quick ? 1 : 3;
+    const manifest = (await (await fetch('/models/manifest.json')).json()) as Manifest;
+    const base = new URL('/models/', location.href).href;
+    const { frames, times, msPerFrame: decodeMs, audio } = await decodeDemo(n);
+    const span = { samples: audio, startSec: 0, sampleRate: MONO_RATE };
+    const recs: BenchRecord[] = [];
+    const start = backendState()?.backend;
+    for (const name of ['webgpu', 'webgl', 'wasm'] as const) {
+      const st = await initBackend({ prefer: [name] }).catch(() => null);
+      if (!st || st.backend !== name) continue;
+      const shape = `${n}x224x224`;
+      const add = (stage: string, ms: number, extra: Record<string, number | string | null> = {}) => recs.push({ suite: 'pipeline', name: `${stage} [${name}]`, shape, ms, backend: name, stage, adapter: st.adapter ?? null, ...extra });
+      const trunk = await loadVisualTrunk(manifest, base);
+      const lvs = await loadLvs(manifest, 'lvs-synth', base);
+      const x = tf.tidy(() => tf.div(tf.cast(tf.slice(tf.tensor4d(Uint8Array.from(frames.flatMap((f) => Array.from(f))), [n, 224, 224, 4], 'int32'), [0, 0, 0, 0], [n, 224, 224, 3]), 'float32'), 255) as tf.Tensor4D);
+      const spec = tf.tidy(() => tf.stack(times.map((t) => logFreqSpectrogram(tf.tensor1d(audioWindowAt(span, t))))) as tf.Tensor3D);
+      const f14 = tf.tidy(() => { const o = visualFeatures(trunk, x); o.f28.dispose(); return o.f14; });
+      const specMs = await median(async () => { const s = tf.tidy(() => tf.stack(times.map((t) => logFreqSpectrogram(tf.tensor1d(audioWindowAt(span, t)))))); await s.data(); s.dispose(); }, reps);
+      const trunkMs = await median(async () => { const o = visualFeatures(trunk, x); await o.f14.data(); tf.dispose([o.f14, o.f28]); }, reps);
+      const headMs = await median(async () => { const m = lvsLocalize(lvs.params, f14, spec, lvs.config); await m.data(); m.dispose(); }, reps);
+      tf.dispose([x, spec, f14]);
+      trunk.dispose();
+      tf.dispose(Object.values(lvs.params));
+      const loc = new Localizer(manifest, base);
+      const locMs = await median(() => loc.localize('lvs', { frames, width: 224, height: 224, times, audio: span }), reps);
+      loc.dispose();
+      add('decode', decodeMs);
+      add('spectrogram', specMs / n);
+      add('trunk', trunkMs / n);
+      add('head', headMs / n);
+      add('localize', locMs / n, { realtime: (1 / FPS) / ((decodeMs + locMs / n) / 1000) });
+    }
+    if (start) await initBackend({ prefer: [start] });
+    return recs;
+  },
+};
+export default bench;
