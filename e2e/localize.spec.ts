@@ -82,3 +82,19 @@ test.describe('localization in the app', () => {
     await expect(page.getByTestId('frames-decoded')).toHaveText(await page.getByTestId('frames-expected').innerText());
   });
 });
+
+test('the result hash of the demo clip is the same on WebGPU, WebGL and WASM', async ({ page }) => {
+  test.setTimeout(300_000);
+  const hashes: Record<string, string> = {};
+  for (const backend of ['wasm', 'webgl', 'webgpu']) {
+    await openApp(page, `?backend=${backend}&fps=2`);
+    await expect(page.getByTestId('backend')).toHaveText(backend);
+    await page.getByTestId('open-demo').click();
+    await waitReady(page, 240_000);
+    await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready');
+    hashes[backend] = (await page.getByTestId('result-hash').getAttribute('data-value'))!;
+    console.log(`${backend}: ${await page.getByTestId('localize-status').innerText()} hash ${hashes[backend]}`);
+  }
+  expect(hashes.webgl).toBe(hashes.wasm);
+  expect(hashes.webgpu).toBe(hashes.wasm);
+});

@@ -19,6 +19,9 @@ const prefer = forced && ['webgpu', 'webgl', 'wasm', 'cpu'].includes(forced) ? [
 // ?method=lvs|centre picks the localization method the first clip is run with.
 const method = params.get('method');
 if (isMethodName(method)) store.getState().setLocalization({ method });
+// ?fps=N sets the frame sampling rate (one of the rates the Open panel offers).
+const fps = Number(params.get('fps'));
+if ([1, 2, 4, 8, 12, 15, 25].includes(fps)) store.getState().setView({ decodeFps: fps });
 void controller.initEngine(prefer);
 
 // Test and debugging handle (read-only state plus the controller), used by the e2e suite.
