@@ -7,6 +7,7 @@ import { ClipPanel } from './components/ClipPanel';
 import { LivePanel } from './components/LivePanel';
 import { MotionPanel } from './components/MotionPanel';
 import { LocalizePanel } from './components/LocalizePanel';
+import { SharePanel } from './components/SharePanel';
 
 export function App() {
   return (
@@ -26,6 +27,7 @@ export function App() {
         <aside className="col-side">
           <OpenPanel />
           <LocalizePanel />
+          <SharePanel />
           <ClipPanel />
           <LivePanel />
         </aside>

@@ -6,7 +6,7 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { AppState, ClipInfo } from '../state/store';
 import { EngineClient } from '../workers/client';
-import { CancelledError, EgoError, NoAudioTrackError, CorruptMediaError, InternalError } from '../engine/errors';
+import { CancelledError, EgoError, NoAudioTrackError, CorruptMediaError, InternalError, InvalidLinkError, RemoteClipError } from '../engine/errors';
 import type { AudioAnalysis } from '../workers/protocol';
 import { validateFile, loadVideo, decodeAudio, sampleFrames, grabFrames } from './media/open';
 import { GeometryClient } from '../engine/geometry/client';
@@ -14,14 +14,19 @@ import type { PairHomography } from '../engine/geometry/estimate';
 import { codecName } from '../engine/media/container';
 import { LiveCapture } from './media/live';
 import { DEFAULT_DECODE } from '../engine/media/windows';
-import { METHODS, MONO_RATE, type AudioSpan, type MethodName } from '../engine/pipeline/localizer';
-import { resultHash } from '../engine/pipeline/hash';
+import { METHODS, MONO_RATE, isMethodName, type AudioSpan, type MethodName } from '../engine/pipeline/localizer';
+import { resultHash, verifyResultHash } from '../engine/pipeline/hash';
+import { DEFAULT_SHARE, MAX_GRIDS, encodeShareLink, parseShareLink, type ShareState } from '../engine/share/link';
+import { sha256Hex, type Manifest } from '../engine/weights/verify';
+import pkg from '../../package.json';
 
 export const DEMO_CLIP = { url: '/demo/demo.webm', name: 'demo.webm', licence: '/demo/LICENSES.md' };
 
 export interface LoadedMedia {
   url: string;
   analysis: AudioAnalysis | null;
+  /** The opened file itself (for the export's sha256; it never leaves the machine). */
+  file: File;
 }
 
 type Listener = () => void;
@@ -126,7 +131,7 @@ export class Controller {
   }
 
   /** Opens a file; the current clip stays until the new one has been validated and its first frame decoded. */
-  async openFile(file: File, source: 'file' | 'demo' = 'file'): Promise<void> {
+  async openFile(file: File, source: 'file' | 'demo' | 'link' = 'file', remoteUrl?: string): Promise<void> {
     const s = this.store.getState();
     this.loadAbort?.abort();
     const ac = new AbortController();
@@ -140,7 +145,7 @@ export class Controller {
       await loadVideo(probeVideo, url, file.name, info.video!.codec);
       const duration = Number.isFinite(probeVideo.duration) ? probeVideo.duration : info.durationSec ?? 0;
       const clip: ClipInfo = {
-        name: file.name, source, sizeBytes: file.size, container: info.container,
+        name: file.name, source, ...(remoteUrl ? { remoteUrl } : {}), sizeBytes: file.size, container: info.container,
         videoCodec: codecName(info.video!.codec), audioCodec: info.audio ? codecName(info.audio.codec) : null,
         durationSec: duration, width: probeVideo.videoWidth, height: probeVideo.videoHeight,
         rotation: info.video!.rotation ?? 0, hasAudio: !!info.audio, audioChannels: info.audio?.channels ?? 0,
@@ -149,7 +154,8 @@ export class Controller {
       probeVideo.load();
       // Validated: now replace the previous clip.
       if (this.current) URL.revokeObjectURL(this.current.url);
-      this.current = { url, analysis: null };
+      this.current = { url, analysis: null, file };
+      if (source === 'file') this.forgetLink();
       s.clearNotices((n) => n.level !== 'info');
       s.resetMedia();
       this.maps = null;
@@ -258,13 +264,165 @@ export class Controller {
     if (canLocalize && (this.maps as ClipMaps | null) === maps && maps.maps.length) {
       const h = await resultHash(maps.maps.map((m) => ({ width: maps.width, height: maps.height, map: m })));
       this.store.getState().setLocalization({ status: 'ready', resultHash: h.hash, hashOffsets: h.offsets });
+      await this.afterRun(maps);
     }
+  }
+
+  /** After a run: go to the link's time position and say whether its result was reproduced. */
+  private async afterRun(maps: ClipMaps): Promise<void> {
+    const s = this.store.getState();
+    const sh = s.share;
+    if (sh.seekTo !== null && this.player) {
+      this.player.currentTime = Math.min(sh.seekTo, Math.max(0, (s.media.clip?.durationSec ?? 0) - 1e-3));
+      s.setShare({ seekTo: null });
+    }
+    if (!sh.linkHash || sh.verdict !== 'checking') return;
+    const link = this.linkState;
+    if (!link?.grids) return;
+    const modelNow = s.localization.models.at(-1);
+    if (link.sha && modelNow && modelNow.sha256 !== link.sha) {
+      s.setShare({ verdict: 'different', detail: `the link was made with weights ${link.sha.slice(0, 12)}… and this page has ${modelNow.sha256.slice(0, 12)}… (another version of ${modelNow.id})` });
+      return;
+    }
+    if (link.grids.length !== maps.maps.length) {
+      s.setShare({ verdict: 'unverifiable', detail: `the link's run had ${link.grids.length} frames, this one ${maps.maps.length}` });
+      return;
+    }
+    const same = await verifyResultHash(maps.maps.map((m) => ({ width: maps.width, height: maps.height, map: m })), { hash: sh.linkHash, offsets: link.grids });
+    s.setShare({ verdict: same ? 'same' : 'different', detail: same ? null : 'the maps differ from the ones the link was made with' });
+  }
+
+  // ---------------------------------------------------------------- share links and export
+
+  private linkState: ShareState | null = null;
+
+  /**
+   * The link that reproduces what is on screen (clip, method, weights, every parameter, time
+   * position, view settings, result hash), or why there is none: a person's own file cannot
+   * travel in a link.
+   */
+  shareLink(time: number): { link: string | null; reason: string | null } {
+    const s = this.store.getState();
+    const clip = s.media.clip;
+    if (!clip) return { link: null, reason: 'Open the demo clip or a video from an https link first.' };
+    if (clip.source === 'file') return { link: null, reason: 'A file you opened yourself cannot travel in a link (it never leaves your machine). Export the maps or the run bundle instead.' };
+    const loc = s.localization;
+    const v = s.view;
+    const model = loc.models.at(-1);
+    const grids = loc.status === 'ready' && loc.hashOffsets && loc.hashOffsets.length <= MAX_GRIDS ? loc.hashOffsets : null;
+    const state: ShareState = {
+      ...DEFAULT_SHARE,
+      model: model?.id ?? 'none', sha: model?.sha256 ?? null, method: loc.method,
+      eps: v.eps, tau: v.tau, fps: s.media.fps, aspect: s.media.aspect,
+      clip: clip.source === 'demo' ? { kind: 'demo', id: 'demo' } : { kind: 'url', url: clip.remoteUrl! },
+      t: Math.max(0, Math.min(86400, Math.round(time * 1000) / 1000)), opacity: v.overlayOpacity, cmap: v.colormap, mode: v.overlayMode, ov: v.showOverlay, spec: v.showSpectrogram,
+      hash: grids ? loc.resultHash : null, grids,
+    };
+    const q = encodeShareLink(state).slice(1);
+    return { link: `${location.origin}${location.pathname}#${q}`, reason: grids || loc.status !== 'ready' ? null : 'The run is too long for its result hash to fit in a link; the link reproduces the view without checking it.' };
+  }
+
+  /** Opens a share link's fragment: strict parse, then the view, then the clip (https only after consent). */
+  async openShareLink(fragment: string): Promise<void> {
+    const s = this.store.getState();
+    const r = parseShareLink(fragment);
+    if (!r.ok) {
+      this.report(new InvalidLinkError(r.problems));
+      return;
+    }
+    const st = r.state;
+    const problems: string[] = [];
+    if (st.method !== 'none' && !isMethodName(st.method)) problems.push(`method "${st.method}" is not one this page knows`);
+    if (st.clip?.kind === 'demo' && st.clip.id !== 'demo') problems.push(`there is no bundled demo clip "${st.clip.id}"`);
+    if (![1, 2, 4, 8, 12, 15, 25].includes(st.fps)) problems.push(`frame rate ${st.fps} is not one the app samples at`);
+    if (problems.length) {
+      this.report(new InvalidLinkError(problems));
+      return;
+    }
+    this.linkState = st;
+    if (isMethodName(st.method)) s.setLocalization({ method: st.method });
+    s.setView({ decodeFps: st.fps, aspect: st.aspect, eps: st.eps, tau: st.tau, overlayOpacity: st.opacity, colormap: st.cmap, overlayMode: st.mode, showOverlay: st.ov, showSpectrogram: st.spec });
+    s.setShare({ linkHash: st.hash, verdict: st.hash ? 'checking' : 'none', detail: null, seekTo: st.t });
+    if (st.clip?.kind === 'demo') await this.openDemo();
+    else if (st.clip?.kind === 'url') s.setShare({ pendingUrl: st.clip.url });
+  }
+
+  /** The person agreed to load the link's https clip. */
+  async acceptRemoteClip(): Promise<void> {
+    const s = this.store.getState();
+    const url = s.share.pendingUrl;
+    if (!url) return;
+    s.setShare({ pendingUrl: null });
+    let blob: Blob;
+    try {
+      const resp = await fetch(url, { mode: 'cors', credentials: 'omit', referrerPolicy: 'no-referrer' });
+      if (!resp.ok) throw new RemoteClipError(url, `HTTP ${resp.status}`);
+      blob = await resp.blob();
+    } catch (e) {
+      this.report(e instanceof RemoteClipError ? e : new RemoteClipError(url, e instanceof Error ? e.message : String(e)));
+      s.setShare({ verdict: 'none', seekTo: null });
+      return;
+    }
+    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'clip') || 'clip';
+    await this.openFile(new File([blob], name, { type: blob.type }), 'link', url);
+  }
+
+  /** What is on screen no longer comes from the opened link. */
+  private forgetLink(): void {
+    this.linkState = null;
+    this.store.getState().setShare({ linkHash: null, verdict: 'none', detail: null, seekTo: null });
+  }
+
+  declineRemoteClip(): void {
+    this.store.getState().setShare({ pendingUrl: null, verdict: 'none', linkHash: null, seekTo: null });
+  }
+
+  /** The maps of the open clip in the localize CLI's format. */
+  async exportMaps(): Promise<Blob | null> {
+    const m = this.maps;
+    const s = this.store.getState();
+    if (!m || !this.current || s.localization.status !== 'ready') return null;
+    const models = s.localization.models;
+    const bytes = new Uint8Array(await this.current.file.arrayBuffer());
+    const result = {
+      model: models.at(-1) ?? null,
+      models,
+      params: { method: m.method, fps: s.media.fps, aspect: m.aspect, frameSize: m.frameSize, audioWindowSec: 1, audioRate: MONO_RATE, backend: s.engine.backend?.backend ?? null },
+      input: { name: s.media.clip?.name ?? '', kind: 'video', sha256: await sha256Hex(bytes), hasAudio: !!s.media.clip?.hasAudio },
+      frames: m.maps.map((map, index) => ({ index, time: +m.times[index].toFixed(6), width: m.width, height: m.height, map: Array.from(map, (v) => +v.toFixed(6)) })),
+      resultHash: s.localization.resultHash,
+      resultHashGrids: s.localization.hashOffsets,
+    };
+    return new Blob([JSON.stringify(result)], { type: 'application/json' });
+  }
+
+  /** A record of the run a paper can cite: what ran, on what, with which weights and result. */
+  async exportBundle(time: number): Promise<Blob | null> {
+    const s = this.store.getState();
+    if (!this.current || !s.media.clip) return null;
+    const manifest = await fetch('/models/manifest.json').then((r) => r.json() as Promise<Manifest>).catch(() => null);
+    const ids = new Set(s.localization.models.map((m) => m.id));
+    const bundle = {
+      format: 'egosound-run/1',
+      created: new Date().toISOString(),
+      app: { name: pkg.name, version: pkg.version, tfjs: pkg.dependencies['@tensorflow/tfjs'] },
+      engine: { backend: s.engine.backend?.backend ?? null, adapter: s.engine.backend?.adapter ?? null, skipped: s.engine.backend?.skipped ?? {} },
+      browser: navigator.userAgent,
+      clip: { name: s.media.clip.name, source: s.media.clip.source, url: s.media.clip.remoteUrl ?? null, sha256: await sha256Hex(new Uint8Array(await this.current.file.arrayBuffer())), durationSec: s.media.clip.durationSec, width: s.media.clip.width, height: s.media.clip.height },
+      params: { method: s.localization.method, fps: s.media.fps, aspect: s.media.aspect, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height], audioWindowSec: 1, audioRate: MONO_RATE },
+      view: { ...s.view, time },
+      models: (manifest?.models ?? []).filter((m) => ids.has(m.id)).map((m) => ({ id: m.id, description: m.description, files: m.files, dataset: m.dataset ?? null, trainCommand: m.trainCommand ?? null, metrics: m.metrics ?? null })),
+      result: { frames: this.maps?.maps.length ?? 0, resultHash: s.localization.resultHash, grids: s.localization.hashOffsets, hashRule: 'engine/pipeline/hash.ts v1: step 1/16, 16 grid offsets, guard 1e-4' },
+      link: this.shareLink(time).link,
+    };
+    return new Blob([JSON.stringify(bundle, null, 1)], { type: 'application/json' });
   }
 
   /** Chooses the localization method; re-runs it over the open clip. */
   async setMethod(method: MethodName): Promise<void> {
     const s = this.store.getState();
     if (s.localization.method === method && s.localization.shownMethod === method) return;
+    this.forgetLink();
     s.setLocalization({ method });
     await this.relocalize();
   }

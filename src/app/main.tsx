@@ -22,7 +22,11 @@ if (isMethodName(method)) store.getState().setLocalization({ method });
 // ?fps=N sets the frame sampling rate (one of the rates the Open panel offers).
 const fps = Number(params.get('fps'));
 if ([1, 2, 4, 8, 12, 15, 25].includes(fps)) store.getState().setView({ decodeFps: fps });
-void controller.initEngine(prefer);
+void controller.initEngine(prefer).then(() => {
+  // A share link (#v=1&...) reproduces a view: strictly parsed, never executed.
+  if (location.hash.length > 1) void controller.openShareLink(location.hash.slice(1));
+});
+window.addEventListener('hashchange', () => { if (location.hash.length > 1) void controller.openShareLink(location.hash.slice(1)); });
 
 // Test and debugging handle (read-only state plus the controller), used by the e2e suite.
 (window as unknown as { egosound: unknown }).egosound = { store, controller, playhead };

@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'WORKER_CRASHED'
   | 'WEIGHTS_INTEGRITY'
   | 'WEIGHTS_UNAVAILABLE'
+  | 'INVALID_LINK'
+  | 'REMOTE_CLIP_FAILED'
   | 'INTERNAL';
 
 export class EgoError extends Error {
@@ -141,6 +143,16 @@ export class WeightsUnavailableError extends EgoError {
     super('WEIGHTS_UNAVAILABLE', `The model file ${file} could not be loaded: ${why}.`, 'Check that the app was built from a complete checkout (models/ present) and reload.', { file, why });
   }
 }
+export class InvalidLinkError extends EgoError {
+  constructor(problems: string[]) {
+    super('INVALID_LINK', `This link could not be used: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}.`, 'The default view is shown instead. Ask for the link again, or copy it whole.', { problems });
+  }
+}
+export class RemoteClipError extends EgoError {
+  constructor(url: string, why: string) {
+    super('REMOTE_CLIP_FAILED', `The video at ${url} could not be fetched: ${why}.`, 'The site may not allow other pages to load it (CORS), or it may be gone. Download the file and open it here instead.', { url, why });
+  }
+}
 export class InternalError extends EgoError {
   constructor(why: string) {
     super('INTERNAL', `Something went wrong inside egosound: ${why}.`, 'Reload the page; if it happens again, report it with this message.', { why });
@@ -160,7 +172,8 @@ export const ERROR_CLASSES_BY_NAME = {
   WebGPUUnavailableError, NoBackendError, GpuDeviceLostError, EmptyFileError, NotAVideoError,
   CorruptMediaError, TruncatedMediaError, UnsupportedCodecError, NoAudioTrackError,
   NoVideoTrackError, CameraPermissionDeniedError, NoCaptureDeviceError, CaptureDeviceLostError,
-  CaptureFailedError, CancelledError, InvalidConfigError, WorkerCrashedError, WeightsIntegrityError, WeightsUnavailableError, InternalError,
+  CaptureFailedError, CancelledError, InvalidConfigError, WorkerCrashedError, WeightsIntegrityError, WeightsUnavailableError,
+  InvalidLinkError, RemoteClipError, InternalError,
 } as const;
 
 const NAME_BY_CODE: Record<ErrorCode, string> = {
@@ -183,6 +196,8 @@ const NAME_BY_CODE: Record<ErrorCode, string> = {
   WORKER_CRASHED: 'WorkerCrashedError',
   WEIGHTS_INTEGRITY: 'WeightsIntegrityError',
   WEIGHTS_UNAVAILABLE: 'WeightsUnavailableError',
+  INVALID_LINK: 'InvalidLinkError',
+  REMOTE_CLIP_FAILED: 'RemoteClipError',
   INTERNAL: 'InternalError',
 };
 

@@ -31,7 +31,10 @@ export interface EngineSlice {
 
 export interface ClipInfo {
   name: string;
-  source: 'file' | 'demo';
+  /** Where it came from: a person's own file, the bundled demo, or an https URL from a share link. */
+  source: 'file' | 'demo' | 'link';
+  /** The https URL when source is 'link'. */
+  remoteUrl?: string;
   sizeBytes: number;
   container: string;
   videoCodec: string;
@@ -105,6 +108,20 @@ export interface LocalizationSlice {
   setLocalization: (p: Partial<LocalizationSlice['localization']>) => void;
 }
 
+export interface ShareSlice {
+  share: {
+    /** An https clip a link asks to load, waiting for the person's consent. */
+    pendingUrl: string | null;
+    /** Result hash the opened link carries, and whether this run reproduced it. */
+    linkHash: string | null;
+    verdict: 'none' | 'checking' | 'same' | 'different' | 'unverifiable';
+    detail: string | null;
+    /** Seek here once the maps are ready (from a link). */
+    seekTo: number | null;
+  };
+  setShare: (p: Partial<ShareSlice['share']>) => void;
+}
+
 export interface ViewSlice {
   /** View and decode settings chosen by the person (decodeFps, aspect apply to the next file). */
   view: {
@@ -122,7 +139,7 @@ export interface NoticeSlice {
   clearNotices: (filter?: (n: Notice) => boolean) => void;
 }
 
-export type AppState = EngineSlice & MediaSlice & LiveSlice & LocalizationSlice & ViewSlice & NoticeSlice;
+export type AppState = EngineSlice & MediaSlice & LiveSlice & LocalizationSlice & ShareSlice & ViewSlice & NoticeSlice;
 
 const initialMedia: MediaSlice['media'] = {
   clip: null, phase: 'idle', progress: null, framesDecoded: 0, framesExpected: 0, windowsDone: 0, windowsTotal: 0,
@@ -145,6 +162,9 @@ export function createAppStore(): StoreApi<AppState> {
 
     localization: { method: 'lvs', status: 'idle', models: [], shownMethod: null, framesDone: 0, framesTotal: 0, msPerFrame: null, resultHash: null, hashOffsets: null, version: 0 },
     setLocalization: (p) => set((s) => ({ localization: { ...s.localization, ...p } })),
+
+    share: { pendingUrl: null, linkHash: null, verdict: 'none', detail: null, seekTo: null },
+    setShare: (p) => set((s) => ({ share: { ...s.share, ...p } })),
 
     view: { overlayOpacity: 0.6, showSpectrogram: true, decodeFps: 8, aspect: 'squash', colormap: 'inferno', overlayMode: 'normalized', eps: 0.5, tau: 0.03, showOverlay: true },
     setView: (p) => set((s) => ({ view: { ...s.view, ...p } })),

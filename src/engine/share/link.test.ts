@@ -4,7 +4,8 @@ import { rng } from '../testing/compare';
 
 const full: ShareState = {
   v: 1, model: 'lvs-synth', sha: 'a'.repeat(64), method: 'lvs', eps: 0.65, tau: 0.03, T: 5, fps: 8, aspect: 'crop',
-  clip: { kind: 'url', url: 'https://example.org/clips/a%20b.webm?x=1' }, t: 1.25, opacity: 0.4, cmap: 'viridis', spec: false,
+  clip: { kind: 'url', url: 'https://example.org/clips/a%20b.webm?x=1' }, t: 1.25, opacity: 0.4, cmap: 'jet', mode: 'threshold', ov: false, spec: false,
+  hash: 'b'.repeat(64), grids: '0f3a',
 };
 
 describe('share links', () => {
@@ -36,6 +37,9 @@ describe('share links', () => {
       ['?constructor=x', /unknown parameter/],
       ['?t=%E0%A4%A', /percent-encoding/],
       ['?' + 'x'.repeat(MAX_LENGTH + 1), /at most 2048/],
+      ['?cmap=viridis', /one of inferno, jet, gray/],
+      ['?hash=' + 'c'.repeat(64), /come together/],
+      ['?grids=0g', /hex digits/],
     ];
     for (const [link, why] of cases) {
       const r = parseShareLink(link);
@@ -49,7 +53,7 @@ describe('share links', () => {
   it('fuzz: thousands of random and hostile links never throw and only ever yield validated values', () => {
     const r = rng(20261122);
     const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789=&?%#.:/-_+<>"\'`;(){}[] \u0000\u202e\ud800';
-    const keys = ['v', 'model', 'sha', 'method', 'eps', 'tau', 'T', 'fps', 'aspect', 'clip', 't', 'opacity', 'cmap', 'spec', '__proto__', 'prototype', 'constructor', 'toString', ''];
+    const keys = ['v', 'model', 'sha', 'method', 'eps', 'tau', 'T', 'fps', 'aspect', 'clip', 't', 'opacity', 'cmap', 'mode', 'ov', 'spec', 'hash', 'grids', '__proto__', 'prototype', 'constructor', 'toString', ''];
     const hostile = ['<img src=x onerror=alert(1)>', 'javascript:alert(1)', 'data:text/html,hi', '%00', '%', '%%', '1e309', '-0', 'Infinity', '0x10', '１', 'https://a.b/' + 'x'.repeat(2000), 'https://a.b/#frag', 'demo:../../etc/passwd'];
     let accepted = 0;
     for (let i = 0; i < 5000; i++) {
@@ -73,6 +77,9 @@ describe('share links', () => {
       expect(/^[a-z0-9][a-z0-9._-]*$/.test(s.model)).toBe(true);
       if (s.clip?.kind === 'url') expect(s.clip.url.startsWith('https://')).toBe(true);
       if (s.clip?.kind === 'demo') expect(/^[a-z0-9][a-z0-9._-]*$/.test(s.clip.id)).toBe(true);
+      expect(['inferno', 'jet', 'gray']).toContain(s.cmap);
+      expect(['normalized', 'threshold']).toContain(s.mode);
+      if (s.hash !== null) expect(/^[0-9a-f]{64}$/.test(s.hash) && /^[0-9a-f]+$/.test(s.grids ?? '')).toBe(true);
       if (res.ok) accepted++;
       else expect(res.problems.length).toBeGreaterThan(0);
       // The encoding of any accepted state parses back to itself.

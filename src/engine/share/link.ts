@@ -2,8 +2,13 @@
  * Share links: the URL carries everything needed to reproduce a view (issue 7), as readable query
  * parameters in a fixed order, parsed strictly against a schema.
  *
- *   ?v=1&model=lvs-synth&sha=<64 hex>&method=lvs&eps=0.5&tau=0.03&T=9&fps=8&aspect=squash
- *    &clip=demo:demo&t=1.250&opacity=0.60&cmap=inferno&spec=1
+ *   #v=1&model=lvs-synth&sha=<64 hex>&method=lvs&eps=0.5&tau=0.03&T=9&fps=8&aspect=squash
+ *    &clip=demo:demo&t=1.25&opacity=0.6&cmap=inferno&mode=threshold&ov=1&spec=1
+ *    &hash=<64 hex>&grids=<one hex digit per frame>
+ *
+ * The app puts them in the URL's fragment (#...), which browsers never send to a server; `hash`
+ * and `grids` are the result hash of the maps and its per-frame grids (engine/pipeline/hash.ts),
+ * so that opening the link can say whether it reproduced the same maps.
  *
  * Rules: every key is known and appears at most once; every value matches its type and range;
  * the whole query is at most MAX_LENGTH characters; a clip is either a bundled demo id or an
@@ -27,14 +32,21 @@ export interface ShareState {
   clip: ClipRef | null;
   t: number;
   opacity: number;
-  cmap: 'inferno' | 'viridis' | 'jet' | 'gray';
+  cmap: 'inferno' | 'jet' | 'gray';
+  mode: 'normalized' | 'threshold';
+  ov: boolean;
   spec: boolean;
+  hash: string | null;
+  grids: string | null;
 }
 
 export const DEFAULT_SHARE: ShareState = {
   v: 1, model: 'none', sha: null, method: 'none', eps: 0.5, tau: 0.03, T: 9, fps: 8, aspect: 'squash',
-  clip: null, t: 0, opacity: 0.6, cmap: 'inferno', spec: true,
+  clip: null, t: 0, opacity: 0.6, cmap: 'inferno', mode: 'normalized', ov: true, spec: true, hash: null, grids: null,
 };
+
+/** Longest grid string a link carries (one hex digit per frame); longer runs share without it. */
+export const MAX_GRIDS = 1200;
 
 type Field<K extends keyof ShareState> = { parse: (raw: string) => ShareState[K] | undefined; encode: (v: ShareState[K]) => string | null; doc: string };
 
@@ -89,8 +101,12 @@ const FIELDS: { [K in keyof ShareState]: Field<K> } = {
   clip: { parse: parseClip, encode: (v) => (v === null ? 'none' : v.kind === 'demo' ? `demo:${v.id}` : v.url), doc: 'demo:<id> or an https:// URL' },
   t: num(0, 86400, 3),
   opacity: num(0, 1, 2),
-  cmap: oneOf(['inferno', 'viridis', 'jet', 'gray'] as const),
+  cmap: oneOf(['inferno', 'jet', 'gray'] as const),
+  mode: oneOf(['normalized', 'threshold'] as const),
+  ov: { parse: (r) => (r === '1' ? true : r === '0' ? false : undefined), encode: (v) => (v ? '1' : '0'), doc: '0 or 1' },
   spec: { parse: (r) => (r === '1' ? true : r === '0' ? false : undefined), encode: (v) => (v ? '1' : '0'), doc: '0 or 1' },
+  hash: { parse: (r) => (r === 'none' ? null : /^[0-9a-f]{64}$/.test(r) ? r : undefined), encode: (v) => v ?? 'none', doc: '64 lowercase hex digits' },
+  grids: { parse: (r) => (r === 'none' ? null : new RegExp(`^[0-9a-f]{1,${MAX_GRIDS}}$`).test(r) ? r : undefined), encode: (v) => v ?? 'none', doc: `1 to ${MAX_GRIDS} lowercase hex digits` },
 };
 
 const ORDER = Object.keys(FIELDS) as (keyof ShareState)[];
@@ -140,11 +156,12 @@ export function parseShareLink(input: string): ParseResult {
     }
     (state as unknown as Record<string, unknown>)[key] = v;
   }
+  if ((state.hash === null) !== (state.grids === null)) problems.push('parameters "hash" and "grids" come together');
   if (problems.length > 0) return { ok: false, state: { ...DEFAULT_SHARE }, problems };
   return { ok: true, state };
 }
 
-/** Canonical query string (fixed key order, only non-default keys plus v). */
+/** Canonical query string (fixed key order, only non-default keys plus v), with a leading '?'. */
 export function encodeShareLink(state: ShareState): string {
   const parts: string[] = [];
   for (const key of ORDER) {
