@@ -144,8 +144,9 @@ export class WeightsUnavailableError extends EgoError {
   }
 }
 export class InvalidLinkError extends EgoError {
-  constructor(problems: string[]) {
-    super('INVALID_LINK', `This link could not be used: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}.`, 'The default view is shown instead. Ask for the link again, or copy it whole.', { problems });
+  constructor(problems: string[] | string) {
+    const list = Array.isArray(problems) ? problems : [String(problems)];
+    super('INVALID_LINK', `This link could not be used: ${list.slice(0, 3).join('; ')}${list.length > 3 ? ` (and ${list.length - 3} more)` : ''}.`, 'The default view is shown instead. Ask for the link again, or copy it whole.', { problems: list });
   }
 }
 export class RemoteClipError extends EgoError {
