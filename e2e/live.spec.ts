@@ -1,5 +1,6 @@
 import { test, expect, chromium } from '@playwright/test';
 import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { BASE_ARGS, BASE_URL, CHROMIUM } from '../playwright.config';
 import { MEDIA, openApp, watchConsole } from './helpers';
 
@@ -45,6 +46,60 @@ test.describe('live capture with Chromium fake camera and mic', () => {
     await page.getByTestId('live-start').click();
     await expect(page.getByTestId('live-status')).toHaveAttribute('data-value', 'running');
     await page.getByTestId('live-stop').click();
+    expect(errors).toEqual([]);
+  });
+
+  test('live heat map: maps refresh over the frames they were computed on, with latency, rate and drops; pause, hidden tab, snapshot; flat engine memory', async ({ page }) => {
+    test.setTimeout(180_000);
+    const errors = watchConsole(page);
+    await openApp(page);
+    await page.getByTestId('live-start').click();
+    await expect(page.getByTestId('live-status')).toHaveAttribute('data-value', 'running');
+    await page.getByTestId('live-localize').click();
+    await expect.poll(async () => Number(await page.getByTestId('live-maps').getAttribute('data-value')), { timeout: 60_000 }).toBeGreaterThan(5);
+    const latency = Number(await page.getByTestId('live-latency').getAttribute('data-value'));
+    const fps = Number(await page.getByTestId('live-fps').getAttribute('data-value'));
+    console.log(`live: ${await page.getByTestId('live-stats').innerText()}`);
+    expect(latency).toBeGreaterThan(0);
+    expect(fps).toBeGreaterThan(0);
+    // the canvas shows a picture (testsrc2 colours) with a map on it
+    const ink = await page.getByTestId('live-view').evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let s = 0;
+      for (let k = 0; k < d.length; k += 4) s += d[k] + d[k + 1] + d[k + 2];
+      return s / (d.length / 4) / 3;
+    });
+    expect(ink).toBeGreaterThan(20);
+    await expect(page.getByTestId('live-view')).toHaveAttribute('data-peak', /^\d+,\d+$/);
+    // engine memory stays flat while maps keep coming
+    const mem = () => page.evaluate(() => (window as any).egosound.controller.client.call('memory', {}).then((m: { numTensors: number }) => m.numTensors));
+    const n0 = await mem();
+    const m0 = Number(await page.getByTestId('live-maps').getAttribute('data-value'));
+    await expect.poll(async () => Number(await page.getByTestId('live-maps').getAttribute('data-value')), { timeout: 60_000 }).toBeGreaterThan(m0 + 20);
+    expect(await mem()).toBe(n0);
+    // pause: no new maps; resume: they come again
+    await page.getByTestId('live-pause').click();
+    await expect(page.getByTestId('live-stats')).toHaveAttribute('data-state', 'paused');
+    const paused = Number(await page.getByTestId('live-maps').getAttribute('data-value'));
+    await page.waitForTimeout(1500);
+    expect(Number(await page.getByTestId('live-maps').getAttribute('data-value'))).toBe(paused);
+    await page.getByTestId('live-resume').click();
+    await expect.poll(async () => Number(await page.getByTestId('live-maps').getAttribute('data-value')), { timeout: 30_000 }).toBeGreaterThan(paused + 2);
+    // a hidden tab pauses, showing it again resumes
+    const setHidden = (hidden: boolean) => page.evaluate((h) => {
+      Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+    await setHidden(true);
+    await expect(page.getByTestId('live-stats')).toHaveAttribute('data-state', 'paused');
+    await setHidden(false);
+    await expect(page.getByTestId('live-stats')).toHaveAttribute('data-state', 'running');
+    // snapshot: a PNG of the picture with its map
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('live-snapshot').click()]);
+    const png = readFileSync((await dl.path())!);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    await page.getByTestId('live-stop').click();
+    await expect(page.getByTestId('live-status')).toHaveAttribute('data-value', 'off');
     expect(errors).toEqual([]);
   });
 

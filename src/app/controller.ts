@@ -13,6 +13,7 @@ import { GeometryClient } from '../engine/geometry/client';
 import type { PairHomography } from '../engine/geometry/estimate';
 import { codecName } from '../engine/media/container';
 import { LiveCapture } from './media/live';
+import { LiveLocalizer, type LiveMap } from './media/liveLocalize';
 import { DEFAULT_DECODE } from '../engine/media/windows';
 import { METHODS, MONO_RATE, isMethodName, type AudioSpan, type MethodName } from '../engine/pipeline/localizer';
 import { resultHash, verifyResultHash } from '../engine/pipeline/hash';
@@ -71,6 +72,9 @@ export class Controller {
   /** The visible player; set by the Player component. */
   player: HTMLVideoElement | null = null;
   private geometry: GeometryClient | null = null;
+  private liveLoc: LiveLocalizer | null = null;
+  private liveMapListeners = new Set<(m: LiveMap) => void>();
+  private hiddenPause = false;
   /** Maps of the open clip for the overlay (null until a run finishes a window). */
   maps: ClipMaps | null = null;
 
@@ -539,7 +543,72 @@ export class Controller {
     this.emitMedia();
   }
 
+  onLiveMap(fn: (m: LiveMap) => void): () => void {
+    this.liveMapListeners.add(fn);
+    return () => this.liveMapListeners.delete(fn);
+  }
+
+  /** Starts localizing the live picture with the chosen method (weights load first). */
+  async startLiveLocalize(): Promise<void> {
+    const s = this.store.getState();
+    const cap = this.live;
+    if (!cap?.running || this.liveLoc?.active) return;
+    const method = s.localization.method;
+    s.setLive({ localize: 'loading' });
+    try {
+      await this.client.call('loadMethod', { method }, { onProgress: (p) => this.store.getState().setMedia({ progress: p }) });
+    } catch (e) {
+      this.store.getState().setLive({ localize: 'off' });
+      this.store.getState().setMedia({ progress: null });
+      this.report(e);
+      return;
+    }
+    this.store.getState().setMedia({ progress: null });
+    const loc = new LiveLocalizer(this.client, cap, method, (m, st) => {
+      this.store.getState().setLive({ latencyMs: st.latencyMs, mapFps: st.fps, dropped: st.dropped, mapsDrawn: st.maps });
+      for (const fn of this.liveMapListeners) fn(m);
+    }, (e) => this.report(e, 'warning'));
+    this.liveLoc = loc;
+    loc.start();
+    this.store.getState().setLive({ localize: 'running' });
+    void this.watchLiveLoop(loc);
+  }
+
+  private async watchLiveLoop(loc: LiveLocalizer): Promise<void> {
+    // When the loop ends by itself (device lost, weights refused), the panel must say so.
+    while (loc.active) await new Promise((r) => setTimeout(r, 250));
+    if (this.liveLoc === loc && this.store.getState().live.localize === 'running') this.store.getState().setLive({ localize: 'off' });
+  }
+
+  async pauseLiveLocalize(): Promise<void> {
+    const loc = this.liveLoc;
+    if (!loc) return;
+    this.liveLoc = null;
+    await loc.stop(); // the map in flight is still drawn
+    this.store.getState().setLive({ localize: 'paused' });
+  }
+
+  async resumeLiveLocalize(): Promise<void> {
+    if (this.store.getState().live.localize !== 'paused') return;
+    await this.startLiveLocalize();
+  }
+
+  /** The tab was hidden or shown: live localization pauses while nobody can see it. */
+  async onVisibility(hidden: boolean): Promise<void> {
+    const st = this.store.getState().live.localize;
+    if (hidden && st === 'running') {
+      this.hiddenPause = true;
+      await this.pauseLiveLocalize();
+    } else if (!hidden && this.hiddenPause) {
+      this.hiddenPause = false;
+      await this.resumeLiveLocalize();
+    }
+  }
+
   stopLive(): void {
+    void this.liveLoc?.stop();
+    this.liveLoc = null;
+    this.store.getState().setLive({ localize: 'off' });
     this.live?.stop();
     this.store.getState().setLive({ status: 'off' });
     this.emitMedia();

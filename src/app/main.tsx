@@ -26,6 +26,7 @@ void controller.initEngine(prefer).then(() => {
   // A share link (#v=1&...) reproduces a view: strictly parsed, never executed.
   if (location.hash.length > 1) void controller.openShareLink(location.hash.slice(1));
 });
+document.addEventListener('visibilitychange', () => void controller.onVisibility(document.visibilityState === 'hidden'));
 window.addEventListener('hashchange', () => { if (location.hash.length > 1) void controller.openShareLink(location.hash.slice(1)); });
 
 // Test and debugging handle (read-only state plus the controller), used by the e2e suite.

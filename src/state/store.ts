@@ -82,6 +82,13 @@ export interface LiveSlice {
     framesCaptured: number;
     audioSecondsInRing: number;
     audioSampleRate: number;
+    /** Live localization: off, running, or paused (by the person, or while the tab is hidden). */
+    localize: 'off' | 'loading' | 'running' | 'paused';
+    latencyMs: number | null;
+    mapFps: number | null;
+    dropped: number;
+    mapsDrawn: number;
+    recording: boolean;
   };
   setLive: (p: Partial<LiveSlice['live']>) => void;
 }
@@ -157,7 +164,7 @@ export function createAppStore(): StoreApi<AppState> {
     setMedia: (p) => set((s) => ({ media: { ...s.media, ...p } })),
     resetMedia: () => set({ media: initialMedia }),
 
-    live: { status: 'off', cameras: [], cameraId: null, bufferSec: 4, framesInRing: 0, framesCaptured: 0, audioSecondsInRing: 0, audioSampleRate: 0 },
+    live: { status: 'off', cameras: [], cameraId: null, bufferSec: 4, framesInRing: 0, framesCaptured: 0, audioSecondsInRing: 0, audioSampleRate: 0, localize: 'off', latencyMs: null, mapFps: null, dropped: 0, mapsDrawn: 0, recording: false },
     setLive: (p) => set((s) => ({ live: { ...s.live, ...p } })),
 
     localization: { method: 'lvs', status: 'idle', models: [], shownMethod: null, framesDone: 0, framesTotal: 0, msPerFrame: null, resultHash: null, hashOffsets: null, version: 0 },

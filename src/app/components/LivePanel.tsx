@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useApp, useAppState, useMediaVersion } from '../context';
+import { LiveView } from './LiveView';
 
 /** Webcam + mic capture into ring buffers: start/stop, camera choice, fill levels. */
 export function LivePanel() {
@@ -42,6 +43,7 @@ export function LivePanel() {
         {live.audioSampleRate ? ` at ${live.audioSampleRate} Hz` : ''} in the last-{live.bufferSec}-seconds buffer ({live.framesCaptured} frames captured)
       </p>
       {stream ? <video ref={preview} className="live-preview" muted playsInline autoPlay aria-label="Camera preview" /> : null}
+      <LiveView />
     </section>
   );
 }

@@ -61,6 +61,8 @@ export class LiveCapture {
   }
 
   get running(): boolean { return this.stream !== null; }
+  /** performance.now() (ms) at which ring time 0 was captured: ring time t was captured at epochMs + 1000 t. */
+  get epochMs(): number { return this.t0; }
   get mediaStream(): MediaStream | null { return this.stream; }
 
   async start(): Promise<void> {

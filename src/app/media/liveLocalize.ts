@@ -1,0 +1,129 @@
+/**
+ * Live localization: the newest captured frame and the last second of sound go to the engine;
+ * when its map comes back, the frame it was computed on is drawn with the map over it, and the
+ * next request takes whatever frame is newest then. Frames captured while the engine was busy
+ * are dropped, never queued, so the picture on screen is never more than one inference behind.
+ *
+ * Figures: latency = capture of the frame -> its map drawn (ms); refresh = maps drawn per second
+ * over the last 2 s; dropped = captured frames that never reached the engine.
+ */
+import type { EngineClient } from '../../workers/client';
+import type { LiveCapture } from './live';
+import type { MethodName } from '../../engine/pipeline/localizer';
+import { MONO_RATE } from '../../engine/pipeline/localizer';
+import { resample } from '../../engine/dsp/resample';
+import { EgoError } from '../../engine/errors';
+
+export interface LiveMap {
+  frame: ImageData;
+  map: Float32Array;
+  width: number;
+  height: number;
+  /** Ring time (s) of the frame. */
+  time: number;
+}
+
+export interface LiveStats {
+  latencyMs: number;
+  fps: number;
+  dropped: number;
+  maps: number;
+  /** Engine time of the last map (ms). */
+  engineMs: number;
+}
+
+export class LiveLocalizer {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private done: number[] = [];
+  private maps = 0;
+  private firstWritten = -1;
+  private lastTime = -1;
+  private reported = new Set<string>();
+
+  constructor(
+    private readonly client: EngineClient,
+    private readonly capture: LiveCapture,
+    private readonly method: MethodName,
+    private readonly onMap: (m: LiveMap, stats: LiveStats) => void,
+    private readonly onError: (e: unknown) => void,
+  ) {}
+
+  get active(): boolean { return this.running; }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the request in flight (its map is still drawn). */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async nextFrame(): Promise<{ data: Uint8ClampedArray; time: number } | null> {
+    const ring = this.capture.frames;
+    for (let waited = 0; this.running; waited += 10) {
+      if (ring.size > 0) {
+        const f = ring.peek(0);
+        if (f.time !== this.lastTime) return { data: f.data.slice(), time: f.time };
+      }
+      if (!this.capture.running && waited > 2000) return null;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return null;
+  }
+
+  /** The last second of the mic as mono 11025 Hz, aligned so the frame's 1-s window takes all of it. */
+  private audioFor(time: number): { samples: Float32Array; startSec: number; sampleRate: number } | null {
+    const pcm = this.capture.audio;
+    if (pcm.size === 0) return null;
+    const [l, r] = pcm.latest(pcm.sampleRate);
+    const mono = new Float32Array(l.length);
+    for (let i = 0; i < l.length; i++) mono[i] = 0.5 * (l[i] + (r ? r[i] : l[i]));
+    const x = resample(mono, pcm.sampleRate, MONO_RATE);
+    const samples = new Float32Array(MONO_RATE);
+    samples.set(x.subarray(Math.max(0, x.length - MONO_RATE)), Math.max(0, MONO_RATE - x.length));
+    return { samples, startSec: time - 0.5, sampleRate: MONO_RATE };
+  }
+
+  private async run(): Promise<void> {
+    const ring = this.capture.frames;
+    while (this.running) {
+      const f = await this.nextFrame();
+      if (!f) break;
+      if (this.firstWritten < 0) this.firstWritten = ring.totalWritten - 1;
+      this.lastTime = f.time;
+      const frame = new ImageData(new Uint8ClampedArray(f.data), ring.width, ring.height);
+      try {
+        const r = await this.client.call('localizeWindow', {
+          window: { index: this.maps, times: [f.time], width: ring.width, height: ring.height, frames: [f.data] },
+          audio: this.audioFor(f.time),
+          method: this.method,
+        });
+        const now = performance.now();
+        this.maps++;
+        this.done.push(now);
+        while (this.done.length && now - this.done[0] > 2000) this.done.shift();
+        const captured = this.capture.epochMs + 1000 * f.time;
+        const stats: LiveStats = {
+          latencyMs: now - captured,
+          fps: this.done.length >= 2 ? (this.done.length - 1) / ((now - this.done[0]) / 1000) : 0,
+          dropped: Math.max(0, ring.totalWritten - this.firstWritten - this.maps),
+          maps: this.maps,
+          engineMs: r.ms,
+        };
+        this.onMap({ frame, map: r.maps, width: r.width, height: r.height, time: f.time }, stats);
+      } catch (e) {
+        // Report each kind of failure once; keep trying (a lost GPU comes back on its own).
+        const key = e instanceof EgoError ? e.code : String(e);
+        if (!this.reported.has(key)) { this.reported.add(key); this.onError(e); }
+        if (e instanceof EgoError && (e.code === 'WEIGHTS_INTEGRITY' || e.code === 'WEIGHTS_UNAVAILABLE' || e.code === 'INVALID_CONFIG')) { this.running = false; break; }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    this.running = false;
+  }
+}
