@@ -46,7 +46,11 @@ async function runInBrowser(name: string): Promise<Rec[]> {
   try {
     const { chromium } = await import('@playwright/test');
     const { BASE_ARGS, CHROMIUM } = await import('../playwright.config.ts');
-    const url = `http://127.0.0.1:${port}/harness.html`;
+    // EGOSOUND_LIVE_SECONDS: run length of the live bench per backend (e.g. 600 for a 10-minute memory figure)
+    const q = new URLSearchParams();
+    if (process.env.EGOSOUND_LIVE_SECONDS) q.set('liveSeconds', String(Number(process.env.EGOSOUND_LIVE_SECONDS)));
+    if (process.env.EGOSOUND_LIVE_BACKENDS) q.set('liveBackends', process.env.EGOSOUND_LIVE_BACKENDS);
+    const url = `http://127.0.0.1:${port}/harness.html${q.size ? `?${q}` : ''}`;
     for (let i = 0; i < 100; i++) {
       try { if ((await fetch(url)).ok) break; } catch { /* not up yet */ }
       await new Promise((r) => setTimeout(r, 200));

@@ -8,7 +8,16 @@
  * over the last 2 s; dropped = captured frames that never reached the engine.
  */
 import type { EngineClient } from '../../workers/client';
-import type { LiveCapture } from './live';
+import type { FrameRing, PcmRing } from '../../engine/media/ring';
+
+/** What the localizer reads from: LiveCapture (camera + mic), or a clip played as if live (the bench). */
+export interface LiveSource {
+  readonly frames: FrameRing;
+  readonly audio: PcmRing;
+  readonly running: boolean;
+  /** performance.now() (ms) of ring time 0. */
+  readonly epochMs: number;
+}
 import type { MethodName } from '../../engine/pipeline/localizer';
 import { MONO_RATE } from '../../engine/pipeline/localizer';
 import { resample } from '../../engine/dsp/resample';
@@ -43,7 +52,7 @@ export class LiveLocalizer {
 
   constructor(
     private readonly client: EngineClient,
-    private readonly capture: LiveCapture,
+    private readonly capture: LiveSource,
     private readonly method: MethodName,
     private readonly onMap: (m: LiveMap, stats: LiveStats) => void,
     private readonly onError: (e: unknown) => void,

@@ -1,0 +1,115 @@
+/**
+ * `npm run bench -- live --json [--quick]`: live localization in Chromium, through the same code
+ * as the app (LiveLocalizer -> engine Worker), fed by the demo clip played in a loop as if it
+ * were a camera (frames into a FrameRing at 8 fps, its sound into a 16 kHz PcmRing), for each
+ * backend the worker can start. Records per backend:
+ *   ms          mean engine time per map
+ *   latencyMs   mean capture -> map-drawn time (p95 in latencyP95Ms)
+ *   fps         maps per second over the run; dropped: frames captured but never localized
+ *   numTensors / heapMB at the start and the end of the run (memory figure)
+ * Run length: 8 s per backend with --quick, 60 s otherwise (EGOSOUND_LIVE_SECONDS overrides,
+ * e.g. 600 for the 10-minute memory figure; EGOSOUND_LIVE_BACKENDS=wasm limits the backends).
+ */
+import type { BenchRecord, BenchSuite } from '../types';
+import { EngineClient } from '../../workers/client';
+import { FrameRing, PcmRing } from '../../engine/media/ring';
+import { LiveLocalizer, type LiveSource } from '../../app/media/liveLocalize';
+
+const FPS = 8;
+
+class ClipAsCamera implements LiveSource {
+  readonly frames = new FrameRing(32, 224, 224);
+  readonly audio = new PcmRing(2, 4 * 16000, 16000);
+  running = false;
+  epochMs = 0;
+  private timer = 0;
+  private video = document.createElement('video');
+
+  async start(): Promise<void> {
+    const v = this.video;
+    v.src = '/demo/demo.webm';
+    v.loop = true;
+    v.muted = true;
+    await v.play();
+    const raw = await (await fetch('/demo/demo.webm')).arrayBuffer();
+    const ctx = new OfflineAudioContext(2, 16000, 16000);
+    const pcm = await ctx.decodeAudioData(raw);
+    const l = pcm.getChannelData(0), r = pcm.numberOfChannels > 1 ? pcm.getChannelData(1) : l;
+    const c = new OffscreenCanvas(224, 224);
+    const g = c.getContext('2d', { willReadFrequently: true })!;
+    this.epochMs = performance.now();
+    this.running = true;
+    let audioPos = 0;
+    this.timer = window.setInterval(() => {
+      g.drawImage(v, 0, 0, 224, 224);
+      this.frames.push(g.getImageData(0, 0, 224, 224).data, (performance.now() - this.epochMs) / 1000);
+      const n = 16000 / FPS;
+      const a = new Float32Array(n), b = new Float32Array(n);
+      for (let i = 0; i < n; i++) { const k = (audioPos + i) % l.length; a[i] = l[k]; b[i] = r[k]; }
+      audioPos = (audioPos + n) % l.length;
+      this.audio.push([a, b]);
+    }, 1000 / FPS);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.running = false;
+    this.video.pause();
+  }
+}
+
+const heapMB = () => ((performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN) / 2 ** 20;
+
+const bench: BenchSuite = {
+  name: 'live',
+  async run({ quick }) {
+    const seconds = Number(new URLSearchParams(location.search).get('liveSeconds')) || (quick ? 8 : 60);
+    const recs: BenchRecord[] = [];
+    const only = new URLSearchParams(location.search).get('liveBackends')?.split(',');
+    for (const backend of ['wasm', 'webgpu', 'webgl'] as const) {
+      if (only && !only.includes(backend)) continue;
+      const client = EngineClient.createWorker();
+      try {
+        const st = await client.call('init', { prefer: [backend] }).catch(() => null);
+        if (!st || st.backend !== backend) continue;
+        await client.call('loadMethod', { method: 'lvs' });
+        const src = new ClipAsCamera();
+        await src.start();
+        const lat: number[] = [];
+        const eng: number[] = [];
+        let last = { dropped: 0, maps: 0 };
+        const loc = new LiveLocalizer(client, src, 'lvs', (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); last = s; }, () => undefined);
+        const t0 = performance.now();
+        loc.start();
+        // first map compiles shaders and warms caches: count from the second one
+        while (lat.length < 1 && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50));
+        lat.length = 0; eng.length = 0;
+        const maps0 = last.maps, dropped0 = last.dropped;
+        const tensors0 = (await client.call('memory', {})).numTensors, heap0 = heapMB();
+        const t1 = performance.now();
+        await new Promise((r) => setTimeout(r, seconds * 1000));
+        const tensors1 = (await client.call('memory', {})).numTensors, heap1 = heapMB();
+        await loc.stop();
+        src.stop();
+        const dur = (performance.now() - t1) / 1000;
+        const sorted = [...lat].sort((a, b) => a - b);
+        recs.push({
+          suite: 'live', name: `live lvs [${backend}]`, shape: '1x224x224 @ 8 fps',
+          ms: eng.reduce((a, b) => a + b, 0) / Math.max(1, eng.length),
+          fps: (last.maps - maps0) / dur,
+          latencyMs: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
+          latencyP95Ms: sorted[Math.floor(0.95 * (sorted.length - 1))] ?? null,
+          dropped: Math.max(0, last.dropped - dropped0),
+          seconds: +dur.toFixed(1),
+          numTensorsStart: tensors0, numTensorsEnd: tensors1,
+          heapMBStart: +heap0.toFixed(1), heapMBEnd: +heap1.toFixed(1),
+          backend, adapter: st.adapter ?? null,
+        });
+      } finally {
+        client.terminate?.();
+      }
+    }
+    return recs;
+  },
+};
+export default bench;
