@@ -18,7 +18,7 @@ export function OpenPanel() {
         data-testid="dropzone"
         role="button"
         tabIndex={0}
-        aria-label="Drop a video here or press Enter to choose a file"
+        aria-label="Drop a video (mp4, webm, mov) or click to choose one; Enter opens the file chooser"
         onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); input.current?.click(); } }}
         onClick={() => input.current?.click()}
         onDragOver={(e) => { e.preventDefault(); setOver(true); }}
