@@ -135,5 +135,11 @@ test.describe('export', () => {
     expect(bundle).toMatchObject({ format: 'egosound-run/1', app: { name: 'egosound' }, params: { method: 'centre' }, result: { frames } });
     expect(bundle.clip.sha256).toBe(maps.input.sha256);
     expect(bundle.link).toBeNull();
+    // the clip with its heat map burnt in, as WebM
+    const [dv] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('export-video').click()]);
+    const webm = readFileSync((await dv.path())!);
+    expect(dv.suggestedFilename()).toMatch(/\.heatmap\.webm$/);
+    expect(webm.subarray(0, 4).toString('hex')).toBe('1a45dfa3'); // EBML header
+    expect(webm.length).toBeGreaterThan(10_000);
   });
 });

@@ -14,7 +14,8 @@ import type { PairHomography } from '../engine/geometry/estimate';
 import { codecName } from '../engine/media/container';
 import { LiveCapture } from './media/live';
 import { LiveLocalizer, type LiveMap } from './media/liveLocalize';
-import { DEFAULT_DECODE } from '../engine/media/windows';
+import { DEFAULT_DECODE, fitRects } from '../engine/media/windows';
+import { mapToRgba, nearestFrame } from './overlay/heatmap';
 import { METHODS, MONO_RATE, isMethodName, type AudioSpan, type MethodName } from '../engine/pipeline/localizer';
 import { resultHash, verifyResultHash } from '../engine/pipeline/hash';
 import { DEFAULT_SHARE, MAX_GRIDS, encodeShareLink, parseShareLink, type ShareState } from '../engine/share/link';
@@ -398,6 +399,68 @@ export class Controller {
       resultHashGrids: s.localization.hashOffsets,
     };
     return new Blob([JSON.stringify(result)], { type: 'application/json' });
+  }
+
+  /**
+   * The clip with its heat map burnt in, as WebM (VP8/VP9 + the clip's sound where the browser
+   * can capture it): plays the clip once in a hidden element at normal speed and records a canvas
+   * that draws each presented frame with the map of that frame. Progress in seconds of the clip.
+   */
+  async exportOverlayVideo(onProgress: (done: number, total: number) => void, signal?: AbortSignal): Promise<Blob | null> {
+    const m = this.maps;
+    const s = this.store.getState();
+    const clip = s.media.clip;
+    if (!m || !this.current || !clip || s.localization.status !== 'ready') return null;
+    const v = document.createElement('video');
+    v.src = this.current.url;
+    v.playsInline = true;
+    await loadVideo(v, this.current.url, clip.name, 'video');
+    const W = v.videoWidth, H = v.videoHeight;
+    const c = document.createElement('canvas');
+    c.width = W; c.height = H;
+    const g = c.getContext('2d')!;
+    const mapCanvas = new OffscreenCanvas(m.width, m.height);
+    const { src, dst } = fitRects(W, H, m.frameSize[0], m.frameSize[1], m.aspect);
+    const sx = src[2] / dst[2], sy = src[3] / dst[3];
+    const rect = [src[0] - dst[0] * sx, src[1] - dst[1] * sy, m.frameSize[0] * sx, m.frameSize[1] * sy] as const;
+    const stream = c.captureStream(30);
+    try {
+      const audio = (v as HTMLVideoElement & { captureStream?: () => MediaStream }).captureStream?.().getAudioTracks() ?? [];
+      for (const t of audio) stream.addTrack(t);
+    } catch { /* no sound in the export where the browser cannot capture it */ }
+    const rec = new MediaRecorder(stream, { mimeType: MediaRecorder.isTypeSupported('video/webm;codecs=vp9') ? 'video/webm;codecs=vp9' : 'video/webm' });
+    const parts: Blob[] = [];
+    rec.ondataavailable = (e) => { if (e.data.size) parts.push(e.data); };
+    const stopped = new Promise<void>((r) => { rec.onstop = () => r(); });
+    const draw = (t: number) => {
+      g.drawImage(v, 0, 0, W, H);
+      const view = this.store.getState().view;
+      const k = nearestFrame(m.times, t);
+      if (k >= 0 && view.showOverlay) {
+        mapCanvas.getContext('2d')!.putImageData(new ImageData(mapToRgba(m.maps[k], { colormap: view.colormap, mode: view.overlayMode, eps: view.eps, tau: view.tau }), m.width, m.height), 0, 0);
+        g.save();
+        g.globalAlpha = view.overlayOpacity;
+        g.globalCompositeOperation = 'screen';
+        g.drawImage(mapCanvas, rect[0], rect[1], rect[2], rect[3]);
+        g.restore();
+      }
+      onProgress(Math.min(t, clip.durationSec), clip.durationSec);
+    };
+    draw(0);
+    rec.start(250);
+    const onFrame = (_n: number, meta: VideoFrameCallbackMetadata) => { draw(meta.mediaTime); if (!v.ended) v.requestVideoFrameCallback(onFrame); };
+    v.requestVideoFrameCallback(onFrame);
+    const ended = new Promise<void>((r) => { v.onended = () => r(); });
+    const aborted = new Promise<void>((r) => signal?.addEventListener('abort', () => r(), { once: true }));
+    await v.play();
+    await Promise.race([ended, aborted]);
+    v.pause();
+    rec.stop();
+    await stopped;
+    v.removeAttribute('src');
+    v.load();
+    if (signal?.aborted) throw new CancelledError('overlay video export');
+    return new Blob(parts, { type: 'video/webm' });
   }
 
   /** A record of the run a paper can cite: what ran, on what, with which weights and result. */

@@ -25,6 +25,19 @@ export function SharePanel() {
   const clip = useAppState((s) => s.media.clip);
   const ready = useAppState((s) => s.localization.status === 'ready');
   const [link, setLink] = useState<{ link: string | null; reason: string | null } | null>(null);
+  const [video, setVideo] = useState<{ done: number; total: number; ac: AbortController } | null>(null);
+  const exportVideo = async () => {
+    const ac = new AbortController();
+    setVideo({ done: 0, total: 1, ac });
+    try {
+      const b = await controller.exportOverlayVideo((done, total) => setVideo({ done, total, ac }), ac.signal);
+      if (b) download(b, `${base}.heatmap.webm`);
+    } catch {
+      /* cancelled: nothing to save */
+    } finally {
+      setVideo(null);
+    }
+  };
   const base = clip ? clip.name.replace(/\.[^.]+$/, '') : 'egosound';
 
   return (
@@ -52,8 +65,15 @@ export function SharePanel() {
           if (r.link) void navigator.clipboard?.writeText(r.link).catch(() => undefined);
         }}>Copy link to this view</button>
         <button data-testid="export-maps" disabled={!ready} onClick={() => void controller.exportMaps().then((b) => b && download(b, `${base}.maps.json`))}>Export maps (JSON)</button>
+ <button data-testid="export-video" disabled={!ready || !!video} onClick={() => void exportVideo()}>Export video with heat map (WebM)</button>
         <button data-testid="export-bundle" disabled={!clip} onClick={() => void controller.exportBundle(playhead.getState().time).then((b) => b && download(b, `${base}.run.json`))}>Export run bundle</button>
       </div>
+      {video ? (
+        <div className="progress" data-testid="export-video-progress">
+          <label>recording the clip with its heat map: {video.done.toFixed(1)} / {video.total.toFixed(1)} s<progress max={video.total} value={video.done} /></label>
+          <button onClick={() => video.ac.abort()}>Cancel</button>
+        </div>
+      ) : null}
       {link?.link ? (
         <label className="small">Link <input data-testid="share-link-text" readOnly value={link.link} onFocus={(e) => e.currentTarget.select()} style={{ width: '100%' }} /></label>
       ) : null}
