@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
 import { openApp, waitReady, watchConsole } from './helpers';
+import { decodePng } from '../tools/data/png';
 
 /** Issue 6, "The app": drop a video -> weights with byte progress -> heat map over playback. */
 
@@ -39,15 +39,22 @@ test.describe('localization in the app', () => {
     await seek(page, 1.0);
     await expect.poll(async () => Math.abs((await overlayInfo(page)).time - 1.0)).toBeLessThanOrEqual(0.126);
     const a = await overlayInfo(page);
-    expect([a.w, a.h]).toEqual([14, 14]);
+    expect([a.w, a.h]).toEqual([224, 224]); // the 14x14 map drawn smoothly at the frame's size
     expect(a.alpha).toBeGreaterThan(0);
     await seek(page, 3.5);
     await expect.poll(async () => Math.abs((await overlayInfo(page)).time - 3.5)).toBeLessThanOrEqual(0.126);
     expect(Number((await overlayInfo(page)).frame)).toBeGreaterThan(Number(a.frame) + 15);
 
+    // what a person sees: the picture changes where the heat map is drawn (a screenshot, not the
+    // canvas contents: a canvas can hold pixels the compositor never shows)
+    const shotOn = decodePng(await page.locator('.stage').screenshot());
     // hiding the heat map clears the layer; showing it draws it again
     await page.getByTestId('overlay-toggle').uncheck();
     await expect.poll(async () => (await overlayInfo(page)).alpha).toBe(0);
+    const shotOff = decodePng(await page.locator('.stage').screenshot());
+    let diff = 0;
+    for (let i = 0; i < shotOn.data.length; i++) diff += Math.abs(shotOn.data[i] - shotOff.data[i]);
+    expect(diff / shotOn.data.length, 'mean pixel change the heat map makes on screen').toBeGreaterThan(3);
     await page.getByTestId('overlay-toggle').check();
     await expect.poll(async () => (await overlayInfo(page)).alpha).toBeGreaterThan(0);
 

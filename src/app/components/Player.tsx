@@ -12,7 +12,6 @@ export function Player() {
   const { controller, playhead, store } = useApp();
   const redraw = useRef<() => void>(() => undefined);
   const clip = useAppState((s) => s.media.clip);
-  const opacity = useAppState((s) => s.view.overlayOpacity);
   const view = useAppState((s) => s.view);
   const mapsVersion = useAppState((s) => s.localization.version);
   useMediaVersion();
@@ -51,6 +50,9 @@ export function Player() {
       c.style.width = `${w * s}px`;
       c.style.height = `${h * s}px`;
     };
+    // The map is put into a small canvas at its own size and drawn scaled (bilinear) onto the
+    // overlay at the frame's resolution: smooth in every browser, independent of CSS scaling.
+    const cell = new OffscreenCanvas(14, 14);
     const draw = (t: number) => {
       const m = controller.maps;
       const g = c.getContext('2d');
@@ -62,8 +64,18 @@ export function Player() {
         c.dataset.frame = '';
         return;
       }
-      if (c.width !== m.width || c.height !== m.height) { c.width = m.width; c.height = m.height; place(); }
-      g.putImageData(new ImageData(mapToRgba(m.maps[k], { colormap: st.colormap, mode: st.overlayMode, eps: st.eps, tau: st.tau }), m.width, m.height), 0, 0);
+      const [fw, fh] = m.frameSize;
+      if (c.width !== fw || c.height !== fh) { c.width = fw; c.height = fh; place(); }
+      if (cell.width !== m.width || cell.height !== m.height) { cell.width = m.width; cell.height = m.height; }
+      cell.getContext('2d')!.putImageData(new ImageData(mapToRgba(m.maps[k], { colormap: st.colormap, mode: st.overlayMode, eps: st.eps, tau: st.tau }), m.width, m.height), 0, 0);
+      g.clearRect(0, 0, c.width, c.height);
+      g.imageSmoothingEnabled = true;
+      g.imageSmoothingQuality = 'high';
+      // Opacity is applied here, not as CSS opacity on the canvas: Chromium (SwiftShader,
+      // headless) did not show a canvas with CSS opacity < 1 over a <video> at all.
+      g.globalAlpha = st.overlayOpacity;
+      g.drawImage(cell, 0, 0, c.width, c.height);
+      g.globalAlpha = 1;
       const p = peakCell(m.maps[k], m.width);
       // For tests and assistive tech: which frame's map is shown and where it peaks (map cells).
       c.dataset.frame = String(k);
@@ -97,7 +109,7 @@ export function Player() {
     <section className="panel player" aria-label="Video">
       <div className="stage">
         <video ref={video} src={url ?? undefined} controls playsInline data-testid="player" aria-label={clip ? `Video ${clip.name}` : 'No video loaded'} />
-        <canvas ref={overlay} className="overlay" data-testid="overlay" width={14} height={14} style={{ opacity: view.showOverlay ? opacity : 0 }} aria-hidden="true" />
+        <canvas ref={overlay} className="overlay" data-testid="overlay" width={224} height={224} style={{ visibility: view.showOverlay ? 'visible' : 'hidden' }} aria-hidden="true" />
         {!url ? <div className="placeholder">Open a video or start the camera</div> : null}
       </div>
     </section>
