@@ -15,6 +15,18 @@
  * against the off-screen source (meta knobs.snrMonoDb), and camera motion (knobs.motionPxPerFrame).
  * --record writes the test figures of lvs into models/manifest.json (metrics.test*) and the
  * model card.
+ *
+ * Paper 000's localizer (models/<--ego000-id>, default ego000-synth), when the manifest lists it:
+ *   full          ego000 on windows of T = 9 grid frames 2 apart around the scored frame (the public
+ *                 code's test setting; shifted inside the clip near its ends), homographies
+ *                 estimated with src/engine/geometry (tools/models/windows.ts, cached), audio = the
+ *                 1-s mix centred on the frame (as the app's pipeline and ego000's training cut it)
+ *   noGeometry    the same weights with identity homographies
+ *   singleFrame   the same weights on the scored frame alone (T = 1)
+ *   noEnhancement the same weights without f and soft localization at inference
+ * --ego000-frames T changes the test window (default 9). With --record the full model's test
+ * figures are written to its manifest entry and card as well. Without ego000 weights these
+ * methods are left out (and said so).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +34,9 @@ import * as tf from '@tensorflow/tfjs';
 import { loadLvs, lvsLocalize } from '../src/engine/models/lvs.ts';
 import { loadVisualTrunk, visualFeatures } from '../src/engine/models/visual.ts';
 import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore, type Summary } from '../src/engine/eval/metrics.ts';
+import { ego000Maps, loadEgo000, type Ego000Model } from '../src/engine/models/ego000/index.ts';
+import { clipCache, f14Rows, openWindowCache, pairsOf, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
+import { centredAudio } from './models/train-ego000.ts';
 import { MODELS_BASE_URL, MODELS_DIR, audioWindow, datasetHash, listClips, modelsFetcher, mulberry, readFrameRgb, readManifest, soundingBoxes, spectrogram, useWasm, type Clip } from './models/data.ts';
 
 const argv = process.argv.slice(2);
@@ -35,8 +50,13 @@ const id = opt('id', 'lvs-synth');
 const json = flag('json');
 const say = (s: string) => { if (!json) console.log(s); else console.error(s); };
 
-const METHODS = ['lvs', 'centre', 'wholeImage', 'random', 'oracle'] as const;
-type Method = typeof METHODS[number];
+const ego000Id = opt('ego000-id', 'ego000-synth');
+const egoFrames = Number(opt('ego000-frames', '9'));
+const EGO_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement'] as const;
+const ALL_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'lvs', 'centre', 'wholeImage', 'random', 'oracle'] as const;
+type Method = typeof ALL_METHODS[number];
+let METHODS: readonly Method[] = ALL_METHODS;
+const emptyScores = (): Record<Method, FrameScore[]> => Object.fromEntries(ALL_METHODS.map((m) => [m, []])) as unknown as Record<Method, FrameScore[]>;
 
 function sliceKeys(c: Clip, area: number): string[] {
   const k = c.meta.knobs;
@@ -52,6 +72,15 @@ async function main(): Promise<void> {
   await useWasm();
   const manifest = readManifest();
   const lvs = await loadLvs(manifest, id, MODELS_BASE_URL, { fetcher: modelsFetcher });
+  let ego: Ego000Model | null = null;
+  let wctx: WindowCacheContext | null = null;
+  if (manifest.models.some((m) => m.id === ego000Id)) {
+    ego = await loadEgo000(manifest, ego000Id, MODELS_BASE_URL, { fetcher: modelsFetcher });
+    wctx = await openWindowCache();
+  } else {
+    METHODS = ALL_METHODS.filter((m) => !(EGO_METHODS as readonly string[]).includes(m));
+    say(`(no ${ego000Id} in models/manifest.json: full / noGeometry / singleFrame / noEnhancement left out)`);
+  }
   const trunk = await loadVisualTrunk(manifest, MODELS_BASE_URL, { fetcher: modelsFetcher });
   const clips = listClips(dataDir, split);
   if (!clips.length) throw new Error(`${dataDir}: no ${split} clips`);
@@ -59,7 +88,7 @@ async function main(): Promise<void> {
   const hash = datasetHash(clips, frameList);
   say(`eval: ${clips.length} ${split} clips, every ${stride} frame(s), model ${id} (weights sha256 ${lvs.sha256.slice(0, 12)}), data sha256 ${hash.slice(0, 12)}`);
 
-  const scores: Record<Method, FrameScore[]> = { lvs: [], centre: [], wholeImage: [], random: [], oracle: [] };
+  const scores = emptyScores();
   const slices = new Map<string, Record<Method, FrameScore[]>>();
   const centre = baselines.centre();
   const whole = baselines.wholeImage();
@@ -70,6 +99,28 @@ async function main(): Promise<void> {
     for (const c of clips) {
       const frames = frameList(c);
       const specs = new Map<number, Float32Array>();
+      const egoMaps = new Map<number, Record<string, Float32Array>>();
+      if (ego && wctx) {
+        const n = c.meta.frames.length;
+        const wins = frames.map((fi) => windowAround(fi, n, egoFrames, FRAME_STEP));
+        const cc = await clipCache(wctx, c, pairsOf(wins), FRAME_STEP);
+        frames.forEach((fi, k) => {
+          const w = wins[k];
+          const T = w.frames.length;
+          const out: Record<string, Float32Array> = {};
+          tf.tidy(() => {
+            const f = tf.tensor4d(f14Rows(cc, w.frames), [T, 14, 14, 576]);
+            const spec = tf.tensor3d(spectrogram(centredAudio(c, c.meta.frames[fi].time)), [1, 128, 128]);
+            const rows = windowHomographies(cc, w, 'query', true);
+            const run = (o: { geometry?: boolean; enhancement?: boolean; singleFrame?: boolean }) => ego000Maps(ego!, f, spec, rows, { queries: w.query, ...o }).dataSync().slice() as Float32Array;
+            out.full = run({});
+            out.noGeometry = run({ geometry: false });
+            out.singleFrame = run({ singleFrame: true });
+            out.noEnhancement = run({ enhancement: false });
+          });
+          egoMaps.set(fi, out);
+        });
+      }
       for (let s = 0; s < frames.length; s += 8) {
         const part = frames.slice(s, s + 8);
         const rgb = new Float32Array(part.length * 224 * 224 * 3);
@@ -91,17 +142,19 @@ async function main(): Promise<void> {
           const gt = soundingBoxes(c, fi);
           const G = boxesToMask(gt.boxes, c.meta.config.width, c.meta.config.height);
           const r = baselines.random(rand);
-          const got: Record<Method, FrameScore> = {
+          const em = egoMaps.get(fi);
+          const got: Partial<Record<Method, FrameScore>> = {
+            ...(em ? Object.fromEntries(EGO_METHODS.map((m) => [m, scoreFrame(em[m], 14, 14, G)])) : {}),
             lvs: scoreFrame(md.subarray(i * 196, (i + 1) * 196), 14, 14, G),
             centre: scoreFrame(centre, EVAL_SIZE, EVAL_SIZE, G),
             wholeImage: scoreFrame(whole, EVAL_SIZE, EVAL_SIZE, G),
             random: scoreFrame(r.map, r.h, r.w, G),
             oracle: scoreFrame(baselines.oracle(G), EVAL_SIZE, EVAL_SIZE, G),
           };
-          for (const mth of METHODS) scores[mth].push(got[mth]);
+          for (const mth of METHODS) scores[mth].push(got[mth]!);
           for (const key of sliceKeys(c, gt.area)) {
-            if (!slices.has(key)) slices.set(key, { lvs: [], centre: [], wholeImage: [], random: [], oracle: [] });
-            for (const mth of METHODS) slices.get(key)![mth].push(got[mth]);
+            if (!slices.has(key)) slices.set(key, emptyScores());
+            for (const mth of METHODS) slices.get(key)![mth].push(got[mth]!);
           }
           done++;
         });
@@ -110,22 +163,27 @@ async function main(): Promise<void> {
     }
   } finally {
     trunk.dispose();
+    wctx?.trunk?.dispose();
     tf.dispose(Object.values(lvs.params));
+    if (ego) tf.dispose(Object.values(ego.params));
   }
   const round = (s: Summary) => ({ ciou50: +s.ciou50.toFixed(4), auc: +s.auc.toFixed(4), pointing: +s.pointing.toFixed(4), pixelAP: +s.pixelAP.toFixed(4), n: s.n });
   const methods = Object.fromEntries(METHODS.map((m) => [m, round(summarize(scores[m]))]));
   const sliceOut = Object.fromEntries([...slices.keys()].sort().map((k) => [k, Object.fromEntries(METHODS.map((m) => [m, round(summarize(slices.get(k)![m]))]))]));
-  const result = { methods, slices: sliceOut, data: { dir: dataDir, split, clips: clips.length, stride, frames: done, sha256: hash }, model: { id, sha256: lvs.sha256 } };
+  const result = { methods, slices: sliceOut, data: { dir: dataDir, split, clips: clips.length, stride, frames: done, sha256: hash }, model: { id, sha256: lvs.sha256 }, ...(ego ? { ego000: { id: ego000Id, sha256: ego.sha256, testFrames: egoFrames, frameStep: FRAME_STEP } } : {}) };
   if (json) console.log(JSON.stringify(result, null, 1));
   else {
     console.log('\nmethod       ciou50   auc      pointing pixelAP  n');
     for (const m of METHODS) { const s = methods[m]; console.log(`${m.padEnd(12)} ${s.ciou50.toFixed(3).padEnd(8)} ${s.auc.toFixed(3).padEnd(8)} ${s.pointing.toFixed(3).padEnd(8)} ${s.pixelAP.toFixed(3).padEnd(8)} ${s.n}`); }
     for (const [k, v] of Object.entries(sliceOut)) console.log(`${k.padEnd(22)} ` + METHODS.map((m) => `${m} ${v[m].pointing.toFixed(2)}/${v[m].pixelAP.toFixed(2)}`).join('  ') + `  (pointing/pixelAP, n ${v.lvs.n})`);
   }
-  if (flag('record')) record(result.methods.lvs, hash);
+  if (flag('record')) {
+    record(id, result.methods.lvs, hash);
+    if (ego) record(ego000Id, result.methods.full, hash);
+  }
 }
 
-function record(s: { ciou50: number; auc: number; pointing: number; pixelAP: number; n: number }, hash: string): void {
+function record(id: string, s: { ciou50: number; auc: number; pointing: number; pixelAP: number; n: number }, hash: string): void {
   const path = join(MODELS_DIR, 'manifest.json');
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as ReturnType<typeof readManifest>;
   const e = manifest.models.find((m) => m.id === id)!;

@@ -2,7 +2,8 @@
  * `npm run train -- --model lvs --data DIR [options]`: trains a localizer in Node on the CPU
  * (tfjs-backend-wasm; the audio convs use the forward-only gradient of models/audio.ts).
  *
- *   --model lvs            paper 003's LVS baseline (the only model so far)
+ *   --model lvs            paper 003's LVS baseline
+ *   --model ego000         paper 000's full localizer: options in tools/models/train-ego000.ts
  *   --data DIR             synthetic clips (docs/data.md); trains on <split>-* clips
  *   --split train          which clips to train on
  *   --id lvs-synth         model id: weights go to models/<id>/, entry in models/manifest.json
@@ -47,8 +48,14 @@ const flags = parseFlags(process.argv.slice(2));
 const str = (k: string, d: string) => { const v = flags.get(k); return typeof v === 'string' ? v : d; };
 const num = (k: string, d: number) => { const v = flags.has(k) ? Number(str(k, '')) : d; if (Number.isNaN(v)) throw new Error(`--${k} needs a number`); return v; };
 
-if (str('model', '') !== 'lvs') { console.error('usage: npm run train -- --model lvs --data DIR [--id lvs-synth] [--epochs N] ... (see tools/train.ts)'); process.exit(2); }
+const modelName = str('model', '');
+if (modelName !== 'lvs' && modelName !== 'ego000') { console.error('usage: npm run train -- --model lvs|ego000 --data DIR [--id lvs-synth] [--epochs N] ... (see tools/train.ts, tools/models/train-ego000.ts)'); process.exit(2); }
 if (!flags.has('data')) { console.error('--data DIR is required'); process.exit(2); }
+if (modelName === 'ego000') {
+  const { trainEgo000 } = await import('./models/train-ego000.ts');
+  await trainEgo000(flags).catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });
+  process.exit(0);
+}
 
 const id = str('id', 'lvs-synth');
 if (!/^lvs-[a-z0-9-]+$/.test(id)) throw new Error('--id must look like lvs-<name> (lowercase, digits, dashes)');
