@@ -66,3 +66,11 @@ export async function canvasHasInk(page: Page, testId: string): Promise<boolean>
     return false;
   }, testId);
 }
+
+/** Seeks the app's player to t seconds and waits for 'seeked'. */
+export async function seekPlayer(page: Page, t: number): Promise<void> {
+  await page.getByTestId('player').evaluate((v: HTMLVideoElement, time) => new Promise<void>((resolve) => {
+    v.addEventListener('seeked', () => resolve(), { once: true });
+    v.currentTime = time;
+  }), t);
+}

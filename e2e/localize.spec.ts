@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { openApp, waitReady, watchConsole } from './helpers';
+import { openApp, waitReady, watchConsole, seekPlayer as seek } from './helpers';
 import { decodePng } from '../tools/data/png';
 
 /** Issue 6, "The app": drop a video -> weights with byte progress -> heat map over playback. */
@@ -10,13 +10,6 @@ const overlayInfo = (page: Page) => page.getByTestId('overlay').evaluate((c: HTM
   for (let k = 3; k < d.length; k += 4) alpha += d[k];
   return { frame: c.dataset.frame ?? '', time: Number(c.dataset.time), peak: c.dataset.peak ?? '', alpha, w: c.width, h: c.height };
 });
-
-async function seek(page: Page, t: number): Promise<void> {
-  await page.getByTestId('player').evaluate((v: HTMLVideoElement, time) => new Promise<void>((resolve) => {
-    v.addEventListener('seeked', () => resolve(), { once: true });
-    v.currentTime = time;
-  }), t);
-}
 
 test.describe('localization in the app', () => {
   test('the demo clip gets a map per frame, drawn for the frame under the playhead, with a result hash', async ({ page }) => {

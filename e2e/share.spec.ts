@@ -1,15 +1,8 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { openApp, pick, waitReady, watchConsole } from './helpers';
+import { openApp, pick, waitReady, watchConsole, seekPlayer as seek } from './helpers';
 
 /** Issue 7, share links and export: a link reproduces a view exactly; bad links are refused. */
-
-async function seek(page: Page, t: number): Promise<void> {
-  await page.getByTestId('player').evaluate((v: HTMLVideoElement, time) => new Promise<void>((resolve) => {
-    v.addEventListener('seeked', () => resolve(), { once: true });
-    v.currentTime = time;
-  }), t);
-}
 
 test.describe('share links', () => {
   test('a link made from a view reproduces it: settings, clip, time, and the same result hash', async ({ page, context }) => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README, `npm test`, .ci/run): installs what tests need, then runs the
 # type check, the Node unit tests (vitest) and the browser tests (Playwright in Debian's
-# Chromium with WebGPU on SwiftShader), and prints one closing line "N passed, N failed".
+# Chromium with WebGPU on SwiftShader), and prints one closing line "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup-test.sh || { echo "setup failed"; exit 1; }

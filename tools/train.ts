@@ -31,22 +31,11 @@ import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../src/engi
 import { MODELS_DIR, type Clip, audioWindow, datasetHash, listClips, mulberry, rms, segmentMiddleFrames, soundingBoxes, useWasm, readManifest } from './models/data.ts';
 import { batchTensors, computeFeatures, type FeatureSet, type Sample } from './models/features.ts';
 import { plotPng } from './models/plot.ts';
+import { flagReaders, parseFlags } from './models/flags.ts';
 
-type Flags = Map<string, string | true>;
-function parseFlags(argv: string[]): Flags {
-  const flags: Flags = new Map();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const next = argv[i + 1];
-    if (next !== undefined && !next.startsWith('--')) { flags.set(a.slice(2), next); i++; } else flags.set(a.slice(2), true);
-  }
-  return flags;
-}
 
 const flags = parseFlags(process.argv.slice(2));
-const str = (k: string, d: string) => { const v = flags.get(k); return typeof v === 'string' ? v : d; };
-const num = (k: string, d: number) => { const v = flags.has(k) ? Number(str(k, '')) : d; if (Number.isNaN(v)) throw new Error(`--${k} needs a number`); return v; };
+const { str, num } = flagReaders(flags);
 
 const modelName = str('model', '');
 if (modelName !== 'lvs' && modelName !== 'ego000') { console.error('usage: npm run train -- --model lvs|ego000 --data DIR [--id lvs-synth] [--epochs N] ... (see tools/train.ts, tools/models/train-ego000.ts)'); process.exit(2); }

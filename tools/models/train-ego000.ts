@@ -38,16 +38,13 @@ import { MODELS_DIR, type Clip, datasetHash, listClips, mulberry, readManifest, 
 import { type ClipCache, type Window, centredWindows, clipCache, f14Rows, openWindowCache, pairsOf, windowHomographies } from './windows.ts';
 import { F14 } from './features.ts';
 import { plotPng } from './plot.ts';
+import { flagReaders, type Flags } from './flags.ts';
+import { audioWindowAt, MONO_RATE } from '../../src/engine/pipeline/localizer.ts';
 
-type Flags = Map<string, string | true>;
 
-/** The 1-s mono window centred on time t (zero outside the clip). */
+/** The 1-s mono window centred on time t (zero outside the clip): the app pipeline's own cut. */
 export function centredAudio(c: Clip, t: number): Float32Array {
-  const x = readMono(c);
-  const out = new Float32Array(11025);
-  const s = Math.round((t - 0.5) * 11025);
-  for (let i = 0; i < 11025; i++) { const j = s + i; out[i] = j >= 0 && j < x.length ? x[j] : 0; }
-  return out;
+  return audioWindowAt({ samples: readMono(c), startSec: 0, sampleRate: MONO_RATE }, t);
 }
 
 interface Sample { clip: number; window: Window; audio: Float32Array; clean: Float32Array }
@@ -55,8 +52,7 @@ interface ValRow { step: number; loss: number; pointing: number; pixelAP: number
 interface State { step: number; history: { step: number; loss: number; ground: number; enh: number }[]; val: ValRow[]; best: { step: number; loss: number } | null; sinceBest: number; elapsedS: number }
 
 export async function trainEgo000(flags: Flags): Promise<void> {
-  const str = (k: string, d: string) => { const v = flags.get(k); return typeof v === 'string' ? v : d; };
-  const num = (k: string, d: number) => { const v = flags.has(k) ? Number(str(k, '')) : d; if (Number.isNaN(v)) throw new Error(`--${k} needs a number`); return v; };
+  const { str, num } = flagReaders(flags);
   const id = str('id', 'ego000-synth');
   if (!/^ego000-[a-z0-9-]+$/.test(id)) throw new Error('--id must look like ego000-<name> (lowercase, digits, dashes)');
   const dataDir = str('data', '');

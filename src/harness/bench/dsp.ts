@@ -7,23 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BenchRecord, BenchSuite } from '../types';
+import { medianMs } from '../shared/timing';
 import { stft, istft, magnitude } from '../../engine/dsp/stft';
 import { logFreqSpectrogram } from '../../engine/dsp/logfreq';
 import { logMel } from '../../engine/dsp/mel';
 import { stftRef, istftRef, logFreqWarpRef, magnitudeRef, logMelRef } from '../../engine/dsp/reference';
 import { noise } from '../../engine/testing/compare';
-
-async function timeIt(fn: () => Promise<unknown> | unknown, reps: number): Promise<number> {
-  await fn(); // warm-up: compiles shaders, fills caches
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    t.push(performance.now() - t0);
-  }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)];
-}
 
 async function gpu<T extends tf.Tensor | tf.Tensor[]>(make: () => T): Promise<void> {
   const out = make();
@@ -49,17 +38,17 @@ const bench: BenchSuite = {
       const x = noise(c.len, 1, 0.5);
       const sig = tf.tensor1d(x);
       const shape = `${c.len} samples, nFft ${c.nFft}, hop ${c.hop}`;
-      const g = await timeIt(() => gpu(() => { const s = stft(sig, { nFft: c.nFft, hop: c.hop }); return [s.re, s.im]; }), reps);
-      const cpu = await timeIt(() => stftRef(x, { nFft: c.nFft, hop: c.hop }), quick ? 1 : 3);
+      const g = await medianMs(() => gpu(() => { const s = stft(sig, { nFft: c.nFft, hop: c.hop }); return [s.re, s.im]; }), reps);
+      const cpu = await medianMs(() => stftRef(x, { nFft: c.nFft, hop: c.hop }), quick ? 1 : 3);
       add(`stft gpu vs CPU reference — ${c.label}`, shape, g, cpu, 'CPU reference (direct DFT, float64)');
       // tfjs's own STFT (no centre padding; power-of-two FFT sizes only on the GPU fast path).
-      const stock = await timeIt(() => gpu(() => { const s = tf.signal.stft(sig, c.nFft, c.hop, c.nFft); const m = tf.abs(s); s.dispose(); return m; }), reps);
-      const gm = await timeIt(() => gpu(() => { const s = stft(sig, { nFft: c.nFft, hop: c.hop }); const m = magnitude(s); tf.dispose([s.re, s.im]); return m; }), reps);
+      const stock = await medianMs(() => gpu(() => { const s = tf.signal.stft(sig, c.nFft, c.hop, c.nFft); const m = tf.abs(s); s.dispose(); return m; }), reps);
+      const gm = await medianMs(() => gpu(() => { const s = stft(sig, { nFft: c.nFft, hop: c.hop }); const m = magnitude(s); tf.dispose([s.re, s.im]); return m; }), reps);
       add(`|stft| gpu vs tf.signal.stft — ${c.label}`, shape, gm, stock, 'tf.signal.stft + abs, same backend');
       const s = stft(sig, { nFft: c.nFft, hop: c.hop });
-      const gi = await timeIt(() => gpu(() => istft(s, { nFft: c.nFft, hop: c.hop }, c.len)), reps);
+      const gi = await medianMs(() => gpu(() => istft(s, { nFft: c.nFft, hop: c.hop }, c.len)), reps);
       const ref = stftRef(x.subarray(0, Math.min(c.len, 11025)), { nFft: c.nFft, hop: c.hop });
-      const ci = await timeIt(() => istftRef(ref, { nFft: c.nFft, hop: c.hop }), 1);
+      const ci = await medianMs(() => istftRef(ref, { nFft: c.nFft, hop: c.hop }), 1);
       const scale = c.len / Math.min(c.len, 11025);
       add(`istft gpu vs CPU reference — ${c.label}`, shape, gi, ci * scale, `CPU reference (direct inverse DFT${scale > 1 ? `, timed on 11025 samples x ${scale.toFixed(1)}` : ''})`);
       tf.dispose([sig, s.re, s.im]);
@@ -67,16 +56,16 @@ const bench: BenchSuite = {
     {
       const x = noise(11025, 2, 0.5);
       const sig = tf.tensor1d(x);
-      const g = await timeIt(() => gpu(() => logFreqSpectrogram(sig)), reps);
-      const cpu = await timeIt(() => { const r = stftRef(x); logFreqWarpRef(magnitudeRef(r), r.frames, r.bins); }, 1);
+      const g = await medianMs(() => gpu(() => logFreqSpectrogram(sig)), reps);
+      const cpu = await medianMs(() => { const r = stftRef(x); logFreqWarpRef(magnitudeRef(r), r.frames, r.bins); }, 1);
       add('log-frequency spectrogram gpu vs CPU reference', '11025 samples -> 128x128', g, cpu, 'CPU reference');
       sig.dispose();
     }
     {
       const x = noise(16000, 3, 0.5);
       const sig = tf.tensor1d(x);
-      const g = await timeIt(() => gpu(() => logMel(sig)), reps);
-      const cpu = await timeIt(() => logMelRef(x), 1);
+      const g = await medianMs(() => gpu(() => logMel(sig)), reps);
+      const cpu = await medianMs(() => logMelRef(x), 1);
       add('Kaldi log-mel gpu vs CPU reference', '16000 samples -> 98x128', g, cpu, 'CPU reference');
       sig.dispose();
     }

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BenchRecord, BenchSuite } from '../types';
+import { medianMs } from '../shared/timing';
 import { initBackend, backendState } from '../../engine/backend';
 import { Localizer, audioWindowAt, MONO_RATE } from '../../engine/pipeline/localizer';
 import { loadVisualTrunk, visualFeatures } from '../../engine/models/visual';
@@ -21,18 +22,6 @@ import { logFreqSpectrogram } from '../../engine/dsp/logfreq';
 import type { Manifest } from '../../engine/weights/verify';
 
 const FPS = 8;
-
-async function median(fn: () => Promise<unknown>, reps: number): Promise<number> {
-  await fn();
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    t.push(performance.now() - t0);
-  }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)];
-}
 
 async function decodeDemo(n: number): Promise<{ frames: Uint8ClampedArray[]; times: number[]; msPerFrame: number; audio: Float32Array }> {
   const v = document.createElement('video');
@@ -80,14 +69,14 @@ const bench: BenchSuite = {
       const x = tf.tidy(() => tf.div(tf.cast(tf.slice(tf.tensor4d(Uint8Array.from(frames.flatMap((f) => Array.from(f))), [n, 224, 224, 4], 'int32'), [0, 0, 0, 0], [n, 224, 224, 3]), 'float32'), 255) as tf.Tensor4D);
       const spec = tf.tidy(() => tf.stack(times.map((t) => logFreqSpectrogram(tf.tensor1d(audioWindowAt(span, t))))) as tf.Tensor3D);
       const f14 = tf.tidy(() => { const o = visualFeatures(trunk, x); o.f28.dispose(); return o.f14; });
-      const specMs = await median(async () => { const s = tf.tidy(() => tf.stack(times.map((t) => logFreqSpectrogram(tf.tensor1d(audioWindowAt(span, t)))))); await s.data(); s.dispose(); }, reps);
-      const trunkMs = await median(async () => { const o = visualFeatures(trunk, x); await o.f14.data(); tf.dispose([o.f14, o.f28]); }, reps);
-      const headMs = await median(async () => { const m = lvsLocalize(lvs.params, f14, spec, lvs.config); await m.data(); m.dispose(); }, reps);
+      const specMs = await medianMs(async () => { const s = tf.tidy(() => tf.stack(times.map((t) => logFreqSpectrogram(tf.tensor1d(audioWindowAt(span, t)))))); await s.data(); s.dispose(); }, reps);
+      const trunkMs = await medianMs(async () => { const o = visualFeatures(trunk, x); await o.f14.data(); tf.dispose([o.f14, o.f28]); }, reps);
+      const headMs = await medianMs(async () => { const m = lvsLocalize(lvs.params, f14, spec, lvs.config); await m.data(); m.dispose(); }, reps);
       tf.dispose([x, spec, f14]);
       trunk.dispose();
       tf.dispose(Object.values(lvs.params));
       const loc = new Localizer(manifest, base);
-      const locMs = await median(() => loc.localize('lvs', { frames, width: 224, height: 224, times, audio: span }), reps);
+      const locMs = await medianMs(() => loc.localize('lvs', { frames, width: 224, height: 224, times, audio: span }), reps);
       loc.dispose();
       add('decode', decodeMs);
       add('spectrogram', specMs / n);
