@@ -9,9 +9,14 @@
  *   --val-every 50         validate (and checkpoint) every this many steps
  *   --patience 6           stop after this many validations without a better validation loss
  *   --max-minutes M        stop at the next validation after M minutes
- *   --embed-dim 128  --visual-hidden 0  --negatives mean|trimap  --hard-negative  --lambda 1
+ *   --embed-dim 128  --visual-hidden 0  --negatives trimap|mean  --hard-negative  --lambda 1
+ *                          (trimap, without the hard negative, is the default: the mean form's
+ *                          easy negatives lose to any spatial contrast and the hard negative
+ *                          holds the loss at a plateau; docs/results.md)
  *   --no-enhancement       train without the cascaded enhancement (ablation)
  *   --no-geometry          train with identity homographies (ablation)
+ *   --no-centre            skip the data-dependent init (centreProjections) at step 0
+ *   --audio-norm batch|none  normalization in the audio encoder (default batch)
  *   --no-ship
  *
  * Samples: windows of T = 5 grid frames 2 apart (8 fps clips: 0.25 s apart), query = middle, one
@@ -28,7 +33,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writ
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  deserializeEgo000, ego000Loss, ego000Maps, initEgo000Params, mixWaveforms, serializeEgo000, validateEgo000Config, type Ego000Config,
+  calibrateAudioNorm, centreProjections, deserializeEgo000, ego000Loss, ego000Maps, isNormStatistic, initEgo000Params, mixWaveforms, serializeEgo000, validateEgo000Config, type Ego000Config,
 } from '../../src/engine/models/ego000/index.ts';
 import { makeVariable, type Params } from '../../src/engine/models/audio.ts';
 import type { Mat3 } from '../../src/engine/kernels/index.ts';
@@ -72,7 +77,8 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     embedDim: num('embed-dim', 128),
     visualHidden: num('visual-hidden', 0),
     enhancement: !flags.has('no-enhancement'),
-    objective: { negatives: str('negatives', 'mean') as 'mean' | 'trimap', hardNegative: flags.has('hard-negative'), lambda: num('lambda', 1) },
+    audioEnhancement: { norm: str('audio-norm', 'batch') as 'batch' | 'none' },
+    objective: { negatives: str('negatives', 'trimap') as 'mean' | 'trimap', hardNegative: flags.has('hard-negative'), lambda: num('lambda', 1) },
   });
   const T = config.temporal.trainFrames;
   const command = `npm run train -- ${process.argv.slice(2).join(' ')}`;
@@ -117,7 +123,8 @@ export async function trainEgo000(flags: Flags): Promise<void> {
 
   // ---- model + Adam (written out so its state checkpoints by parameter name)
   let params: Params = initEgo000Params(config, seed);
-  const names = Object.keys(params).sort();
+  // Adam trains every parameter but the audio normalization's stored statistics (calibrateAudioNorm sets them)
+  const names = Object.keys(params).filter((n) => !isNormStatistic(n)).sort();
   let m: Params = Object.fromEntries(names.map((n) => [n, makeVariable(tf.zerosLike(params[n]))]));
   let v: Params = Object.fromEntries(names.map((n) => [n, makeVariable(tf.zerosLike(params[n]))]));
   let st: State = { step: 0, history: [], val: [], best: null, sinceBest: 0, elapsedS: 0 };
@@ -250,7 +257,20 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     if (better) { st.best = { step: st.step, loss: vr.loss }; st.sinceBest = 0; } else st.sinceBest++;
     return better;
   };
+  // The audio encoder's normalization statistics for inference (validation, shipped weights): the
+  // own, unmixed audio of the middle window of up to 128 training clips, recomputed before each validation.
+  const calibSpec = tf.tidy(() => tf.stack(trainClips.slice(0, 128).map((c) => { const l = byClip.get(c)!; return tf.tensor2d(samples[l[Math.floor(l.length / 2)]].clean, [128, 128]); })) as tf.Tensor3D);
+  const calibrate = () => calibrateAudioNorm(params, calibSpec, config.audioEnhancement);
   if (st.step === 0 && st.val.length === 0) {
+    calibrate();
+    if (!flags.has('no-centre')) {
+      // data-dependent init (centreProjections): zero-mean v and g_a over one window of each of up to 64 training clips
+      const idx = trainClips.slice(0, 64).map((c) => { const l = byClip.get(c)!; return l[Math.floor(l.length / 2)]; });
+      const b = batchOf(idx, null);
+      const r = centreProjections(params, config, b.f14, b.spec);
+      tf.dispose([b.f14, b.spec]);
+      log(`centred the projections on ${idx.length} windows: audio vectors' mean pairwise cosine ${r.before.toFixed(3)} -> ${r.after.toFixed(3)}`);
+    }
     const v0 = validate();
     record(v0);
     log(`step 0 (init): val loss ${v0.loss.toFixed(4)} pointing ${v0.pointing.toFixed(3)} pixelAP ${v0.pixelAP.toFixed(3)} ciou50 ${v0.ciou50.toFixed(3)}`);
@@ -276,6 +296,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     sum = { loss: sum.loss + out.loss, ground: sum.ground + out.ground, enh: sum.enh + out.enh, n: sum.n + 1 };
     if (st.step % valEvery === 0 || st.step === steps) {
       st.elapsedS = (Date.now() - tStart) / 1000;
+      calibrate();
       const vr = validate();
       const better = record(vr);
       log(`step ${st.step}: train loss ${(sum.loss / sum.n).toFixed(4)} (ground ${(sum.ground / sum.n).toFixed(4)}, enhancement ${(sum.enh / sum.n).toFixed(4)}; ${((Date.now() - te) / sum.n).toFixed(0)} ms/step)  val loss ${vr.loss.toFixed(4)} pointing ${vr.pointing.toFixed(3)} pixelAP ${vr.pixelAP.toFixed(3)} ciou50 ${vr.ciou50.toFixed(3)}${better ? ' (best)' : ''}  [${st.elapsedS.toFixed(0)} s]`);

@@ -3,11 +3,14 @@ import * as tf from '@tensorflow/tfjs';
 import { rng } from '../../testing/compare';
 import { InvalidConfigError } from '../../errors';
 import {
-  DEFAULT_EGO000_CONFIG, deserializeEgo000, ego000Loss, ego000Maps, identityRows, initEgo000Params, maskTarget, milPool, mixWaveforms,
+  DEFAULT_EGO000_CONFIG, calibrateAudioNorm, centreProjections, deserializeEgo000, isNormStatistic, ego000Loss, ego000Maps, identityRows, initEgo000Params, maskTarget, milPool, mixWaveforms,
   serializeEgo000, upsample2, validateEgo000Config, type Ego000Batch, type Ego000Config, type Ego000ConfigInput,
 } from './index';
 import { temporalAggregate, temporalAggregateDense, DEFAULT_TEMPORAL_CONFIG } from './temporal';
 import type { Params } from '../audio';
+import { audioFeatures, audioVector, enhance } from './enhancement';
+import { projectVisual, visualVector } from './softloc';
+import { TOY_SIZE, disposeToyBatch, toyBatch, toyConfig, trainToy } from '../../testing/ego000-toy';
 
 // A tiny ego000: 6-channel "trunk" maps of 5x5, 16x16 spectrograms, d = 8, T = 3.
 const tiny = (over: Ego000ConfigInput = {}): Ego000Config => validateEgo000Config({
@@ -16,47 +19,8 @@ const tiny = (over: Ego000ConfigInput = {}): Ego000Config => validateEgo000Confi
   temporal: { trainFrames: 3, testFrames: 3 },
   ...over,
 });
-const S = 5;
-const translate = (dx: number, dy: number): number[] => [1, 0, dx, 0, 1, dy, 0, 0, 1];
-
-/**
- * K toy windows of T = 3 frames, 4 classes (window i: class i % 4). The "camera" pans by a known
- * whole cell per frame, so the object (one strong channel of its class) sits at a different cell
- * in each frame; H_{j -> t} is the translation between them. The sound is a texture of the class.
- */
-function toyBatch(k: number, seed: number, withMix = true): Ego000Batch & { cells: number[][] } {
-  const r = rng(seed);
-  const T = 3;
-  const f = new Float32Array(k * T * S * S * 6);
-  const spec = new Float32Array(k * 256);
-  const clean = new Float32Array(k * 256);
-  const toQuery: number[][][][] = [];
-  const cells: number[][] = [];
-  for (let i = 0; i < k; i++) {
-    const cls = i % 4;
-    const dx = r() < 0.5 ? 1 : -1;
-    const x0 = 1 + Math.floor(r() * 3);
-    const y0 = Math.floor(r() * S);
-    const row: number[] = [];
-    for (let t = 0; t < T; t++) {
-      const x = x0 + dx * (t - 1);
-      const cell = y0 * S + x;
-      row.push(cell);
-      for (let p = 0; p < S * S; p++) for (let c = 0; c < 6; c++) f[(((i * T + t) * S * S) + p) * 6 + c] = p === cell ? (c === cls ? 2 : 0.3) : 0.6 * r();
-    }
-    cells.push(row);
-    // frame j's pixel x maps to frame t's pixel x + dx (t - j): H_{j -> t}
-    toQuery.push(Array.from({ length: T }, (_, t) => Array.from({ length: T }, (_, j) => translate(dx * (t - j), 0))));
-    for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) {
-      const own = ([y % 2, x % 2, (x + y) % 2, 1][cls] ? 5 : 0.1) * (0.8 + 0.4 * r());
-      const other = withMix ? 2 * r() : 0;
-      clean[i * 256 + y * 16 + x] = own;
-      spec[i * 256 + y * 16 + x] = 0.5 * (own + other);
-    }
-  }
-  return { f14: tf.tensor4d(f, [k * T, S, S, 6]), spec: tf.tensor3d(spec, [k, 16, 16]), clean: tf.tensor3d(clean, [k, 16, 16]), toQuery: toQuery as Ego000Batch['toQuery'], cells };
-}
-const disposeBatch = (b: Ego000Batch) => tf.dispose([b.f14, b.spec, ...(b.clean ? [b.clean] : [])]);
+const S = TOY_SIZE;
+const disposeBatch = disposeToyBatch;
 const lossOf = (params: Params, cfg: Ego000Config, b: Ego000Batch) => {
   const parts = ego000Loss(params, cfg, b);
   tf.dispose([parts.ground, parts.enhancement, parts.logits, parts.pooled]);
@@ -181,16 +145,17 @@ describe('ego000 (paper 000): enhancement, soft localization, geometry-aware att
       const params = initEgo000Params(cfg, 7);
       const b = toyBatch(4, 3);
       const before = tf.memory().numTensors;
-      const vars = Object.values(params);
+      const vars = Object.entries(params).filter(([n]) => !isNormStatistic(n)).map(([, v]) => v);
       const { value, grads } = tf.variableGrads(() => lossOf(params, cfg, b), vars);
       for (const [name, v] of Object.entries(params)) {
+        if (isNormStatistic(name)) { expect(v.trainable, name).toBe(false); continue; }
         const g = grads[v.name];
         expect(g, `gradient of ${name}`).toBeDefined();
         const norm = tf.tidy(() => tf.norm(g).dataSync()[0]);
         expect(Number.isFinite(norm), `gradient of ${name}`).toBe(true);
         if (!/\/b$/.test(name)) expect(norm, `gradient of ${name}`).toBeGreaterThan(0);
       }
-      for (const block of ['visual/', 'audio/conv', 'audio/proj', 'enh/mlp1', 'enh/mlp2', 'dec/up', 'dec/out', 'mil/theta']) {
+      for (const block of ['visual/', 'audio/conv', 'audio/bn', 'audio/proj', 'enh/mlp1', 'enh/mlp2', 'dec/up', 'dec/out', 'mil/theta']) {
         expect(Object.keys(params).some((n) => n.startsWith(block)), block).toBe(true);
       }
       const first = value.dataSync()[0];
@@ -206,7 +171,7 @@ describe('ego000 (paper 000): enhancement, soft localization, geometry-aware att
       expect(last).toBeLessThan(first * 0.7);
       opt.dispose();
       disposeBatch(b);
-      tf.dispose(vars);
+      tf.dispose(Object.values(params));
     }
   });
 
@@ -223,42 +188,64 @@ describe('ego000 (paper 000): enhancement, soft localization, geometry-aware att
     disposeBatch(b);
   });
 
-  const hitsAfter = (objective: Ego000ConfigInput['objective'], steps: number): number => {
-    const cfg = tiny({ embedDim: 16, objective, audioEnhancement: { inputFreq: 16, inputTime: 16, channels: [8, 16], decoderChannels: [8, 4], mlpHidden: 16 } });
-    const params = initEgo000Params(cfg, 7);
-    const vars = Object.values(params);
-    const opt = tf.train.adam(0.003);
-    for (let step = 0; step < steps; step++) {
-      const b = toyBatch(4, 100 + step);
-      tf.dispose(opt.minimize(() => lossOf(params, cfg, b), true, vars)!);
+  // The acceptance check of the model as a whole: trained end to end (enhancement, soft
+  // localization, eq. 1 over estimated-style homographies, MIL, eq. 2 with the trimap negatives),
+  // it must point at the sounding object of windows it has not seen. Chance: 1 cell in 25, so 8
+  // windows give 0.3 hits on average. Measured (tools/models/toy-ego000.ts, lr 0.01, 300 steps):
+  // 6, 4, 8, 8, 8 hits for init seeds 1-5. With the same-image hard negative added the same seeds
+  // give 6, 2, 6, 6, 8 and plateau longer (docs/results.md, "the hard-negative plateau"), so the check uses
+  // the trainer's default objective, trimap without it.
+  it('learns to point at the sounding object of unseen toy windows', () => {
+    const steps = Number(process.env.EGO000_TOY_STEPS ?? 300);
+    const h = trainToy({ config: toyConfig({ objective: { negatives: 'trimap', hardNegative: false } }), steps, lr: 0.01, seed: 7 });
+    expect(h).toBeGreaterThanOrEqual(5);
+  }, 300_000);
+
+  it('normalizes the audio encoder with batch statistics in training and calibrated stored ones at inference', () => {
+    const cfg = toyConfig();
+    expect(cfg.audioEnhancement.norm).toBe('batch');
+    const params = initEgo000Params(cfg, 5);
+    for (const [n, v] of Object.entries(params)) if (isNormStatistic(n)) expect(v.trainable, n).toBe(false);
+    const b = toyBatch(6, 31, false);
+    const spec = tf.mul(b.clean!, 4) as tf.Tensor3D;
+    const train = audioFeatures(params, spec, cfg.audioEnhancement, 'train');
+    const before = audioFeatures(params, spec, cfg.audioEnhancement, 'infer');
+    const diff = (x: tf.Tensor, y: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]);
+    expect(diff(train.a, before.a)).toBeGreaterThan(1e-2); // stored statistics still the initial 0 / 1
+    calibrateAudioNorm(params, spec, cfg.audioEnhancement);
+    const after = audioFeatures(params, spec, cfg.audioEnhancement, 'infer');
+    expect(diff(train.a, after.a)).toBeLessThan(1e-4);
+    train.skips.forEach((s, k) => expect(diff(s, after.skips[k]), `stage ${k}`).toBeLessThan(1e-4));
+    // without normalization there are no statistics and both modes agree
+    const plainCfg = toyConfig({ audioEnhancement: { inputFreq: 16, inputTime: 16, channels: [8, 16], decoderChannels: [8, 4], mlpHidden: 16, norm: 'none' } });
+    const plain = initEgo000Params(plainCfg, 5);
+    expect(Object.keys(plain).some((n) => n.startsWith('audio/bn'))).toBe(false);
+    const p1 = audioFeatures(plain, spec, plainCfg.audioEnhancement, 'train');
+    const p2 = audioFeatures(plain, spec, plainCfg.audioEnhancement, 'infer');
+    expect(diff(p1.a, p2.a)).toBe(0);
+    tf.dispose([spec, train.a, ...train.skips, before.a, ...before.skips, after.a, ...after.skips, p1.a, ...p1.skips, p2.a, ...p2.skips, ...Object.values(params), ...Object.values(plain)]);
+    disposeBatch(b);
+  });
+
+  it('centres the visual and audio projections on the given windows (data-dependent init)', () => {
+    for (const enhancement of [true, false]) {
+      const cfg = toyConfig({ enhancement });
+      const params = initEgo000Params(cfg, 3);
+      const b = toyBatch(8, 21);
+      // make the common mode visible: shift every audio input up (log1p of it stays positive)
+      const spec = tf.add(b.clean!, 3) as tf.Tensor3D;
+      const r = centreProjections(params, cfg, b.f14, spec);
+      expect(r.before).toBeGreaterThan(0.5);
+      expect(Math.abs(r.after)).toBeLessThan(0.2);
+      const v = projectVisual(params, b.f14);
+      expect(Math.max(...Array.from(tf.mean(v, [0, 1, 2]).dataSync()).map(Math.abs))).toBeLessThan(1e-4);
+      const { a } = audioFeatures(params, spec, cfg.audioEnhancement);
+      const gv = visualVector(tf.reshape(v, [8, 3, S, S, cfg.embedDim]) as tf.Tensor5D);
+      const g = audioVector(params, enhancement ? enhance(params, a, gv, cfg.audioEnhancement) : a);
+      expect(Math.max(...Array.from(tf.mean(g, 0).dataSync()).map(Math.abs))).toBeLessThan(1e-4);
+      tf.dispose([v, a, gv, g, spec, ...Object.values(params)]);
       disposeBatch(b);
     }
-    const b = toyBatch(8, 999, false);
-    let hits = 0;
-    for (let i = 0; i < 8; i++) {
-      const f = tf.slice(b.f14, [i * 3, 0, 0, 0], [3, S, S, 6]) as tf.Tensor4D;
-      const spec = tf.slice(b.spec, [i, 0, 0], [1, 16, 16]) as tf.Tensor3D;
-      const map = ego000Maps({ params, config: cfg }, f, spec, [b.toQuery[i][1]], { queries: 1 });
-      const m = Array.from(map.dataSync());
-      if (m.indexOf(Math.max(...m)) === b.cells[i][1]) hits++;
-      tf.dispose([f, spec, map]);
-    }
-    disposeBatch(b);
-    opt.dispose();
-    tf.dispose(vars);
-    return hits;
-  };
-
-  // Not yet passing, so opt-in (EGO000_TOY_LEARN=1; EGO000_TOY_STEPS=N, EGO000_TOY_MEAN=1 also runs the
-  // paper's mean-negative form): measured 2/8 hits (trimap + hard negative) and 1/8 (mean) after
-  // 80 steps, chance 0.3/8. See docs/results.md "Paper 000 (ego000): status". It is kept as the
-  // acceptance check the model has to pass before the shipped training run.
-  it.skipIf(!process.env.EGO000_TOY_LEARN)('learns to point at the sounding object of unseen toy windows', () => {
-    // chance: 1 cell in 25, so 8 windows give 0.3 hits on average
-    const steps = Number(process.env.EGO000_TOY_STEPS ?? 80);
-    const h = hitsAfter({ negatives: 'trimap', hardNegative: true }, steps);
-    console.log('toy hits (trimap + hard negative)', h, ' mean form', process.env.EGO000_TOY_MEAN ? hitsAfter({}, steps) : '-');
-    expect(h).toBeGreaterThanOrEqual(5);
   });
 
   it('round-trips its weights through the tfjs binary format', async () => {
@@ -270,6 +257,10 @@ describe('ego000 (paper 000): enhancement, soft localization, geometry-aware att
     expect(Object.keys(back.params).sort()).toEqual(Object.keys(params).sort());
     for (const k of Object.keys(params)) expect(Array.from(back.params[k].dataSync())).toEqual(Array.from(params[k].dataSync()));
     expect(() => deserializeEgo000(modelJson.replace('egosound-ego000/1', 'x'), weights)).toThrow(/format/);
+    // a config that does not fit the weights (other width, or no normalization) is refused by name
+    const j = JSON.parse(modelJson) as { config: { visualChannels: number; audioEnhancement: Record<string, unknown> } };
+    expect(() => deserializeEgo000(JSON.stringify({ ...j, config: { ...j.config, visualChannels: 7 } }), weights)).toThrow(/do not match their config: .*\[/);
+    expect(() => deserializeEgo000(JSON.stringify({ ...j, config: { ...j.config, audioEnhancement: { ...j.config.audioEnhancement, norm: 'none' } } }), weights)).toThrow(/audio\/bn0\/.* not in the config/);
     tf.dispose([...Object.values(params), ...Object.values(back.params)]);
   });
 });

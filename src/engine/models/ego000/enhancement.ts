@@ -45,11 +45,17 @@ export interface EnhancementConfig {
   mixGain: number;
   /** Target: clean > maskThreshold * mix (public code: 0.5). */
   maskThreshold: number;
+  /**
+   * Normalization after each encoder conv: 'batch' (batch statistics in training, stored
+   * statistics at inference, as the public code's ResNet-18) or 'none'. Without it the audio
+   * vectors of different clips collapse to one direction in training (docs/results.md).
+   */
+  norm: 'batch' | 'none';
 }
 
 export const DEFAULT_ENHANCEMENT_CONFIG: EnhancementConfig = {
   inputFreq: 128, inputTime: 128, channels: [16, 32, 64, 128], decoderChannels: [64, 32, 16, 8],
-  mlpHidden: 128, visualDim: 128, embedDim: 128, residual: true, mixGain: 0.5, maskThreshold: 0.5,
+  mlpHidden: 128, visualDim: 128, embedDim: 128, residual: true, mixGain: 0.5, maskThreshold: 0.5, norm: 'batch',
 };
 
 export function validateEnhancementConfig(c: Partial<EnhancementConfig> = {}): EnhancementConfig {
@@ -82,12 +88,13 @@ export function validateEnhancementConfig(c: Partial<EnhancementConfig> = {}): E
   if (typeof out.residual !== 'boolean') throw new InvalidConfigError('enhancement.residual', `must be true or false, got ${String(out.residual)}`);
   num('mixGain', out.mixGain, 0, 1);
   num('maskThreshold', out.maskThreshold, 0, 10);
+  if (out.norm !== 'batch' && out.norm !== 'none') throw new InvalidConfigError('enhancement.norm', `must be 'batch' or 'none', got ${String(out.norm)}`);
   return out;
 }
 
 const he = (shape: number[], fanIn: number, seed: number) => tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed);
 
-/** Parameters: audio/conv{k}/{w,b}, audio/proj/{w,b}, enh/mlp1/{wa,wv,b}, enh/mlp2/{w,b}, dec/up{k}/{w,b}, dec/out/{w,b}. */
+/** Parameters: audio/conv{k}/{w,b} (+ audio/bn{k}/{gamma,beta} and the stored statistics audio/bn{k}/{mean,var}, not trainable), audio/proj/{w,b}, enh/mlp1/{wa,wv,b}, enh/mlp2/{w,b}, dec/up{k}/{w,b}, dec/out/{w,b}. */
 export function initEnhancementParams(config: EnhancementConfig, seed: number): Params {
   const c = validateEnhancementConfig(config);
   const p: Params = {};
@@ -95,6 +102,12 @@ export function initEnhancementParams(config: EnhancementConfig, seed: number): 
   c.channels.forEach((cout, k) => {
     p[`audio/conv${k}/w`] = makeVariable(he([3, 3, cin, cout], 9 * cin, seed + 11 * k + 1));
     p[`audio/conv${k}/b`] = makeVariable(tf.zeros([cout]));
+    if (c.norm === 'batch') {
+      p[`audio/bn${k}/gamma`] = makeVariable(tf.ones([cout]));
+      p[`audio/bn${k}/beta`] = makeVariable(tf.zeros([cout]));
+      p[`audio/bn${k}/mean`] = makeVariable(tf.zeros([cout]), false);
+      p[`audio/bn${k}/var`] = makeVariable(tf.ones([cout]), false);
+    }
     cin = cout;
   });
   const C = cin;
@@ -118,10 +131,11 @@ export function initEnhancementParams(config: EnhancementConfig, seed: number): 
   return p;
 }
 
-/** 3x3 'same' conv + bias + ReLU (stride 1 or 2) through the forward-only-gradient conv. */
-function conv3(x: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, stride: number): tf.Tensor4D {
+/** 3x3 'same' conv + bias (+ ReLU) (stride 1 or 2) through the forward-only-gradient conv. */
+function conv3(x: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, stride: number, relu = true): tf.Tensor4D {
   const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]) as tf.Tensor4D;
-  return tf.relu(tf.add(conv2dTrainable(padded, w as tf.Tensor4D, stride), b)) as tf.Tensor4D;
+  const y = tf.add(conv2dTrainable(padded, w as tf.Tensor4D, stride), b);
+  return (relu ? tf.relu(y) : y) as tf.Tensor4D;
 }
 
 /** Nearest-neighbour 2x upsampling [N, h, w, c] -> [N, 2h, 2w, c] (broadcast + reshape). */
@@ -137,8 +151,17 @@ export interface AudioFeatures {
   skips: tf.Tensor4D[];
 }
 
-/** E_a on log-frequency magnitudes [N, F, T] (|X|, compressed here by log1p). */
-export function audioFeatures(params: Params, spec: tf.Tensor3D, config: EnhancementConfig): AudioFeatures {
+/** Names of the stored normalization statistics (not trained by gradient; set by calibrateAudioNorm). */
+export const isNormStatistic = (name: string): boolean => /^audio\/bn\d+\/(mean|var)$/.test(name);
+
+const BN_EPS = 1e-5;
+
+/**
+ * E_a on log-frequency magnitudes [N, F, T] (|X|, compressed here by log1p). mode 'train':
+ * each stage is normalized with the batch's statistics (per channel, over N and the cells);
+ * 'infer': with the stored ones. `moments`, when given, receives each stage's batch statistics.
+ */
+export function audioFeatures(params: Params, spec: tf.Tensor3D, config: EnhancementConfig, mode: 'train' | 'infer' = 'infer', moments?: { mean: tf.Tensor1D; variance: tf.Tensor1D }[]): AudioFeatures {
   const c = config;
   if (spec.rank !== 3 || spec.shape[1] !== c.inputFreq || spec.shape[2] !== c.inputTime) {
     throw new Error(`audioFeatures: spectrogram must be [N, ${c.inputFreq}, ${c.inputTime}], got [${spec.shape}]`);
@@ -147,10 +170,39 @@ export function audioFeatures(params: Params, spec: tf.Tensor3D, config: Enhance
   const skips: tf.Tensor4D[] = [x0];
   let x = x0;
   c.channels.forEach((_, k) => {
-    x = conv3(x, params[`audio/conv${k}/w`], params[`audio/conv${k}/b`], 2);
+    if (c.norm === 'batch') {
+      const y = conv3(x, params[`audio/conv${k}/w`], params[`audio/conv${k}/b`], 2, false);
+      let mean: tf.Tensor, variance: tf.Tensor;
+      if (mode === 'train') {
+        ({ mean, variance } = tf.moments(y, [0, 1, 2]));
+        if (moments) moments.push({ mean: tf.keep(mean) as tf.Tensor1D, variance: tf.keep(variance) as tf.Tensor1D });
+      } else {
+        mean = params[`audio/bn${k}/mean`];
+        variance = params[`audio/bn${k}/var`];
+      }
+      x = tf.relu(tf.add(tf.mul(tf.div(tf.sub(y, mean), tf.sqrt(tf.add(variance, BN_EPS))), params[`audio/bn${k}/gamma`]), params[`audio/bn${k}/beta`])) as tf.Tensor4D;
+    } else {
+      x = conv3(x, params[`audio/conv${k}/w`], params[`audio/conv${k}/b`], 2);
+    }
     if (k < c.channels.length - 1) skips.push(x);
   });
   return { a: x, skips };
+}
+
+/**
+ * Stores the statistics of each normalized stage over `spec` [N, F, T] (computed stage by stage
+ * as in training, so the statistics of stage k see stage k-1 normalized the same way): the
+ * population estimate inference uses. A no-op when config.norm is 'none'.
+ */
+export function calibrateAudioNorm(params: Params, spec: tf.Tensor3D, config: EnhancementConfig): void {
+  if (config.norm !== 'batch') return;
+  const moments: { mean: tf.Tensor1D; variance: tf.Tensor1D }[] = [];
+  tf.tidy(() => { audioFeatures(params, spec, config, 'train', moments); });
+  moments.forEach((m, k) => {
+    params[`audio/bn${k}/mean`].assign(m.mean);
+    params[`audio/bn${k}/var`].assign(m.variance);
+  });
+  tf.dispose(moments.flatMap((m) => [m.mean, m.variance]));
 }
 
 /**

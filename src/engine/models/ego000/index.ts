@@ -16,10 +16,11 @@ import * as tf from '@tensorflow/tfjs';
 import { WeightsUnavailableError } from '../../errors';
 import { fetchVerified, type Fetcher, type LoadProgress, type Manifest } from '../../weights/verify';
 import { makeVariable, type Params } from '../audio';
-import { ego000Forward, validateEgo000Config, type Ego000Config, type Ego000ConfigInput, type Ego000MapOptions } from './model';
+import { isNormStatistic } from './enhancement';
+import { ego000Forward, initEgo000Params, validateEgo000Config, type Ego000Config, type Ego000ConfigInput, type Ego000MapOptions } from './model';
 
 export * from './model';
-export { maskTarget, mixWaveforms, enhancementLoss, upsample2, validateEnhancementConfig, DEFAULT_ENHANCEMENT_CONFIG, type EnhancementConfig } from './enhancement';
+export { calibrateAudioNorm, isNormStatistic, maskTarget, mixWaveforms, enhancementLoss, upsample2, validateEnhancementConfig, DEFAULT_ENHANCEMENT_CONFIG, type EnhancementConfig } from './enhancement';
 export { validateSoftLocalizationConfig, visualVector, DEFAULT_SOFTLOC_MODEL_CONFIG, type SoftLocalizationConfig } from './softloc';
 export { validateTemporalConfig, identityRows, DEFAULT_TEMPORAL_CONFIG, type TemporalConfig } from './temporal';
 export { validateObjectiveConfig, groundLoss, milPool, DEFAULT_OBJECTIVE_CONFIG, type ObjectiveConfig } from './mil';
@@ -58,11 +59,28 @@ export async function serializeEgo000(modelId: string, params: Params, config: E
 export function deserializeEgo000(modelJsonText: string, weights: Uint8Array, trainable = false): { params: Params; config: Ego000Config; modelId: string } {
   const json = JSON.parse(modelJsonText) as Ego000ModelJson;
   if (json.format !== EGO000_FORMAT) throw new Error(`unknown weights format ${String(json.format)} (expected ${EGO000_FORMAT})`);
-  const config = validateEgo000Config(json.config as Ego000ConfigInput);
+  const input = (json.config ?? {}) as Ego000ConfigInput;
+  // files written before the audio encoder had normalization carry no `norm`: they have none
+  const enh = input.audioEnhancement && !('norm' in input.audioEnhancement) ? { ...input.audioEnhancement, norm: 'none' as const } : input.audioEnhancement;
+  const config = validateEgo000Config({ ...input, ...(enh ? { audioEnhancement: enh } : {}) });
   const buf = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   const tensors = tf.io.decodeWeights(buf, json.weightsManifest.flatMap((g) => g.weights));
+  // the file must hold exactly the parameters its config needs, with their shapes
+  const want = initEgo000Params(config, 0);
+  const problems: string[] = [];
+  for (const [name, v] of Object.entries(want)) {
+    const t = tensors[name];
+    if (!t) problems.push(`${name} missing`);
+    else if (t.shape.join('x') !== v.shape.join('x')) problems.push(`${name} is [${t.shape}], config needs [${v.shape}]`);
+  }
+  for (const name of Object.keys(tensors)) if (!want[name]) problems.push(`${name} not in the config`);
+  tf.dispose(Object.values(want));
+  if (problems.length) {
+    tf.dispose(Object.values(tensors));
+    throw new Error(`weights do not match their config: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3} more)` : ''}`);
+  }
   const params: Params = {};
-  for (const [name, t] of Object.entries(tensors)) params[name] = makeVariable(t, trainable);
+  for (const [name, t] of Object.entries(tensors)) params[name] = makeVariable(t, trainable && !isNormStatistic(name));
   return { params, config, modelId: json.modelId };
 }
 
