@@ -10,11 +10,13 @@
  *   npx tsx tools/models/probe-ego000.ts --data .cache/synth [--split train] [--batch 8] [--seed 1]
  *        [--params .cache/train/ego000-synth/checkpoint/params] [--offset 0]  [--no-enhancement] [--no-norm]
  *        [--centre]   (first apply the trainer's data-dependent init, on 32 other clips)
+ *        [--overfit N --lr 3e-3 [--no-geometry]]   (then N Adam steps on this one batch,
+ *                     and the same report again: can the model separate 8 clips it trains on?)
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import {
-  calibrateAudioNorm, centreProjections, deserializeEgo000, ego000Loss, initEgo000Params, validateEgo000Config, type Ego000Config,
+  calibrateEgo000Norm, centreProjections, deserializeEgo000, ego000Loss, initEgo000Params, isNormStatistic, validateEgo000Config, type Ego000Config,
 } from '../../src/engine/models/ego000/index.ts';
 import { audioFeatures, audioVector, enhance } from '../../src/engine/models/ego000/enhancement.ts';
 import { projectVisual, visualVector } from '../../src/engine/models/ego000/softloc.ts';
@@ -67,7 +69,7 @@ if (!flags.has('params')) {
   // as the trainer does at step 0, on other clips than the probe's: the audio normalization's
   // statistics, then (--centre) the data-dependent init
   const c = await batchOf(all.slice(offset + K, offset + K + 32));
-  calibrateAudioNorm(params, c.spec, config.audioEnhancement);
+  calibrateEgo000Norm(params, config, c.f14, c.spec);
   if (flags.has('centre')) {
     const r = centreProjections(params, config, c.f14, c.spec);
     console.log(`centred on 32 other clips: their g_a pairwise cosine ${r.before.toFixed(3)} -> ${r.after.toFixed(3)}`);
@@ -85,21 +87,46 @@ const cosStats = (g: tf.Tensor2D) => tf.tidy(() => {
   return { mean: off.reduce((a, x) => a + x, 0) / off.length, min: Math.min(...off), norm: norms.reduce((a, x) => a + x, 0) / norms.length, meanNorm };
 });
 const fx = (x: number) => x.toFixed(3);
-tf.tidy(() => {
-  const { a } = audioFeatures(params, batch.spec, config.audioEnhancement);
-  const plain = audioVector(params, a) as tf.Tensor2D;
-  const s = cosStats(plain);
-  console.log(`g_a (no enhancement): pairwise cosine mean ${fx(s.mean)} min ${fx(s.min)}; mean |g| ${fx(s.norm)}, |mean g| ${fx(s.meanNorm)}`);
-  if (config.enhancement) {
-    const v = tf.reshape(projectVisual(params, batch.f14), [K, T, 14, 14, config.embedDim]) as tf.Tensor5D;
-    const g = audioVector(params, enhance(params, a, visualVector(v), config.audioEnhancement)) as tf.Tensor2D;
-    const e = cosStats(g);
-    console.log(`g_a (enhanced with the own window's g_v): pairwise cosine mean ${fx(e.mean)} min ${fx(e.min)}; mean |g| ${fx(e.norm)}, |mean g| ${fx(e.meanNorm)}`);
+const report = (): void => {
+  tf.tidy(() => {
+    const { a } = audioFeatures(params, batch.spec, config.audioEnhancement);
+    const plain = audioVector(params, a) as tf.Tensor2D;
+    const s = cosStats(plain);
+    console.log(`g_a (no enhancement): pairwise cosine mean ${fx(s.mean)} min ${fx(s.min)}; mean |g| ${fx(s.norm)}, |mean g| ${fx(s.meanNorm)}`);
+    if (config.enhancement) {
+      const v = tf.reshape(projectVisual(params, batch.f14), [K, T, 14, 14, config.embedDim]) as tf.Tensor5D;
+      const g = audioVector(params, enhance(params, a, visualVector(v), config.audioEnhancement)) as tf.Tensor2D;
+      const e = cosStats(g);
+      console.log(`g_a (enhanced with the own window's g_v): pairwise cosine mean ${fx(e.mean)} min ${fx(e.min)}; mean |g| ${fx(e.norm)}, |mean g| ${fx(e.meanNorm)}`);
+    }
+  });
+  const p = ego000Loss(params, config, batch);
+  const logits = p.logits.arraySync() as number[][];
+  const P = logits.map((r) => r[0]);
+  const N = logits.map((r, k) => { const n = r.slice(1, 1 + K).filter((_, j) => j !== k); return n.reduce((a, x) => a + x, 0) / n.length; });
+  console.log(`eq. 2 on ${K} clips: ground loss ${fx(p.ground.dataSync()[0])} (ln ${K} = ${fx(Math.log(K))})`);
+  console.log(`  P ${P.map(fx).join(' ')}\n  N ${N.map(fx).join(' ')}\n  mean P - N ${fx(P.reduce((a, x, i) => a + x - N[i], 0) / K)}`);
+
+};
+report();
+
+if (flags.has('overfit')) {
+  const steps = num('overfit', 100);
+  const geometry = !flags.has('no-geometry');
+  const names = Object.keys(params).filter((n) => !isNormStatistic(n));
+  const vars = names.map((n) => params[n] as tf.Variable);
+  for (const v of vars) (v as { trainable: boolean }).trainable = true;
+  const opt = tf.train.adam(num('lr', 3e-3));
+  for (let step = 1; step <= steps; step++) {
+    let ground = 0;
+    tf.dispose(opt.minimize(() => {
+      const p = ego000Loss(params, config, batch, { geometry });
+      ground = p.ground.dataSync()[0];
+      tf.dispose([p.ground, p.enhancement, p.logits, p.pooled]);
+      return p.loss;
+    }, true, vars)!);
+    if (step % 10 === 0 || step === 1) console.log(`overfit step ${step}: ground ${fx(ground)}`);
   }
-});
-const p = ego000Loss(params, config, batch);
-const logits = p.logits.arraySync() as number[][];
-const P = logits.map((r) => r[0]);
-const N = logits.map((r, k) => { const n = r.slice(1, 1 + K).filter((_, j) => j !== k); return n.reduce((a, x) => a + x, 0) / n.length; });
-console.log(`eq. 2 on ${K} clips: ground loss ${fx(p.ground.dataSync()[0])} (ln ${K} = ${fx(Math.log(K))})`);
-console.log(`  P ${P.map(fx).join(' ')}\n  N ${N.map(fx).join(' ')}\n  mean P - N ${fx(P.reduce((a, x, i) => a + x - N[i], 0) / K)}`);
+  calibrateEgo000Norm(params, config, batch.f14, batch.spec);
+  report();
+}

@@ -33,7 +33,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writ
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  calibrateAudioNorm, centreProjections, deserializeEgo000, ego000Loss, ego000Maps, isNormStatistic, initEgo000Params, mixWaveforms, serializeEgo000, validateEgo000Config, type Ego000Config,
+  calibrateEgo000Norm, centreProjections, deserializeEgo000, ego000Loss, ego000Maps, isNormStatistic, initEgo000Params, mixWaveforms, serializeEgo000, validateEgo000Config, type Ego000Config,
 } from '../../src/engine/models/ego000/index.ts';
 import { makeVariable, type Params } from '../../src/engine/models/audio.ts';
 import type { Mat3 } from '../../src/engine/kernels/index.ts';
@@ -123,7 +123,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
 
   // ---- model + Adam (written out so its state checkpoints by parameter name)
   let params: Params = initEgo000Params(config, seed);
-  // Adam trains every parameter but the audio normalization's stored statistics (calibrateAudioNorm sets them)
+  // Adam trains every parameter but the audio normalization's stored statistics (calibrateEgo000Norm sets them)
   const names = Object.keys(params).filter((n) => !isNormStatistic(n)).sort();
   let m: Params = Object.fromEntries(names.map((n) => [n, makeVariable(tf.zerosLike(params[n]))]));
   let v: Params = Object.fromEntries(names.map((n) => [n, makeVariable(tf.zerosLike(params[n]))]));
@@ -258,9 +258,9 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     return better;
   };
   // The audio encoder's normalization statistics for inference (validation, shipped weights): the
-  // own, unmixed audio of the middle window of up to 128 training clips, recomputed before each validation.
-  const calibSpec = tf.tidy(() => tf.stack(trainClips.slice(0, 128).map((c) => { const l = byClip.get(c)!; return tf.tensor2d(samples[l[Math.floor(l.length / 2)]].clean, [128, 128]); })) as tf.Tensor3D);
-  const calibrate = () => calibrateAudioNorm(params, calibSpec, config.audioEnhancement);
+  // own, unmixed audio (and frames) of the middle window of up to 64 training clips, recomputed before each validation.
+  const calib = batchOf(trainClips.slice(0, 64).map((c) => { const l = byClip.get(c)!; return l[Math.floor(l.length / 2)]; }), null);
+  const calibrate = () => calibrateEgo000Norm(params, config, calib.f14, calib.spec);
   if (st.step === 0 && st.val.length === 0) {
     calibrate();
     if (!flags.has('no-centre')) {

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rng } from './compare';
 import {
-  calibrateAudioNorm, ego000Loss, ego000Maps, initEgo000Params, isNormStatistic, validateEgo000Config,
+  calibrateEgo000Norm, ego000Loss, ego000Maps, initEgo000Params, isNormStatistic, validateEgo000Config,
   type Ego000Batch, type Ego000Config, type Ego000ConfigInput,
 } from '../models/ego000/index';
 
@@ -100,7 +100,7 @@ export function trainToy(opts: { config: Ego000Config; steps: number; lr: number
   }
   // inference uses the audio normalization's stored statistics: calibrate them on other toy windows
   const cal = toyBatch(16, 555, false);
-  calibrateAudioNorm(params, cal.clean!, config.audioEnhancement);
+  calibrateEgo000Norm(params, config, cal.f14, cal.clean!);
   disposeToyBatch(cal);
   const b = toyBatch(8, 999, false);
   let hits = 0;

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { rng } from '../../testing/compare';
 import { InvalidConfigError } from '../../errors';
 import {
-  DEFAULT_EGO000_CONFIG, calibrateAudioNorm, centreProjections, deserializeEgo000, isNormStatistic, ego000Loss, ego000Maps, identityRows, initEgo000Params, maskTarget, milPool, mixWaveforms,
+  DEFAULT_EGO000_CONFIG, calibrateAudioNorm, calibrateEgo000Norm, centreProjections, pooledMoments, deserializeEgo000, isNormStatistic, ego000Loss, ego000Maps, identityRows, initEgo000Params, maskTarget, milPool, mixWaveforms,
   serializeEgo000, upsample2, validateEgo000Config, type Ego000Batch, type Ego000Config, type Ego000ConfigInput,
 } from './index';
 import { temporalAggregate, temporalAggregateDense, DEFAULT_TEMPORAL_CONFIG } from './temporal';
@@ -216,10 +216,22 @@ describe('ego000 (paper 000): enhancement, soft localization, geometry-aware att
     const after = audioFeatures(params, spec, cfg.audioEnhancement, 'infer');
     expect(diff(train.a, after.a)).toBeLessThan(1e-4);
     train.skips.forEach((s, k) => expect(diff(s, after.skips[k]), `stage ${k}`).toBeLessThan(1e-4));
+    // the pooled features: calibrateEgo000Norm stores the statistics training takes from the batch
+    calibrateEgo000Norm(params, cfg, b.f14, spec);
+    const own = tf.tidy(() => {
+      const v = tf.reshape(projectVisual(params, b.f14), [6, 3, S, S, cfg.embedDim]) as tf.Tensor5D;
+      return enhance(params, audioFeatures(params, spec, cfg.audioEnhancement).a, visualVector(v), cfg.audioEnhancement);
+    });
+    const stats = pooledMoments(own);
+    const gTrain = audioVector(params, own, stats);
+    const gInfer = audioVector(params, own);
+    expect(diff(gTrain, gInfer)).toBeLessThan(1e-3);
+    expect(Math.max(...Array.from(stats.mean.dataSync()).map(Math.abs))).toBeGreaterThan(1e-2); // a real shift was removed
+    tf.dispose([own, stats.mean, stats.variance, gTrain, gInfer]);
     // without normalization there are no statistics and both modes agree
     const plainCfg = toyConfig({ audioEnhancement: { inputFreq: 16, inputTime: 16, channels: [8, 16], decoderChannels: [8, 4], mlpHidden: 16, norm: 'none' } });
     const plain = initEgo000Params(plainCfg, 5);
-    expect(Object.keys(plain).some((n) => n.startsWith('audio/bn'))).toBe(false);
+    expect(Object.keys(plain).some((n) => n.startsWith('audio/bn') || n.startsWith('audio/pool'))).toBe(false);
     const p1 = audioFeatures(plain, spec, plainCfg.audioEnhancement, 'train');
     const p2 = audioFeatures(plain, spec, plainCfg.audioEnhancement, 'infer');
     expect(diff(p1.a, p2.a)).toBe(0);

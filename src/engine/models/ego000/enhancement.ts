@@ -94,7 +94,7 @@ export function validateEnhancementConfig(c: Partial<EnhancementConfig> = {}): E
 
 const he = (shape: number[], fanIn: number, seed: number) => tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed);
 
-/** Parameters: audio/conv{k}/{w,b} (+ audio/bn{k}/{gamma,beta} and the stored statistics audio/bn{k}/{mean,var}, not trainable), audio/proj/{w,b}, enh/mlp1/{wa,wv,b}, enh/mlp2/{w,b}, dec/up{k}/{w,b}, dec/out/{w,b}. */
+/** Parameters: audio/conv{k}/{w,b} (+ audio/bn{k}/{gamma,beta} and the stored statistics audio/bn{k}/{mean,var} and audio/pool/{mean,var}, not trainable), audio/proj/{w,b}, enh/mlp1/{wa,wv,b}, enh/mlp2/{w,b}, dec/up{k}/{w,b}, dec/out/{w,b}. */
 export function initEnhancementParams(config: EnhancementConfig, seed: number): Params {
   const c = validateEnhancementConfig(config);
   const p: Params = {};
@@ -111,6 +111,10 @@ export function initEnhancementParams(config: EnhancementConfig, seed: number): 
     cin = cout;
   });
   const C = cin;
+  if (c.norm === 'batch') {
+    p['audio/pool/mean'] = makeVariable(tf.zeros([C]), false);
+    p['audio/pool/var'] = makeVariable(tf.ones([C]), false);
+  }
   p['enh/mlp1/wa'] = makeVariable(he([C, c.mlpHidden], C + c.visualDim, seed + 201));
   p['enh/mlp1/wv'] = makeVariable(he([c.visualDim, c.mlpHidden], C + c.visualDim, seed + 202));
   p['enh/mlp1/b'] = makeVariable(tf.zeros([c.mlpHidden]));
@@ -152,7 +156,7 @@ export interface AudioFeatures {
 }
 
 /** Names of the stored normalization statistics (not trained by gradient; set by calibrateAudioNorm). */
-export const isNormStatistic = (name: string): boolean => /^audio\/bn\d+\/(mean|var)$/.test(name);
+export const isNormStatistic = (name: string): boolean => /^audio\/(bn\d+|pool)\/(mean|var)$/.test(name);
 
 const BN_EPS = 1e-5;
 
@@ -236,11 +240,32 @@ export function enhance(params: Params, a: tf.Tensor4D, gv: tf.Tensor2D, config:
   });
 }
 
-/** g_a^: max over the cells of a^ [..., h, w, C], then the linear map to d: [..., d]. */
-export function audioVector(params: Params, ahat: tf.Tensor): tf.Tensor {
+/** Channel statistics of the pooled audio features (max over the cells of a^ [..., h, w, C]) over every leading row. */
+export function pooledMoments(ahat: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
   return tf.tidy(() => {
     const r = ahat.rank;
-    const pooled = tf.max(ahat, [r - 3, r - 2]); // [..., C]
+    const pooled = tf.max(ahat, [r - 3, r - 2]);
+    const C = pooled.shape[pooled.rank - 1];
+    const { mean, variance } = tf.moments(tf.reshape(pooled, [-1, C]), 0);
+    return { mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+  });
+}
+
+/**
+ * g_a^: max over the cells of a^ [..., h, w, C], normalized per channel (norm 'batch': with
+ * `stats`, in training the batch's, else the stored audio/pool statistics), then the linear map
+ * to d: [..., d]. The normalization keeps the pooled features (all positive after the ReLU) from
+ * turning every update of the projection into a shift shared by all clips' vectors.
+ */
+export function audioVector(params: Params, ahat: tf.Tensor, stats?: { mean: tf.Tensor; variance: tf.Tensor }): tf.Tensor {
+  return tf.tidy(() => {
+    const r = ahat.rank;
+    let pooled = tf.max(ahat, [r - 3, r - 2]); // [..., C]
+    if (params['audio/pool/mean']) {
+      const mean = stats?.mean ?? params['audio/pool/mean'];
+      const variance = stats?.variance ?? params['audio/pool/var'];
+      pooled = tf.div(tf.sub(pooled, mean), tf.sqrt(tf.add(variance, BN_EPS)));
+    }
     const lead = pooled.shape.slice(0, -1);
     const C = pooled.shape[pooled.rank - 1];
     const y = tf.add(tf.matMul(tf.reshape(pooled, [-1, C]), params['audio/proj/w']), params['audio/proj/b']);

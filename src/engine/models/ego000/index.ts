@@ -20,7 +20,7 @@ import { isNormStatistic } from './enhancement';
 import { ego000Forward, initEgo000Params, validateEgo000Config, type Ego000Config, type Ego000ConfigInput, type Ego000MapOptions } from './model';
 
 export * from './model';
-export { calibrateAudioNorm, isNormStatistic, maskTarget, mixWaveforms, enhancementLoss, upsample2, validateEnhancementConfig, DEFAULT_ENHANCEMENT_CONFIG, type EnhancementConfig } from './enhancement';
+export { calibrateAudioNorm, isNormStatistic, pooledMoments, maskTarget, mixWaveforms, enhancementLoss, upsample2, validateEnhancementConfig, DEFAULT_ENHANCEMENT_CONFIG, type EnhancementConfig } from './enhancement';
 export { validateSoftLocalizationConfig, visualVector, DEFAULT_SOFTLOC_MODEL_CONFIG, type SoftLocalizationConfig } from './softloc';
 export { validateTemporalConfig, identityRows, DEFAULT_TEMPORAL_CONFIG, type TemporalConfig } from './temporal';
 export { validateObjectiveConfig, groundLoss, milPool, DEFAULT_OBJECTIVE_CONFIG, type ObjectiveConfig } from './mil';

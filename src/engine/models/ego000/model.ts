@@ -24,7 +24,7 @@ import { InvalidConfigError } from '../../errors';
 import type { Mat3 } from '../../kernels';
 import { makeVariable, type Params } from '../audio';
 import {
-  audioFeatures, audioVector, enhance, enhancePairs, enhancementLoss, initEnhancementParams, maskDecoder, maskTarget,
+  audioFeatures, audioVector, calibrateAudioNorm, enhance, enhancePairs, pooledMoments, enhancementLoss, initEnhancementParams, maskDecoder, maskTarget,
   validateEnhancementConfig, DEFAULT_ENHANCEMENT_CONFIG, type EnhancementConfig,
 } from './enhancement';
 import { initVisualParams, projectVisual, softLocalizeWindow, validateSoftLocalizationConfig, visualVector, DEFAULT_SOFTLOC_MODEL_CONFIG, type SoftLocalizationConfig } from './softloc';
@@ -100,7 +100,7 @@ export function initEgo000Params(config: Ego000Config, seed: number): Params {
  * cosine 0.94 on the synthetic benchmark, tools/models/probe-ego000.ts), every audio scores every
  * frame alike, eq. 2 starts at ln K and training made them more alike, not less (0.98 after 75
  * steps). f14 [K*T, h, w, C] and spec [K, F, T] as in Ego000Batch (the own, unmixed audio).
- * The audio encoder runs in inference mode: calibrate its normalization (calibrateAudioNorm) first.
+ * The audio encoder runs in inference mode: calibrate its normalization (calibrateEgo000Norm) first.
  * Returns the mean pairwise cosine of g_a^ before and after.
  */
 export function centreProjections(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): { before: number; after: number } {
@@ -133,6 +133,29 @@ export function centreProjections(params: Params, config: Ego000Config, f14: tf.
   const after = meanCos(g1);
   g1.dispose();
   return { before, after };
+}
+
+/**
+ * Sets every stored normalization statistic of the audio side for inference from K windows
+ * (f14 [K*T, h, w, C], spec [K, F, T]: their own, unmixed audio): the encoder stages
+ * (calibrateAudioNorm), then the pooled features of a^ = f(a, g_v) with each window's own g_v.
+ * A no-op for norm 'none'.
+ */
+export function calibrateEgo000Norm(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): void {
+  const c = config;
+  if (c.audioEnhancement.norm !== 'batch') return;
+  calibrateAudioNorm(params, spec, c.audioEnhancement);
+  const K = spec.shape[0];
+  const [KT, h, w] = f14.shape;
+  const stats = tf.tidy(() => {
+    const { a } = audioFeatures(params, spec, c.audioEnhancement, 'infer');
+    if (!c.enhancement) return pooledMoments(a);
+    const v = tf.reshape(projectVisual(params, f14), [K, KT / K, h, w, c.embedDim]) as tf.Tensor5D;
+    return pooledMoments(enhance(params, a, visualVector(v), c.audioEnhancement));
+  });
+  params['audio/pool/mean'].assign(stats.mean);
+  params['audio/pool/var'].assign(stats.variance);
+  tf.dispose([stats.mean, stats.variance]);
 }
 
 export interface Ego000Batch {
@@ -172,16 +195,20 @@ export function ego000Loss(params: Params, config: Ego000Config, batch: Ego000Ba
     let gAll: tf.Tensor3D; // [K (frames), K (audio), d]
     let gOwn: tf.Tensor2D; // [K, d]
     let enhLoss: tf.Scalar = tf.scalar(0);
+    const norm = c.audioEnhancement.norm === 'batch';
     if (c.enhancement) {
-      gAll = audioVector(params, enhancePairs(params, a, gv, c.audioEnhancement)) as tf.Tensor3D;
+      // batch statistics of the pooled features over every (frames k, audio j) pair
+      const pairs = enhancePairs(params, a, gv, c.audioEnhancement);
+      const stats = norm ? pooledMoments(pairs) : undefined;
+      gAll = audioVector(params, pairs, stats) as tf.Tensor3D;
       const own = enhance(params, a, gv, c.audioEnhancement);
-      gOwn = audioVector(params, own) as tf.Tensor2D;
+      gOwn = audioVector(params, own, stats) as tf.Tensor2D;
       if (batch.clean) {
         const pred = maskDecoder(params, own, skips, c.audioEnhancement);
         enhLoss = enhancementLoss(pred, maskTarget(batch.clean, batch.spec, c.audioEnhancement));
       }
     } else {
-      gOwn = audioVector(params, a) as tf.Tensor2D;
+      gOwn = audioVector(params, a, norm ? pooledMoments(a) : undefined) as tf.Tensor2D;
       gAll = tf.tile(tf.expandDims(gOwn, 0), [K, 1, 1]) as tf.Tensor3D;
     }
     const zs: tf.Tensor4D[] = [];
