@@ -355,7 +355,9 @@ in Egocentric Videos", CVPR 2023), built from the blocks in \`src/engine/models/
 
 - Visual: frozen \`visual-mobilenetv2\` f14 [14,14,576] per frame -> learned 1x1 projection to d = ${config.embedDim}.
 - Audio: 1 s of the mono mix at 11025 Hz centred on the query frame -> 128x128 log-frequency
-  magnitude -> ${config.audioEnhancement.channels.length} stride-2 conv stages (${config.audioEnhancement.channels.join(', ')} ch).
+  magnitude -> ${config.audioEnhancement.channels.length} stride-2 conv stages (${config.audioEnhancement.channels.join(', ')} ch)${config.audioEnhancement.norm === 'batch' ? `, each with batch
+  normalization; the pooled features are normalized per channel before the projection (batch statistics in
+  training; at inference, statistics calibrated on 64 training windows: docs/results.md on why)` : ''}.
 - ${config.enhancement ? `Enhancement: a^ = a + MLP([a; g_v]) (g_v = spatial mean, temporal max of the window's visual features), trained by mix-and-separate (mixture 0.5 (s1 + s2), target clean > 0.5 mix, U-Net decoder ${config.audioEnhancement.decoderChannels.join(', ')} ch, L2, lambda ${o.lambda}); g_a = linear(max over cells of a^); soft localization v^ = hw softmax(cos(v, g_a)) v.` : 'No enhancement block (ablation): g_a = linear(max over cells of a).'}
 - Temporal: eq. 1 (plain, d = ${config.embedDim}) over ${config.temporal.trainFrames} frames (train) / ${config.temporal.testFrames} (test), ${config.temporal.frameStep} apart, supports warped by homographies estimated with opencv.js (ORB + MAGSAC + ECC, src/engine/geometry) and scaled to the 14x14 grid${geometry ? '' : ' — trained with identities (ablation)'}.
 - Loss: softmax MIL over T (learned weights), m = sigmoid((S - ${o.epsilon}) / ${o.tau}), eq. 2 with ${o.negatives} negatives${o.hardNegative ? ' and the trimap hard negative' : ''}, logits / ${o.temperature}. ${nParams} parameters (${(files[1].bytes / 1024).toFixed(0)} KiB).
