@@ -1,10 +1,9 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
+import { readShippedManifest, shippedModelsFetcher } from '../testing/shipped-models';
 import { DEFAULT_LVS_CONFIG, loadLvs, deserializeParams, initLvsParams, lvsLocalize, lvsLoss, lvsLossValue, serializeParams, validateLvsConfig, type LvsConfig } from './lvs';
 import { rng } from '../testing/compare';
 import { InvalidConfigError, WeightsIntegrityError } from '../errors';
-import type { Manifest } from '../weights/verify';
 
 // A tiny LVS: 6-channel "trunk" maps of 5x5, 16x16 spectrograms, d = 8.
 const tiny = (over: Parameters<typeof validateLvsConfig>[0] = {}): LvsConfig => validateLvsConfig({ visualChannels: 6, embedDim: 8, audio: { inputFreq: 16, inputTime: 16, channels: [4, 8] }, ...over });
@@ -188,13 +187,8 @@ describe('LVS (paper 003): cosine map, trimap hard negatives, contrastive loss',
 
 describe('shipped LVS weights (models/lvs-synth)', () => {
   beforeAll(async () => { await tf.setBackend('cpu'); });
-  const manifest = JSON.parse(readFileSync('models/manifest.json', 'utf8')) as Manifest;
-  const fetcher = (tamper: boolean) => async (url: string) => {
-    const path = 'models/' + new URL(url).pathname.replace(/^\/models\//, '');
-    const bytes = new Uint8Array(readFileSync(path));
-    if (tamper && path.endsWith('.bin')) bytes[100] ^= 1;
-    return new Response(bytes);
-  };
+  const manifest = readShippedManifest();
+  const fetcher = shippedModelsFetcher;
 
   it('loads through the sha256 check with its recorded config and gives a finite 14x14 map', async () => {
     const entry = manifest.models.find((m) => m.id === 'lvs-synth');

@@ -1,23 +1,17 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
+import { readShippedManifest, shippedModelsFetcher } from '../../testing/shipped-models';
 import { ego000Maps, loadEgo000, validateEgo000Config, type Ego000ConfigInput } from './index';
 import { rng } from '../../testing/compare';
 import { WeightsIntegrityError } from '../../errors';
-import type { Manifest } from '../../weights/verify';
 
 const uniform = (shape: number[], seed: number) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, rng(seed)), shape);
 const I = [1, 0, 0, 0, 1, 0, 0, 0, 1];
 
 describe('shipped ego000 weights (models/ego000-synth)', () => {
   beforeAll(async () => { await tf.setBackend('cpu'); });
-  const manifest = JSON.parse(readFileSync('models/manifest.json', 'utf8')) as Manifest;
-  const fetcher = (tamper: boolean) => async (url: string) => {
-    const path = 'models/' + new URL(url).pathname.replace(/^\/models\//, '');
-    const bytes = new Uint8Array(readFileSync(path));
-    if (tamper && path.endsWith('.bin')) bytes[100] ^= 1;
-    return new Response(bytes);
-  };
+  const manifest = readShippedManifest();
+  const fetcher = shippedModelsFetcher;
 
   it('loads through the sha256 check with its recorded config, calibrated statistics and audio-dependent maps', async () => {
     const entry = manifest.models.find((m) => m.id === 'ego000-synth');
