@@ -16,10 +16,9 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import {
-  calibrateEgo000Norm, centreProjections, deserializeEgo000, ego000Loss, initEgo000Params, isNormStatistic, validateEgo000Config, type Ego000Config,
+  calibrateEgo000Norm, centreProjections, deserializeEgo000, ego000Loss, initEgo000Params, isNormStatistic, ownAudioFeatures, validateEgo000Config, type Ego000Config,
 } from '../../src/engine/models/ego000/index.ts';
-import { audioFeatures, audioVector, enhance } from '../../src/engine/models/ego000/enhancement.ts';
-import { projectVisual, visualVector } from '../../src/engine/models/ego000/softloc.ts';
+import { audioFeatures, audioVector } from '../../src/engine/models/ego000/enhancement.ts';
 import type { Params } from '../../src/engine/models/audio.ts';
 import { listClips, spectrogram, useWasm } from './data.ts';
 import { centredWindows, clipCache, f14Rows, openWindowCache, pairsOf, windowHomographies } from './windows.ts';
@@ -94,8 +93,7 @@ const report = (): void => {
     const s = cosStats(plain);
     console.log(`g_a (no enhancement): pairwise cosine mean ${fx(s.mean)} min ${fx(s.min)}; mean |g| ${fx(s.norm)}, |mean g| ${fx(s.meanNorm)}`);
     if (config.enhancement) {
-      const v = tf.reshape(projectVisual(params, batch.f14), [K, T, 14, 14, config.embedDim]) as tf.Tensor5D;
-      const g = audioVector(params, enhance(params, a, visualVector(v), config.audioEnhancement)) as tf.Tensor2D;
+      const g = audioVector(params, ownAudioFeatures(params, config, batch.f14, batch.spec)) as tf.Tensor2D;
       const e = cosStats(g);
       console.log(`g_a (enhanced with the own window's g_v): pairwise cosine mean ${fx(e.mean)} min ${fx(e.min)}; mean |g| ${fx(e.norm)}, |mean g| ${fx(e.meanNorm)}`);
     }

@@ -259,17 +259,15 @@ export async function trainEgo000(flags: Flags): Promise<void> {
   };
   // The audio encoder's normalization statistics for inference (validation, shipped weights): the
   // own, unmixed audio (and frames) of the middle window of up to 64 training clips, recomputed before each validation.
-  const calib = batchOf(trainClips.slice(0, 64).map((c) => { const l = byClip.get(c)!; return l[Math.floor(l.length / 2)]; }), null);
+  const calibIdx = trainClips.slice(0, 64).map((c) => { const l = byClip.get(c)!; return l[Math.floor(l.length / 2)]; });
+  const calib = batchOf(calibIdx, null);
   const calibrate = () => calibrateEgo000Norm(params, config, calib.f14, calib.spec);
   if (st.step === 0 && st.val.length === 0) {
     calibrate();
     if (!flags.has('no-centre')) {
-      // data-dependent init (centreProjections): zero-mean v and g_a over one window of each of up to 64 training clips
-      const idx = trainClips.slice(0, 64).map((c) => { const l = byClip.get(c)!; return l[Math.floor(l.length / 2)]; });
-      const b = batchOf(idx, null);
-      const r = centreProjections(params, config, b.f14, b.spec);
-      tf.dispose([b.f14, b.spec]);
-      log(`centred the projections on ${idx.length} windows: audio vectors' mean pairwise cosine ${r.before.toFixed(3)} -> ${r.after.toFixed(3)}`);
+      // data-dependent init (centreProjections): zero-mean v and g_a over the calibration windows
+      const r = centreProjections(params, config, calib.f14, calib.spec);
+      log(`centred the projections on ${calibIdx.length} windows: audio vectors' mean pairwise cosine ${r.before.toFixed(3)} -> ${r.after.toFixed(3)}`);
     }
     const v0 = validate();
     record(v0);

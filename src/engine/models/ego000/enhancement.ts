@@ -9,14 +9,15 @@
  *   L_enhancement = mean (M_pred - M_gt)^2                                    (per-pixel L2)
  *
  * Shapes (defaults): spec [N, 128, 128] -> log1p -> [N, 128, 128, 1]; stage k: conv 3x3 stride 2
- * + ReLU (16, 32, 64, 128 channels): 64, 32, 16, 8 -> a [N, 8, 8, 128]. Decoder stage k: nearest
+ * + batch norm (`norm`) + ReLU (16, 32, 64, 128 channels): 64, 32, 16, 8 -> a [N, 8, 8, 128]. Decoder stage k: nearest
  * 2x up, concat the encoder map of that size (the last stage concatenates log1p(X) itself), conv
  * 3x3 + ReLU (64, 32, 16, 8 channels); then 1x1 conv + sigmoid -> [N, 128, 128].
  *
- * Two choices of ours, both switchable: f is residual, a^ = a + MLP([a ; g_v]) (`residual`), so
+ * Choices of ours, all switchable: f is residual, a^ = a + MLP([a ; g_v]) (`residual`), so
  * that the block can be left out at inference for the "w/o enhancement" ablation on the same
- * weights; and the audio vector g_a^ = max over cells of a^, then a linear map to the joint space
- * d (`audio/proj`, as the LVS encoder), because the visual side is a projection of a frozen trunk.
+ * weights; the audio vector g_a^ = max over cells of a^, then a linear map to the joint space
+ * d (`audio/proj`, as the LVS encoder), because the visual side is a projection of a frozen trunk;
+ * and (`norm: 'batch'`) the max-pooled features are normalized per channel before that map.
  *
  * All convs go through audio.ts's conv2dTrainable (wasm has no Conv2DBackpropFilter); upsampling
  * is a broadcast + reshape (its gradient is a sum, which every backend has).
@@ -46,9 +47,11 @@ export interface EnhancementConfig {
   /** Target: clean > maskThreshold * mix (public code: 0.5). */
   maskThreshold: number;
   /**
-   * Normalization after each encoder conv: 'batch' (batch statistics in training, stored
-   * statistics at inference, as the public code's ResNet-18) or 'none'. Without it the audio
-   * vectors of different clips collapse to one direction in training (docs/results.md).
+   * 'batch': batch normalization after each encoder conv (as the public code's ResNet-18) and a
+   * per-channel normalization of the max-pooled features before `audio/proj`; batch statistics
+   * in training, stored (calibrated) ones at inference. 'none': neither. The pooled one is what
+   * keeps the audio vectors of different clips from collapsing to one direction in training; the
+   * conv ones alone did not (docs/results.md).
    */
   norm: 'batch' | 'none';
 }
@@ -155,10 +158,12 @@ export interface AudioFeatures {
   skips: tf.Tensor4D[];
 }
 
-/** Names of the stored normalization statistics (not trained by gradient; set by calibrateAudioNorm). */
+/** Names of the stored normalization statistics (not trained by gradient; set by calibrateAudioNorm / calibrateEgo000Norm). */
 export const isNormStatistic = (name: string): boolean => /^audio\/(bn\d+|pool)\/(mean|var)$/.test(name);
 
 const BN_EPS = 1e-5;
+/** (x - mean) / sqrt(variance + eps), per channel (the last axis). */
+const standardize = (x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor => tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, BN_EPS)));
 
 /**
  * E_a on log-frequency magnitudes [N, F, T] (|X|, compressed here by log1p). mode 'train':
@@ -184,7 +189,7 @@ export function audioFeatures(params: Params, spec: tf.Tensor3D, config: Enhance
         mean = params[`audio/bn${k}/mean`];
         variance = params[`audio/bn${k}/var`];
       }
-      x = tf.relu(tf.add(tf.mul(tf.div(tf.sub(y, mean), tf.sqrt(tf.add(variance, BN_EPS))), params[`audio/bn${k}/gamma`]), params[`audio/bn${k}/beta`])) as tf.Tensor4D;
+      x = tf.relu(tf.add(tf.mul(standardize(y, mean, variance), params[`audio/bn${k}/gamma`]), params[`audio/bn${k}/beta`])) as tf.Tensor4D;
     } else {
       x = conv3(x, params[`audio/conv${k}/w`], params[`audio/conv${k}/b`], 2);
     }
@@ -262,9 +267,7 @@ export function audioVector(params: Params, ahat: tf.Tensor, stats?: { mean: tf.
     const r = ahat.rank;
     let pooled = tf.max(ahat, [r - 3, r - 2]); // [..., C]
     if (params['audio/pool/mean']) {
-      const mean = stats?.mean ?? params['audio/pool/mean'];
-      const variance = stats?.variance ?? params['audio/pool/var'];
-      pooled = tf.div(tf.sub(pooled, mean), tf.sqrt(tf.add(variance, BN_EPS)));
+      pooled = standardize(pooled, stats?.mean ?? params['audio/pool/mean'], stats?.variance ?? params['audio/pool/var']);
     }
     const lead = pooled.shape.slice(0, -1);
     const C = pooled.shape[pooled.rank - 1];

@@ -77,7 +77,7 @@ export function deserializeEgo000(modelJsonText: string, weights: Uint8Array, tr
   tf.dispose(Object.values(want));
   if (problems.length) {
     tf.dispose(Object.values(tensors));
-    throw new Error(`weights do not match their config: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3} more)` : ''}`);
+    throw new WeightsUnavailableError(json.modelId ?? 'ego000 weights', `weights do not match their config: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3} more)` : ''}`);
   }
   const params: Params = {};
   for (const [name, t] of Object.entries(tensors)) params[name] = makeVariable(t, trainable && !isNormStatistic(name));

@@ -94,27 +94,36 @@ export function initEgo000Params(config: Ego000Config, seed: number): Params {
 }
 
 /**
+ * a^ of K windows in inference mode, each audio enhanced with its own window's g_v (a itself
+ * without the enhancement block): [K, h_a, w_a, C]. f14 [K*T, h, w, C], spec [K, F, T].
+ */
+export function ownAudioFeatures(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): tf.Tensor4D {
+  const c = config;
+  const K = spec.shape[0];
+  const [KT, h, w] = f14.shape;
+  if (!Number.isInteger(KT / K)) throw new Error(`ownAudioFeatures: ${KT} frames for ${K} windows`);
+  return tf.tidy(() => {
+    const { a } = audioFeatures(params, spec, c.audioEnhancement, 'infer');
+    if (!c.enhancement) return a;
+    const v = tf.reshape(projectVisual(params, f14), [K, KT / K, h, w, c.embedDim]) as tf.Tensor5D;
+    return enhance(params, a, visualVector(v), c.audioEnhancement);
+  });
+}
+
+/**
  * Data-dependent initialisation (training only): shifts the biases of the visual and audio
- * projections so that, over the windows given, v and g_a^ have zero mean. Without it the audio
- * vectors of different clips start nearly parallel (post-ReLU features, max-pooled: pairwise
- * cosine 0.94 on the synthetic benchmark, tools/models/probe-ego000.ts), every audio scores every
- * frame alike, eq. 2 starts at ln K and training made them more alike, not less (0.98 after 75
- * steps). f14 [K*T, h, w, C] and spec [K, F, T] as in Ego000Batch (the own, unmixed audio).
+ * projections so that, over the windows given, v and g_a^ have zero mean. Without the pooled
+ * normalization (`norm: 'none'`) the audio vectors of different clips start nearly parallel
+ * (post-ReLU features, max-pooled: pairwise cosine 0.94 on the synthetic benchmark,
+ * tools/models/probe-ego000.ts) and this brings them to ~0, though training undid it within 25
+ * steps; with the calibrated pooled normalization the audio mean is already ~0 and this mainly
+ * centres v. f14 [K*T, h, w, C] and spec [K, F, T] as in Ego000Batch (the own, unmixed audio).
  * The audio encoder runs in inference mode: calibrate its normalization (calibrateEgo000Norm) first.
  * Returns the mean pairwise cosine of g_a^ before and after.
  */
 export function centreProjections(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): { before: number; after: number } {
-  const c = config;
   const K = spec.shape[0];
-  const [KT, h, w] = f14.shape;
-  const T = KT / K;
-  if (!Number.isInteger(T)) throw new Error(`centreProjections: ${KT} frames for ${K} windows`);
-  const audioVectors = (): tf.Tensor2D => tf.tidy(() => {
-    const { a } = audioFeatures(params, spec, c.audioEnhancement, 'infer');
-    if (!c.enhancement) return audioVector(params, a) as tf.Tensor2D;
-    const v = tf.reshape(projectVisual(params, f14), [K, T, h, w, c.embedDim]) as tf.Tensor5D;
-    return audioVector(params, enhance(params, a, visualVector(v), c.audioEnhancement)) as tf.Tensor2D;
-  });
+  const audioVectors = (): tf.Tensor2D => tf.tidy(() => audioVector(params, ownAudioFeatures(params, config, f14, spec)) as tf.Tensor2D);
   const meanCos = (g: tf.Tensor2D): number => tf.tidy(() => {
     const n = l2normalize(g);
     const all = tf.sum(tf.matMul(n, n, false, true)).dataSync()[0];
@@ -145,14 +154,7 @@ export function calibrateEgo000Norm(params: Params, config: Ego000Config, f14: t
   const c = config;
   if (c.audioEnhancement.norm !== 'batch') return;
   calibrateAudioNorm(params, spec, c.audioEnhancement);
-  const K = spec.shape[0];
-  const [KT, h, w] = f14.shape;
-  const stats = tf.tidy(() => {
-    const { a } = audioFeatures(params, spec, c.audioEnhancement, 'infer');
-    if (!c.enhancement) return pooledMoments(a);
-    const v = tf.reshape(projectVisual(params, f14), [K, KT / K, h, w, c.embedDim]) as tf.Tensor5D;
-    return pooledMoments(enhance(params, a, visualVector(v), c.audioEnhancement));
-  });
+  const stats = tf.tidy(() => pooledMoments(ownAudioFeatures(params, c, f14, spec)));
   params['audio/pool/mean'].assign(stats.mean);
   params['audio/pool/var'].assign(stats.variance);
   tf.dispose([stats.mean, stats.variance]);
