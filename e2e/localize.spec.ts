@@ -1,6 +1,9 @@
 import { test, expect, type Page } from '@playwright/test';
 import { openApp, waitReady, watchConsole, seekPlayer as seek } from './helpers';
+import { readFileSync } from 'node:fs';
 import { decodePng } from '../tools/data/png';
+import { scoreMaps, type MapsFile } from '../tools/score-maps';
+import { soundingBoxes, type ClipMeta } from '../src/engine/eval/truth';
 
 /** Issue 6, "The app": drop a video -> weights with byte progress -> heat map over playback. */
 
@@ -60,14 +63,14 @@ test.describe('localization in the app', () => {
     await expect.poll(async () => (await overlayInfo(page)).peak).toMatch(/^(6|7),(6|7)$/);
 
     // and back: the same maps as the first run (same hash)
-    await page.getByTestId('method-select').selectOption('lvs');
+    await page.getByTestId('method-select').selectOption('full');
     await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready', { timeout: 120_000 });
     await expect(page.getByTestId('result-hash')).toHaveAttribute('data-value', hash!);
     expect(errors).toEqual([]);
   });
 
   test('tampered weights are refused with a message, and the clip still plays', async ({ page }) => {
-    await page.route('**/models/lvs-synth/weights.bin', async (route) => {
+    await page.route('**/models/ego000-synth/weights.bin', async (route) => {
       const resp = await route.fetch();
       const body = Buffer.from(await resp.body());
       body[10] ^= 1;
@@ -76,18 +79,52 @@ test.describe('localization in the app', () => {
     await openApp(page);
     await page.getByTestId('open-demo').click();
     await waitReady(page);
-    await expect(page.locator('[data-testid=notice][data-code=WEIGHTS_INTEGRITY]')).toContainText(/lvs-synth\/weights\.bin/);
+    await expect(page.locator('[data-testid=notice][data-code=WEIGHTS_INTEGRITY]')).toContainText(/ego000-synth\/weights\.bin/);
     await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'failed');
     await expect(page.getByTestId('clip-name')).toHaveText('demo.webm');
     await expect(page.getByTestId('frames-decoded')).toHaveText(await page.getByTestId('frames-expected').innerText());
   });
 });
 
+test("the demo clip: paper 000's map peaks on the sounding object in most frames, on screen and in the exported maps", async ({ page }) => {
+  test.setTimeout(240_000);
+  const meta = JSON.parse(readFileSync('public/demo/demo.meta.json', 'utf8')) as ClipMeta;
+  await openApp(page);
+  await expect(page.getByTestId('method-select')).toHaveValue('full'); // the default
+  await page.getByTestId('open-demo').click();
+  await waitReady(page, 180_000);
+  await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-maps').click()]);
+  const maps = JSON.parse(readFileSync((await dl.path())!, 'utf8')) as MapsFile;
+  expect(maps.params?.method).toBe('full');
+  const { method, centre, hits } = scoreMaps(maps, meta);
+  console.log(`demo, full model in the app: pointing ${method.pointing.toFixed(3)} over ${method.n} frames with a sounding object (centre prior ${centre.pointing.toFixed(3)}); hits ${hits.map((h) => (h === null ? '.' : h ? '1' : '0')).join('')}`);
+  expect(method.n).toBeGreaterThanOrEqual(20);
+  expect(method.pointing).toBeGreaterThan(0.5);
+  expect(method.pointing).toBeGreaterThan(centre.pointing);
+
+  // what is drawn: the overlay's peak cell, at frames the exported maps call hits, lies in the box
+  const dt = 1 / meta.config.fps;
+  const hitFrames = hits.map((h, i) => (h ? i : -1)).filter((i) => i >= 0);
+  for (const i of [hitFrames[2], hitFrames[Math.floor(hitFrames.length / 2)], hitFrames[hitFrames.length - 2]]) {
+    const t = maps.frames[i].time;
+    await seek(page, t + dt / 4);
+    await expect.poll(async () => Math.abs((await overlayInfo(page)).time - t)).toBeLessThan(dt / 2);
+    const [row, col] = (await overlayInfo(page)).peak.split(',').map(Number);
+    const k = Math.round(t / dt);
+    const { boxes } = soundingBoxes(meta, k);
+    // the cell's centre in the clip's pixels (the map covers the whole picture, squashed)
+    const x = ((col + 0.5) / 14) * meta.config.width, y = ((row + 0.5) / 14) * meta.config.height;
+    const cellW = meta.config.width / 14, cellH = meta.config.height / 14;
+    expect(boxes.some((b) => x >= b.x0 - cellW && x <= b.x1 + cellW && y >= b.y0 - cellH && y <= b.y1 + cellH), `peak cell ${row},${col} at t=${t} near a box ${JSON.stringify(boxes)}`).toBe(true);
+  }
+});
+
 test('the result hash of the demo clip is the same on WebGPU, WebGL and WASM', async ({ page }) => {
   test.setTimeout(300_000);
   const hashes: Record<string, string> = {};
   for (const backend of ['wasm', 'webgl', 'webgpu']) {
-    await openApp(page, `?backend=${backend}&fps=2`);
+    await openApp(page, `?backend=${backend}&fps=2&method=lvs`);
     await expect(page.getByTestId('backend')).toHaveText(backend);
     await page.getByTestId('open-demo').click();
     await waitReady(page, 240_000);

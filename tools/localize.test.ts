@@ -3,26 +3,32 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scoreMaps } from './score-maps';
 
 const run = (args: string[]) => spawnSync('npx', ['tsx', 'tools/localize.ts', ...args], { encoding: 'utf8' });
 
 describe('npm run localize', () => {
   const dir = mkdtempSync(join(tmpdir(), 'egosound-localize-'));
 
-  it('writes one 14x14 map per frame of the demo clip, with the model, params and a result hash', () => {
-    const out = join(dir, 'lvs.json');
+  it("writes one 14x14 map per frame of the demo clip, with the model, params and a result hash; paper 000's maps find the sounding object", () => {
+    const out = join(dir, 'full.json');
     const r = run(['public/demo/demo.webm', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(readFileSync(out, 'utf8'));
-    expect(j.model.id).toBe('lvs-synth');
+    expect(j.model.id).toBe('ego000-synth');
     expect(j.model.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(j.params).toMatchObject({ method: 'lvs', fps: 8, aspect: 'squash', audioRate: 11025 });
+    expect(j.params).toMatchObject({ method: 'full', fps: 8, aspect: 'squash', audioRate: 11025 });
     expect(j.frames).toHaveLength(40);
     expect(j.frames[8]).toMatchObject({ index: 8, time: 1, width: 14, height: 14 });
     expect(j.frames[8].map).toHaveLength(196);
     expect(new Set(j.frames[8].map).size).toBeGreaterThan(50); // a real map, not a constant
     expect(j.resultHash).toMatch(/^[0-9a-f]{64}$/);
     expect(j.resultHashGrids).toHaveLength(40);
+    // scored against the clip's ground truth (a training-split clip: docs/results.md)
+    const score = scoreMaps(j, JSON.parse(readFileSync('public/demo/demo.meta.json', 'utf8')));
+    expect(score.method.n).toBe(32);
+    expect(score.method.pointing).toBeGreaterThan(0.75);
+    expect(score.centre.pointing).toBeLessThan(0.25);
     // the same run on the plain CPU backend: different float details, the same hash
     const cpu = join(dir, 'cpu.json');
     const r2 = run(['public/demo/demo.webm', '--out', cpu, '--backend', 'cpu', '--fps', '2']);
@@ -30,7 +36,7 @@ describe('npm run localize', () => {
     expect(r2.status, r2.stderr).toBe(0);
     expect(r3.status, r3.stderr).toBe(0);
     expect(JSON.parse(readFileSync(cpu, 'utf8')).resultHash).toBe(JSON.parse(readFileSync(join(dir, 'wasm2.json'), 'utf8')).resultHash);
-  }, 120_000);
+  }, 240_000);
 
   it('says what is wrong: no audio track, not a video, bad flags', () => {
     const silent = join(dir, 'silent.webm');

@@ -1,5 +1,5 @@
 /**
- * `npm run localize -- <video file | clip dir> --out maps.json [--method lvs] [--fps 8]
+ * `npm run localize -- <video file | clip dir> --out maps.json [--method full] [--fps 8]
  *      [--aspect squash|crop|pad] [--backend wasm|cpu]`
  *
  * Localizes the sounding objects of a video in Node with the same engine code the app runs
@@ -35,7 +35,7 @@ const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d; };
 const input = argv.find((a, i) => !a.startsWith('--') && (i === 0 || !argv[i - 1].startsWith('--')));
 const out = opt('out', '');
-const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu]';
+const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method full|noGeometry|singleFrame|noEnhancement|lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu]';
 
 function fail(msg: string): never {
   console.error(`localize: ${msg}`);
@@ -43,7 +43,7 @@ function fail(msg: string): never {
 }
 
 const manifest = JSON.parse(readFileSync(resolve('models/manifest.json'), 'utf8')) as Manifest;
-const method = opt('method', 'lvs');
+const method = opt('method', 'full');
 const fps = Number(opt('fps', '8'));
 const aspect = opt('aspect', 'squash');
 const backend = opt('backend', 'wasm');

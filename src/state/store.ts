@@ -167,7 +167,7 @@ export function createAppStore(): StoreApi<AppState> {
     live: { status: 'off', cameras: [], cameraId: null, bufferSec: 4, framesInRing: 0, framesCaptured: 0, audioSecondsInRing: 0, audioSampleRate: 0, localize: 'off', latencyMs: null, mapFps: null, dropped: 0, mapsDrawn: 0, recording: false },
     setLive: (p) => set((s) => ({ live: { ...s.live, ...p } })),
 
-    localization: { method: 'lvs', status: 'idle', models: [], shownMethod: null, framesDone: 0, framesTotal: 0, msPerFrame: null, resultHash: null, hashOffsets: null, version: 0 },
+    localization: { method: 'full', status: 'idle', models: [], shownMethod: null, framesDone: 0, framesTotal: 0, msPerFrame: null, resultHash: null, hashOffsets: null, version: 0 },
     setLocalization: (p) => set((s) => ({ localization: { ...s.localization, ...p } })),
 
     share: { pendingUrl: null, linkHash: null, verdict: 'none', detail: null, seekTo: null },

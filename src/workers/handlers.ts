@@ -169,7 +169,7 @@ export function createEngine(port: Port, options: EngineOptions = {}) {
     const summary = processWindow(p.window);
     const loc = await getLocalizer();
     const w = p.window;
-    const out = await loc.localize(method, { frames: w.frames, width: w.width, height: w.height, times: w.times, audio: p.audio }, { fetcher, signal: ctx.signal });
+    const out = await loc.localize(method, { frames: w.frames, width: w.width, height: w.height, times: w.times, audio: p.audio, queries: p.queries }, { fetcher, signal: ctx.signal });
     return { summary, method, width: out.width, height: out.height, maps: out.maps, ms: performance.now() - t0 };
   }
 

@@ -98,7 +98,8 @@ export interface EngineApi {
   /** Loads (sha256-checked, with byte progress) the weights a localization method needs. */
   loadMethod: { payload: { method: MethodName }; result: MethodLoaded };
   /** processWindow + one localization map per frame (audio: the mono 11025 Hz span around the window). */
-  localizeWindow: { payload: { window: FrameWindow; audio: AudioSpan | null; method: MethodName }; result: LocalizedWindow };
+  /** Maps for `queries` (indices into the window's frames; default every frame), the other frames as context. */
+  localizeWindow: { payload: { window: FrameWindow; audio: AudioSpan | null; method: MethodName; queries?: number[] }; result: LocalizedWindow };
   /** Compiles the GPU programs the first real request needs (DESIGN.md #7); returns the time taken. */
   warmup: { payload: Record<string, never>; result: { ms: number } };
   memory: { payload: Record<string, never>; result: { numTensors: number; numBytes: number } };

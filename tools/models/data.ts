@@ -13,6 +13,7 @@ import { readWav } from '../data/wav.ts';
 import { logFreqSpectrogram } from '../../src/engine/dsp/logfreq.ts';
 import type { Fetcher, Manifest } from '../../src/engine/weights/verify.ts';
 import type { Box } from '../../src/engine/eval/metrics.ts';
+import { soundingBoxes as frameTruth, type ClipMeta, type ClipObjectFrame } from '../../src/engine/eval/truth.ts';
 import { mulberry32 } from '../../src/engine/rng.ts';
 
 export const MODELS_DIR = resolve('models');
@@ -33,15 +34,7 @@ export async function useWasm(): Promise<void> {
   await tf.ready();
 }
 
-export interface ClipObjectFrame { instanceId: number; sounding: boolean; visible: boolean; box: [number, number, number, number]; maskArea: number; boxArea: number }
-export interface ClipMeta {
-  clipId: string;
-  split: string;
-  config: { width: number; height: number; fps: number; seconds: number; frames: number; monoRate: number };
-  knobs: { motion: number; motionPxPerFrame: number; snrDb: number | null; snrMonoDb: number | null; soundingMaskAreaMean: number; offscreen: boolean; hardNegative: boolean; distractors: number };
-  sources: { sourceId: string; instanceId: number | null; onScreen: boolean; activeSegments: boolean[] }[];
-  frames: { index: number; time: number; image: string; objects: ClipObjectFrame[]; sources: { sourceId: string; activeInSegment: boolean }[] }[];
-}
+export type { ClipMeta, ClipObjectFrame };
 
 export interface Clip { dir: string; meta: ClipMeta }
 
@@ -128,18 +121,7 @@ export function segmentMiddleFrames(c: Clip): { frame: number; segment: number }
  * not scored). Boxes are inclusive in meta.json; metrics take end-exclusive boxes.
  */
 export function soundingBoxes(c: Clip, index: number): { boxes: Box[]; area: number } {
-  const f = c.meta.frames[index];
-  const active = new Set(f.sources.filter((s) => s.activeInSegment).map((s) => s.sourceId));
-  const boxes: Box[] = [];
-  let area = 0;
-  for (const o of f.objects) {
-    if (!o.sounding || !o.visible) continue;
-    const src = c.meta.sources.find((s) => s.instanceId === o.instanceId);
-    if (!src || !active.has(src.sourceId)) continue;
-    boxes.push({ x0: o.box[0], y0: o.box[1], x1: o.box[2] + 1, y1: o.box[3] + 1 });
-    area += o.boxArea;
-  }
-  return { boxes, area };
+  return frameTruth(c.meta, index);
 }
 
 /** Seeded PRNG (mulberry32, shared with the rest of the engine). */

@@ -23,8 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadVisualTrunk, visualFeatures } from '../../src/engine/models/visual.ts';
 import { loadOpenCV, type CV } from '../../src/engine/geometry/opencv.ts';
 import { validateHomographyConfig, type HomographyConfig } from '../../src/engine/geometry/config.ts';
-import { withCvScope } from '../../src/engine/geometry/scope.ts';
-import { estimateFromFeatures, extractFeaturesFromMat, grayToMat } from '../../src/engine/geometry/estimate.ts';
+import { estimatePairs, pairHomography, pairsOf, windowAround as windowAroundIn, type Window } from '../../src/engine/pipeline/windows.ts';
 import { identity, invert, mul, normalize, scaleHomography, type Mat3 } from '../../src/engine/geometry/homography.ts';
 import type { GrayImage } from '../../src/engine/geometry/png.ts';
 import { decodePng } from '../data/png.ts';
@@ -38,23 +37,11 @@ export const TEST_FRAMES = 9;
 export const FEATURE_SIZE = 14;
 export const FRAME_SIZE = 224;
 
-export interface Window {
-  /** Frame indices of the window, in time order. */
-  frames: number[];
-  /** Position of the query frame in `frames`. */
-  query: number;
-}
+export type { Window };
 
-/** T frames `step` apart around q; shifted inside [0, n) near the ends (same parity as q). */
+/** T frames `step` apart around q (src/engine/pipeline/windows.ts), FRAME_STEP by default. */
 export function windowAround(q: number, n: number, T: number, step = FRAME_STEP): Window {
-  const span = step * (T - 1);
-  let start = q - step * Math.floor((T - 1) / 2);
-  const lo = q % step;
-  if (start < lo) start = lo;
-  while (start + span > n - 1 && start - step >= lo) start -= step;
-  const frames: number[] = [];
-  for (let k = 0; k < T; k++) if (start + k * step <= n - 1) frames.push(start + k * step);
-  return { frames, query: frames.indexOf(q) };
+  return windowAroundIn(q, n, T, step);
 }
 
 /** Training windows: fully inside the clip with the query in the middle, one per grid frame. */
@@ -76,12 +63,7 @@ export interface ClipCache {
 
 /** H_{j->i} at frame resolution from the cache (identity when j == i). */
 export function frameHomography(cc: ClipCache, j: number, i: number): Mat3 {
-  if (j === i) return identity();
-  const [a, b] = j < i ? [j, i] : [i, j];
-  const p = cc.pairs[`${a},${b}`];
-  if (!p) throw new Error(`homography ${j}->${i} is not in the cache`);
-  // stored: H_{b->a}
-  return j === b ? p.H : normalize(invert(p.H));
+  return pairHomography(cc.pairs, j, i);
 }
 
 /** Row-major rows H_{j->t} (feature resolution) for the queries of a window: 'all' (composed through the middle) or the query. */
@@ -94,15 +76,7 @@ export function windowHomographies(cc: ClipCache, w: Window, queries: 'all' | 'q
   return Array.from({ length: T }, (_, t) => toQ.map((hj, j) => feat(j === t ? identity() : normalize(mul(invert(toQ[t]), hj)))));
 }
 
-/** Unordered pairs {query, support} a set of windows needs. */
-export function pairsOf(windows: Window[]): [number, number][] {
-  const set = new Set<string>();
-  for (const w of windows) {
-    const q = w.frames[w.query];
-    for (const f of w.frames) if (f !== q) set.add(f < q ? `${f},${q}` : `${q},${f}`);
-  }
-  return [...set].map((s) => s.split(',').map(Number) as [number, number]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-}
+export { pairsOf };
 
 function grayOf(c: Clip, index: number): GrayImage {
   const img = decodePng(readFileSync(join(c.dir, c.meta.frames[index].image)));
@@ -177,16 +151,7 @@ export async function clipCache(ctx: WindowCacheContext, c: Clip, pairs: [number
   const stored: ClipCache['pairs'] = existsSync(hPath) ? JSON.parse(readFileSync(hPath, 'utf8')) : {};
   const missing = pairs.filter(([a, b]) => !stored[`${a},${b}`]);
   if (missing.length) {
-    const need = [...new Set(missing.flat())].sort((x, y) => x - y);
-    const grays = new Map(need.map((f) => [f, grayOf(c, f)]));
-    withCvScope((scope) => {
-      const mats = new Map(need.map((f) => [f, grayToMat(ctx.cv, scope, grays.get(f)!)]));
-      const feats = new Map(need.map((f) => [f, extractFeaturesFromMat(ctx.cv, mats.get(f)!, grays.get(f)!, ctx.hcfg)]));
-      for (const [a, b] of missing) {
-        const p = estimateFromFeatures(ctx.cv, scope, b, a, feats.get(b)!, feats.get(a)!, mats.get(b)!, mats.get(a)!, ctx.hcfg);
-        stored[`${a},${b}`] = { H: p.H, fallback: p.fallback, reason: p.reason };
-      }
-    });
+    Object.assign(stored, estimatePairs(ctx.cv, (f) => grayOf(c, f), missing, ctx.hcfg));
     writeFileSync(hPath + '.tmp', JSON.stringify(stored));
     renameSync(hPath + '.tmp', hPath);
   }

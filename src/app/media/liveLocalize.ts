@@ -19,7 +19,7 @@ export interface LiveSource {
   readonly epochMs: number;
 }
 import type { MethodName } from '../../engine/pipeline/localizer';
-import { MONO_RATE } from '../../engine/pipeline/localizer';
+import { EGO000_FRAMES, EGO000_GAP_SEC, METHODS, MONO_RATE } from '../../engine/pipeline/localizer';
 import { resample } from '../../engine/dsp/resample';
 import { EgoError } from '../../engine/errors';
 
@@ -85,6 +85,29 @@ export class LiveLocalizer {
     return null;
   }
 
+  /**
+   * What goes to the engine with the newest frame: nothing more for single-frame methods; for
+   * paper 000's windowed variants, the frames of the last (T - 1) x gap seconds before it (the
+   * window ends at the newest frame: the future is not there yet), oldest first.
+   */
+  private contextFor(f: { data: Uint8ClampedArray; time: number }): { frames: Uint8ClampedArray[]; times: number[] } {
+    const spec = METHODS[this.method].ego000;
+    if (!spec || spec.singleFrame) return { frames: [f.data], times: [f.time] };
+    const ring = this.capture.frames;
+    const from = f.time - (EGO000_FRAMES - 1) * EGO000_GAP_SEC - 1e-3;
+    const frames: Uint8ClampedArray[] = [];
+    const times: number[] = [];
+    for (let k = 0; k < ring.size; k++) {
+      const g = ring.peek(k);
+      if (g.time > f.time) continue;
+      if (g.time < from) break;
+      if (g.time === f.time) { frames.push(f.data); times.push(f.time); continue; }
+      frames.push(g.data.slice());
+      times.push(g.time);
+    }
+    return { frames: frames.reverse(), times: times.reverse() };
+  }
+
   /** The last second of the mic as mono 11025 Hz, aligned so the frame's 1-s window takes all of it. */
   private audioFor(time: number): { samples: Float32Array; startSec: number; sampleRate: number } | null {
     const pcm = this.capture.audio;
@@ -107,10 +130,12 @@ export class LiveLocalizer {
       this.lastTime = f.time;
       const frame = new ImageData(new Uint8ClampedArray(f.data), ring.width, ring.height);
       try {
+        const ctxw = this.contextFor(f);
         const r = await this.client.call('localizeWindow', {
-          window: { index: this.maps, times: [f.time], width: ring.width, height: ring.height, frames: [f.data] },
+          window: { index: this.maps, times: ctxw.times, width: ring.width, height: ring.height, frames: ctxw.frames },
           audio: this.audioFor(f.time),
           method: this.method,
+          queries: [ctxw.frames.length - 1],
         });
         const now = performance.now();
         this.maps++;

@@ -2,7 +2,13 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
-import { Localizer, audioWindowAt, centreMap, availableMethods, weightsSha256, MONO_RATE } from './localizer';
+import { Localizer, audioWindowAt, centreMap, availableMethods, weightsSha256, MONO_RATE, EGO000_ID, METHODS } from './localizer';
+import { loadEgo000, ego000Maps } from '../models/ego000/index';
+import { loadOpenCV } from '../geometry/opencv';
+import { loadTestPhotos } from '../geometry/testPhotosNode';
+import { synthSequence, scaleMotion, HEAD_MOTION } from '../geometry/synth';
+import { identity, invert, mul, normalize, scaleHomography } from '../geometry/homography';
+import { windowAround } from './windows';
 import { loadLvs, lvsLocalize } from '../models/lvs';
 import { loadVisualTrunk, visualFeatures } from '../models/visual';
 import { logFreqSpectrogram } from '../dsp/logfreq';
@@ -116,4 +122,94 @@ describe('Localizer', () => {
     ac.abort();
     await expect(loc.localize('lvs', { frames: frames(9, 224, 224, 6), width: 224, height: 224, times: Array.from({ length: 9 }, (_, i) => i / 8), audio: { samples: tone(2, 300), startSec: 0, sampleRate: MONO_RATE } }, { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
   }, 60_000);
+});
+
+/** Gray frames -> RGBA (the pipeline's input format). */
+const rgba = (g: { width: number; height: number; data: Uint8Array }) => {
+  const o = new Uint8ClampedArray(g.width * g.height * 4);
+  for (let i = 0; i < g.data.length; i++) { o[4 * i] = o[4 * i + 1] = o[4 * i + 2] = g.data[i]; o[4 * i + 3] = 255; }
+  return o;
+};
+
+describe('Localizer, paper 000 (windowed, with homographies)', () => {
+  let loc: Localizer;
+  const n = 12;
+  const times = Array.from({ length: n }, (_, i) => i / 8); // 8 fps: windows of frames 2 apart
+  let fr: Uint8ClampedArray[];
+  let poses: number[][];
+  const audio = { samples: tone(3, 660), startSec: 0, sampleRate: MONO_RATE };
+  beforeAll(async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    loc = new Localizer(manifest, BASE);
+    const { cv } = await loadOpenCV();
+    const photos = await loadTestPhotos();
+    // a head turning over a photographed scene: the true frame-to-frame homographies are known
+    const seq = synthSequence(cv, photos[3], 224, 224, n, 5, scaleMotion(HEAD_MOTION, 0.25));
+    fr = seq.frames.map(rgba);
+    poses = seq.poses;
+  });
+  afterAll(() => loc.dispose());
+
+  it('full: every frame gets the map of its own window, close to the model run on the true homographies, unlike w/o geometry', async () => {
+    expect(availableMethods(manifest)).toEqual(expect.arrayContaining(['full', 'noGeometry', 'singleFrame', 'noEnhancement']));
+    const prog: number[] = [];
+    const full = await loc.localize('full', { frames: fr, width: 224, height: 224, times, audio }, { fetcher: fetcher(), onProgress: (p) => prog.push(p.loaded / p.total) });
+    expect(prog[prog.length - 1]).toBe(1);
+    expect(full.maps.length).toBe(n * 196);
+    expect(loc.lastGeometry).toMatchObject({ fallbacks: 0 });
+    expect(loc.lastGeometry!.pairs).toBeGreaterThan(n); // every window's pairs, each once
+    expect(loc.modelInfo('full').map((m) => m.id)).toEqual(['visual-mobilenetv2', EGO000_ID]);
+    const noGeo = await loc.localize('noGeometry', { frames: fr, width: 224, height: 224, times, audio });
+    expect(loc.lastGeometry).toBeNull();
+
+    // the same model called directly, with the TRUE homographies H_{j->q} = P_q^-1 P_j
+    const trunk = await loadVisualTrunk(manifest, BASE, { fetcher: fetcher() });
+    const ego = await loadEgo000(manifest, EGO000_ID, BASE, { fetcher: fetcher() });
+    const f14 = tf.tidy(() => visualFeatures(trunk, tf.div(tf.tensor4d(Float32Array.from(fr.flatMap((f) => Array.from(f).filter((_, i) => i % 4 !== 3))), [n, 224, 224, 3]), 255) as tf.Tensor4D).f14);
+    const frame = { width: 224, height: 224 }, grid = { width: 14, height: 14 };
+    let dFull = 0, dNoGeo = 0, dTrueVsIdentity = 0;
+    for (let q = 0; q < n; q++) {
+      const w = windowAround(q, n, 9, 2);
+      const rows = [w.frames.map((j) => scaleHomography(normalize(mul(invert(poses[q]), poses[j])), frame, grid))];
+      const [truth, ident] = tf.tidy(() => {
+        const spec = tf.expandDims(logFreqSpectrogram(tf.tensor1d(audioWindowAt(audio, times[q])))) as tf.Tensor3D;
+        const f = tf.gather(f14, w.frames) as tf.Tensor4D;
+        return [ego000Maps(ego, f, spec, rows, { queries: w.query }).dataSync(), ego000Maps(ego, f, spec, [w.frames.map(() => identity())], { queries: w.query, geometry: false }).dataSync()];
+      });
+      for (let k = 0; k < 196; k++) {
+        dFull = Math.max(dFull, Math.abs(full.maps[q * 196 + k] - truth[k]));
+        dNoGeo = Math.max(dNoGeo, Math.abs(noGeo.maps[q * 196 + k] - ident[k]));
+        dTrueVsIdentity = Math.max(dTrueVsIdentity, Math.abs(truth[k] - ident[k]));
+      }
+    }
+    f14.dispose();
+    trunk.dispose();
+    tf.dispose(Object.values(ego.params));
+    console.log(`ego000 maps, max |difference|: estimated vs true homographies ${dFull.toFixed(4)}; true vs identity ${dTrueVsIdentity.toFixed(4)}; noGeometry vs direct ${dNoGeo.toFixed(6)}`);
+    expect(dNoGeo).toBeLessThan(1e-4); // w/o geometry: exactly the model with identities
+    expect(dTrueVsIdentity).toBeGreaterThan(0.02); // the motion matters to the maps...
+    expect(dFull).toBeLessThan(dTrueVsIdentity / 4); // ...and the estimated homographies are the true ones
+  }, 120_000);
+
+  it('queries: one frame with the others as context gives that frame\'s map of the whole run; variants differ; no tensors left', async () => {
+    const input = { frames: fr, width: 224, height: 224, times, audio };
+    const all = await loc.localize('full', input);
+    const one = await loc.localize('full', { ...input, queries: [11] });
+    expect(one.maps.length).toBe(196);
+    assertClose(one.maps, all.maps.subarray(11 * 196), { atol: 1e-6, label: 'query 11 alone vs in the run' });
+    const two = await loc.localize('lvs', { ...input, queries: [3, 7] }, { fetcher: fetcher() });
+    const lvsAll = await loc.localize('lvs', input);
+    assertClose(two.maps, Float32Array.from([...lvsAll.maps.subarray(3 * 196, 4 * 196), ...lvsAll.maps.subarray(7 * 196, 8 * 196)]), { atol: 1e-6, label: 'lvs queries' });
+    await expect(loc.localize('full', { ...input, queries: [3, 3] })).rejects.toBeInstanceOf(InvalidConfigError);
+    await expect(loc.localize('full', { ...input, queries: [12] })).rejects.toBeInstanceOf(InvalidConfigError);
+    const single = await loc.localize('singleFrame', input);
+    const noEnh = await loc.localize('noEnhancement', input);
+    const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    expect(maxDiff(single.maps, all.maps)).toBeGreaterThan(1e-3);
+    expect(maxDiff(noEnh.maps, all.maps)).toBeGreaterThan(1e-3);
+    expect(METHODS.singleFrame.ego000?.singleFrame).toBe(true);
+    const before = tf.memory().numTensors;
+    await loc.localize('full', input);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
 });

@@ -8,8 +8,19 @@
  * method through the sha256 check of models/manifest.json (byte progress across every file the
  * method needs). No DOM here: runs in a Worker and in Node.
  *
- * Methods: 'lvs' (paper 003 baseline, models/lvs-synth on the frozen MobileNetV2 trunk) and
- * 'centre' (a centred Gaussian, the prior every method must beat; needs no weights or audio).
+ * Methods:
+ *   'full'           paper 000 (models/ego000-synth on the frozen MobileNetV2 trunk): for each frame q
+ *                    a window of EGO000_FRAMES frames EGO000_GAP_SEC apart around it (shifted to stay
+ *                    inside the frames given, as in training and evaluation), homographies H_{j->q}
+ *                    estimated with opencv.js (geometry/, the app's default config), eq. 1 attention,
+ *                    the enhanced audio vector, the map of frame q;
+ *   'noGeometry'     the same with identity homographies (paper 000's "w/o geometry");
+ *   'singleFrame'    the same with T = 1 (each frame alone);
+ *   'noEnhancement'  the same weights with f and the soft localization left out;
+ *   'lvs'            paper 003's baseline (models/lvs-synth), one frame at a time;
+ *   'centre'         a centred Gaussian, the prior every method must beat (no weights, no audio).
+ * Windows never reach across calls: the app sends 4-s windows, so a frame near a window's edge gets
+ * a window shifted inwards (as a frame near the clip's ends does in evaluation).
  */
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError, InvalidConfigError, WeightsUnavailableError } from '../errors';
@@ -18,6 +29,12 @@ import { loadVisualTrunk, visualFeatures, VISUAL_ID } from '../models/visual';
 import { loadLvs, lvsLocalize, type LvsConfig } from '../models/lvs';
 import type { Params } from '../models/audio';
 import { logFreqSpectrogram } from '../dsp/logfreq';
+import { ego000Maps, loadEgo000, type Ego000Model } from '../models/ego000/index';
+import { loadOpenCV } from '../geometry/opencv';
+import { validateHomographyConfig } from '../geometry/config';
+import { identity, scaleHomography } from '../geometry/homography';
+import { rgbaToGray } from '../geometry/warp';
+import { estimatePairs, pairHomography, pairsOf, windowAround, type PairTable } from './windows';
 
 export const MONO_RATE = 11025;
 export const FRAME_SIZE = 224;
@@ -25,7 +42,16 @@ export const MAP_SIZE = 14;
 /** Frames sent through the trunk at once (bounds GPU memory). */
 const CHUNK = 8;
 
-export type MethodName = 'lvs' | 'centre';
+/** Paper 000's test window: 9 frames (the public code's test setting)... */
+export const EGO000_FRAMES = 9;
+/** ...0.25 s apart (every 2nd frame at the 8 fps it was trained on). */
+export const EGO000_GAP_SEC = 0.25;
+export const EGO000_ID = 'ego000-synth';
+
+export type MethodName = 'full' | 'noGeometry' | 'singleFrame' | 'noEnhancement' | 'lvs' | 'centre';
+
+/** How an ego000 variant runs (the options of ego000Maps). */
+interface Ego000Variant { geometry: boolean; enhancement?: boolean; singleFrame: boolean }
 
 export interface MethodSpec {
   name: MethodName;
@@ -33,9 +59,16 @@ export interface MethodSpec {
   /** Model ids in models/manifest.json this method loads (the trunk included). */
   models: string[];
   needsAudio: boolean;
+  /** Paper 000 variants only. */
+  ego000?: Ego000Variant;
 }
 
+const EGO = [VISUAL_ID, EGO000_ID];
 export const METHODS: Record<MethodName, MethodSpec> = {
+  full: { name: 'full', label: 'Paper 000, full model', models: EGO, needsAudio: true, ego000: { geometry: true, singleFrame: false } },
+  noGeometry: { name: 'noGeometry', label: 'Paper 000 w/o geometry', models: EGO, needsAudio: true, ego000: { geometry: false, singleFrame: false } },
+  singleFrame: { name: 'singleFrame', label: 'Paper 000, single frame', models: EGO, needsAudio: true, ego000: { geometry: false, singleFrame: true } },
+  noEnhancement: { name: 'noEnhancement', label: 'Paper 000 w/o enhancement', models: EGO, needsAudio: true, ego000: { geometry: true, enhancement: false, singleFrame: false } },
   lvs: { name: 'lvs', label: 'LVS (paper 003 baseline)', models: [VISUAL_ID, 'lvs-synth'], needsAudio: true },
   centre: { name: 'centre', label: 'Centre prior (no learning)', models: [], needsAudio: false },
 };
@@ -65,13 +98,19 @@ export interface LocalizeInput {
   /** Clip time (s) of each frame. */
   times: number[];
   audio: AudioSpan | null;
+  /**
+   * The frames to make maps for (indices into `frames`, increasing); default: every frame. The
+   * others are context: paper 000's windows around a query draw on them (live mode sends the last
+   * 2 s of frames and asks for the newest one's map).
+   */
+  queries?: number[];
 }
 
 export interface LocalizeOutput {
   method: MethodName;
   width: number;
   height: number;
-  /** T maps, row-major [T, height, width]. */
+  /** One map per query (every frame by default), row-major [Q, height, width]. */
   maps: Float32Array;
 }
 
@@ -128,9 +167,24 @@ export function weightsSha256(manifest: Manifest, id: string): string {
   return (e.files.find((f) => f.path.endsWith('.bin')) ?? e.files[0]).sha256;
 }
 
+/**
+ * Frames apart that are EGO000_GAP_SEC apart in time (at least 1), from the median spacing of
+ * `times`. One frame (or none): 1.
+ */
+export function gridStep(times: number[]): number {
+  if (times.length < 2) return 1;
+  const d = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+  const dt = d[Math.floor(d.length / 2)];
+  if (!(dt > 0)) throw new InvalidConfigError('times', 'frame times must increase');
+  return Math.max(1, Math.round(EGO000_GAP_SEC / dt));
+}
+
 export class Localizer {
   private trunk: tf.LayersModel | null = null;
   private lvs: { params: Params; config: LvsConfig; sha256: string } | null = null;
+  private ego: Ego000Model | null = null;
+  /** Homography pairs of the last call (their fallbacks: how many fell back to the identity). */
+  lastGeometry: { pairs: number; fallbacks: number; ms: number } | null = null;
   private readonly hashes = new Map<string, string>();
 
   constructor(private readonly manifest: Manifest, private readonly baseUrl: string) {}
@@ -146,7 +200,7 @@ export class Localizer {
   }
 
   private isLoaded(id: string): boolean {
-    return (id === VISUAL_ID && !!this.trunk) || (id === 'lvs-synth' && !!this.lvs);
+    return (id === VISUAL_ID && !!this.trunk) || (id === 'lvs-synth' && !!this.lvs) || (id === EGO000_ID && !!this.ego);
   }
 
   /** Loads (once) every model `method` needs; progress in bytes over all of them. */
@@ -160,6 +214,7 @@ export class Localizer {
       const o = { fetcher: opts.fetcher, signal: opts.signal, onProgress: prog };
       if (id === VISUAL_ID) this.trunk = await loadVisualTrunk(this.manifest, this.baseUrl, o);
       else if (id === 'lvs-synth') this.lvs = await loadLvs(this.manifest, id, this.baseUrl, o);
+      else if (id === EGO000_ID) this.ego = await loadEgo000(this.manifest, id, this.baseUrl, o);
       else throw new WeightsUnavailableError(id, 'no loader for this model');
       this.hashes.set(id, weightsSha256(this.manifest, id));
       before += entryBytes;
@@ -167,19 +222,27 @@ export class Localizer {
     if (total > 0) opts.onProgress?.({ loaded: total, total, file: '' });
   }
 
-  /** One map per frame. Loads the method's models first if needed. */
+  /** One map per query (every frame by default). Loads the method's models first if needed. */
   async localize(method: MethodName, input: LocalizeInput, opts: LoadOptions = {}): Promise<LocalizeOutput> {
-    const T = input.frames.length;
-    if (input.times.length !== T) throw new InvalidConfigError('times', `one time per frame: ${T} frames, ${input.times.length} times`);
+    const n = input.frames.length;
+    if (input.times.length !== n) throw new InvalidConfigError('times', `one time per frame: ${n} frames, ${input.times.length} times`);
+    const queries = input.queries ?? input.times.map((_, i) => i);
+    if (queries.some((q, k) => !Number.isInteger(q) || q < 0 || q >= n || (k > 0 && q <= queries[k - 1]))) throw new InvalidConfigError('queries', `must be increasing frame indices in [0, ${n - 1}]`);
     const hw = MAP_SIZE * MAP_SIZE;
-    const maps = new Float32Array(T * hw);
     if (method === 'centre') {
+      const maps = new Float32Array(queries.length * hw);
       const c = centreMap();
-      for (let t = 0; t < T; t++) maps.set(c, t * hw);
+      for (let t = 0; t < queries.length; t++) maps.set(c, t * hw);
       return { method, width: MAP_SIZE, height: MAP_SIZE, maps };
     }
     if (!input.audio) throw new InvalidConfigError('audio', `method ${method} needs the clip's audio`);
     await this.load(method, opts);
+    const variant = METHODS[method].ego000;
+    if (variant) return { method, width: MAP_SIZE, height: MAP_SIZE, maps: await this.ego000Window(variant, input, queries, opts) };
+    // single-frame methods: only the queried frames
+    if (input.queries) input = { ...input, frames: queries.map((q) => input.frames[q]), times: queries.map((q) => input.times[q]) };
+    const T = input.frames.length;
+    const maps = new Float32Array(T * hw);
     const trunk = this.trunk!, lvs = this.lvs!;
     for (let t0 = 0; t0 < T; t0 += CHUNK) {
       if (opts.signal?.aborted) throw new CancelledError('localization');
@@ -201,7 +264,72 @@ export class Localizer {
     return { method, width: MAP_SIZE, height: MAP_SIZE, maps };
   }
 
+  /** Trunk features of every frame, [T, 14, 14, C] (chunks of CHUNK through the trunk). */
+  private trunkFeatures(frames: LocalizeInput['frames'], width: number, height: number, signal?: AbortSignal): tf.Tensor4D {
+    const parts: tf.Tensor4D[] = [];
+    try {
+      for (let t0 = 0; t0 < frames.length; t0 += CHUNK) {
+        if (signal?.aborted) throw new CancelledError('localization');
+        parts.push(tf.tidy(() => {
+          const { f14, f28 } = visualFeatures(this.trunk!, framesToTensor(frames.slice(t0, t0 + CHUNK), width, height));
+          f28.dispose();
+          return f14;
+        }));
+      }
+      return tf.concat(parts, 0);
+    } finally {
+      tf.dispose(parts);
+    }
+  }
+
+  /** Paper 000's maps for every frame of the input (see the header), [T * 14 * 14]. */
+  private async ego000Window(variant: Ego000Variant, input: LocalizeInput, queries: number[], opts: LoadOptions): Promise<Float32Array> {
+    const n = input.frames.length;
+    const hw = MAP_SIZE * MAP_SIZE;
+    const out = new Float32Array(queries.length * hw);
+    const step = gridStep(input.times);
+    const windows = queries.map((q) => windowAround(q, n, variant.singleFrame ? 1 : EGO000_FRAMES, step));
+    // trunk features of the frames some window uses, row r of f14 = frame used[r]
+    const used = [...new Set(windows.flatMap((w) => w.frames))].sort((a, b) => a - b);
+    const row = new Map(used.map((f, r) => [f, r]));
+    let table: PairTable = {};
+    this.lastGeometry = null;
+    if (variant.geometry) {
+      const t0 = performance.now();
+      const { cv } = await loadOpenCV();
+      if (opts.signal?.aborted) throw new CancelledError('localization');
+      const pairs = pairsOf(windows);
+      table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, validateHomographyConfig({}));
+      this.lastGeometry = { pairs: pairs.length, fallbacks: Object.values(table).filter((p) => p.fallback).length, ms: performance.now() - t0 };
+    }
+    const frame = { width: input.width, height: input.height };
+    const grid = { width: MAP_SIZE, height: MAP_SIZE };
+    const f14 = this.trunkFeatures(used.map((f) => input.frames[f]), input.width, input.height, opts.signal);
+    try {
+      for (const [k, q] of queries.entries()) {
+        if (opts.signal?.aborted) throw new CancelledError('localization');
+        const w = windows[k];
+        const rows = [w.frames.map((f) => scaleHomography(variant.geometry ? pairHomography(table, f, q) : identity(), frame, grid))];
+        const map = tf.tidy(() => {
+          const spec = tf.expandDims(logFreqSpectrogram(tf.tensor1d(audioWindowAt(input.audio!, input.times[q])))) as tf.Tensor3D;
+          const f = tf.gather(f14, w.frames.map((fr) => row.get(fr)!)) as tf.Tensor4D;
+          return ego000Maps(this.ego!, f, spec, rows, { queries: w.query, geometry: variant.geometry, enhancement: variant.enhancement, singleFrame: variant.singleFrame });
+        });
+        try {
+          out.set(await map.data() as Float32Array, k * hw);
+        } finally {
+          map.dispose();
+        }
+      }
+    } finally {
+      f14.dispose();
+    }
+    return out;
+  }
+
   dispose(): void {
+    if (this.ego) tf.dispose(Object.values(this.ego.params));
+    this.ego = null;
     this.trunk?.dispose();
     this.trunk = null;
     if (this.lvs) tf.dispose(Object.values(this.lvs.params));

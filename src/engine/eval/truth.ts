@@ -1,0 +1,33 @@
+/**
+ * The ground truth of a frame of the synthetic benchmark (docs/dataset.md, meta.json format
+ * `egosound-synth/1`): the boxes of the visible on-screen sounding objects whose source is active
+ * in the frame's 1-s segment. Shared by the evaluation (tools/eval.ts), the training tools, the
+ * map scorer (tools/score-maps.ts) and the e2e tests. No I/O here.
+ */
+import type { Box } from './metrics';
+
+export interface ClipObjectFrame { instanceId: number; sounding: boolean; visible: boolean; box: [number, number, number, number]; maskArea: number; boxArea: number }
+export interface ClipMeta {
+  clipId: string;
+  split: string;
+  config: { width: number; height: number; fps: number; seconds: number; frames: number; monoRate: number };
+  knobs: { motion: number; motionPxPerFrame: number; snrDb: number | null; snrMonoDb: number | null; soundingMaskAreaMean: number; offscreen: boolean; hardNegative: boolean; distractors: number };
+  sources: { sourceId: string; instanceId: number | null; onScreen: boolean; activeSegments: boolean[] }[];
+  frames: { index: number; time: number; image: string; objects: ClipObjectFrame[]; sources: { sourceId: string; activeInSegment: boolean }[] }[];
+}
+
+/** Sounding boxes of frame `index` (half-open pixel boxes) and their summed area (fraction of the frame). */
+export function soundingBoxes(meta: ClipMeta, index: number): { boxes: Box[]; area: number } {
+  const f = meta.frames[index];
+  const active = new Set(f.sources.filter((s) => s.activeInSegment).map((s) => s.sourceId));
+  const boxes: Box[] = [];
+  let area = 0;
+  for (const o of f.objects) {
+    if (!o.sounding || !o.visible) continue;
+    const src = meta.sources.find((s) => s.instanceId === o.instanceId);
+    if (!src || !active.has(src.sourceId)) continue;
+    boxes.push({ x0: o.box[0], y0: o.box[1], x1: o.box[2] + 1, y1: o.box[3] + 1 });
+    area += o.boxArea;
+  }
+  return { boxes, area };
+}
