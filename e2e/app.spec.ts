@@ -47,7 +47,7 @@ test.describe('the app with a file', () => {
   ] as const) {
     test(`opens ${file}: ${check.size}, ${check.audio}`, async ({ page }) => {
       const errors = watchConsole(page);
-      await openApp(page);
+      await openApp(page, '?method=lvs');
       await pick(page, file);
       await waitReady(page);
       await expect(page.getByTestId('clip-size')).toContainText(check.size);
@@ -60,7 +60,7 @@ test.describe('the app with a file', () => {
   }
 
   test('the VFR clip is sampled at even times: frames differ where the source changes rate', async ({ page }) => {
-    await openApp(page);
+    await openApp(page, '?method=lvs');
     await pick(page, 'vfr.mp4');
     await waitReady(page);
     // testsrc2 moves every frame; sampled at 8 fps, consecutive samples must all differ (no stuck frames).
@@ -99,7 +99,7 @@ test.describe('bad input: a named message, and nothing lost', () => {
   test('each bad file shows its message with what to do, and the clip already open stays', async ({ page }) => {
     test.setTimeout(300_000);
     const errors = watchConsole(page);
-    await openApp(page);
+    await openApp(page, '?method=lvs');
     await pick(page, 'clip.webm');
     await waitReady(page);
     for (const [file, code, text] of cases) {

@@ -6,7 +6,7 @@ import { openApp, pick, waitReady, canvasHasInk } from './helpers';
 test.use({ launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...BASE_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'), '--disable-features=WebGPU,Vulkan', '--disable-webgpu'] } });
 
 test('without WebGPU the app runs on WebGL and explains the fallback', async ({ page }) => {
-  await openApp(page);
+  await openApp(page, '?method=lvs');
   await expect(page.getByTestId('backend')).toHaveText('webgl');
   await page.getByText(/why not webgpu/).click();
   await expect(page.getByTestId('backend-skipped')).toContainText('webgpu');

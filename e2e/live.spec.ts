@@ -52,7 +52,8 @@ test.describe('live capture with Chromium fake camera and mic', () => {
   test('live heat map: maps refresh over the frames they were computed on, with latency, rate and drops; pause, hidden tab, snapshot; flat engine memory', async ({ page }) => {
     test.setTimeout(180_000);
     const errors = watchConsole(page);
-    await openApp(page);
+    // the mechanics with the fastest learned method; paper 000's live maps: live-demo.spec.ts
+    await openApp(page, '?method=lvs');
     await page.getByTestId('live-start').click();
     await expect(page.getByTestId('live-status')).toHaveAttribute('data-value', 'running');
     await page.getByTestId('live-localize').click();

@@ -103,6 +103,29 @@ test("the demo clip: paper 000's map peaks on the sounding object in most frames
   expect(method.pointing).toBeGreaterThan(0.5);
   expect(method.pointing).toBeGreaterThan(centre.pointing);
 
+  // paper 000's separation: every second of the clip, playable, the three spectrogram images drawn
+  await expect(page.getByTestId('separation-stats')).toContainText(`${Math.ceil(meta.config.seconds)} s separated`);
+  const wav = await page.getByTestId('separated-audio').evaluate(async (a: HTMLAudioElement) => {
+    const b = new Uint8Array(await (await fetch(a.src)).arrayBuffer());
+    if (a.readyState < 1) await new Promise((r) => a.addEventListener('loadedmetadata', r, { once: true }));
+    return { head: String.fromCharCode(...b.subarray(0, 4), ...b.subarray(8, 12)), bytes: b.length, duration: a.duration };
+  });
+  expect(wav.head).toBe('RIFFWAVE');
+  expect(wav.bytes).toBe(44 + 2 * 11025 * Math.ceil(meta.config.seconds));
+  expect(wav.duration).toBeCloseTo(Math.ceil(meta.config.seconds), 1);
+  await seek(page, 2.5);
+  await expect(page.getByTestId('separation-second')).toHaveAttribute('data-value', '2');
+  for (const id of ['separation-mixture', 'separation-mask', 'separation-enhanced']) {
+    const spread = await page.getByTestId(id).evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let lo = 255, hi = 0;
+      for (let k = 0; k < d.length; k += 4) { lo = Math.min(lo, d[k]); hi = Math.max(hi, d[k]); }
+      return hi - lo;
+    });
+    expect(spread, `${id} shows an image`).toBeGreaterThan(20);
+  }
+  console.log(`separation: ${await page.getByTestId('separation-stats').innerText()}`);
+
   // what is drawn: the overlay's peak cell, at frames the exported maps call hits, lies in the box
   const dt = 1 / meta.config.fps;
   const hitFrames = hits.map((h, i) => (h ? i : -1)).filter((i) => i >= 0);

@@ -5,7 +5,7 @@ import { openApp, waitReady, watchConsole } from './helpers';
 test.describe('camera motion preview', () => {
   test('on the demo clip the warped support frames line up with the query; the toggle shows them unwarped', async ({ page }) => {
     const errors = watchConsole(page);
-    await openApp(page);
+    await openApp(page, '?method=lvs');
     await expect(page.getByTestId('motion-run')).toBeDisabled();
     await page.getByTestId('open-demo').click();
     await waitReady(page);

@@ -43,7 +43,7 @@ test.describe('share links', () => {
   });
 
   test('a link whose result hash differs says so', async ({ page }) => {
-    await openApp(page);
+    await openApp(page, '?method=lvs');
     await page.goto(`/#v=1&method=centre&clip=demo:demo&hash=${'0'.repeat(64)}&grids=${'0'.repeat(41)}`);
     await expect(page.getByTestId('share-verdict')).toHaveAttribute('data-value', 'different', { timeout: 120_000 });
     await expect(page.getByTestId('share-verdict')).toContainText(/differ/);
@@ -82,7 +82,7 @@ test.describe('share links', () => {
       fetched++;
       await route.fulfill({ status: 200, body: demo, headers: { 'content-type': 'video/webm', 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' } });
     });
-    await openApp(page);
+    await openApp(page, '?method=lvs');
     await page.goto('/#v=1&method=centre&clip=https%3A%2F%2Fclips.example.org%2Fa%2Fdemo.webm');
     await expect(page.getByTestId('consent')).toContainText('clips.example.org');
     await page.getByTestId('consent-decline').click();
@@ -100,7 +100,7 @@ test.describe('share links', () => {
 
   test('an https clip that cannot be fetched gets a message, and nothing is lost', async ({ page }) => {
     await page.route('https://gone.example.org/**', (route) => route.fulfill({ status: 404, body: 'no' }));
-    await openApp(page);
+    await openApp(page, '?method=lvs');
     await page.getByTestId('open-demo').click();
     await waitReady(page);
     await page.goto('/#v=1&clip=https%3A%2F%2Fgone.example.org%2Fx.webm');

@@ -63,6 +63,10 @@ ff('picture.png', ['-f', 'lavfi', '-i', 'testsrc2=size=64x48', '-frames:v', '1']
 // Fake capture devices for Chromium (--use-file-for-fake-video-capture / -audio-capture).
 ff('camera.y4m', ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=15:duration=4', '-pix_fmt', 'yuv420p']);
 ff('mic.wav', ['-f', 'lavfi', '-i', 'sine=frequency=880:sample_rate=48000:duration=4', '-ac', '1']);
+// The demo clip as a fake camera + mic (its sounding object's box is known in every frame:
+// public/demo/demo.meta.json): e2e/live-demo.spec.ts.
+ff('demo-camera.y4m', ['-i', 'public/demo/demo.webm', '-an', '-pix_fmt', 'yuv420p']);
+ff('demo-mic.wav', ['-i', 'public/demo/demo.webm', '-vn', '-ac', '1', '-ar', '48000']);
 
 const expected = {
   'clip.webm': { duration: 3, width: 320, height: 240, channels: 2, hasAudio: true },

@@ -3,6 +3,7 @@ import { Notices } from './components/Notices';
 import { OpenPanel } from './components/OpenPanel';
 import { Player } from './components/Player';
 import { AudioView } from './components/AudioView';
+import { SeparationView } from './components/SeparationView';
 import { ClipPanel } from './components/ClipPanel';
 import { LivePanel } from './components/LivePanel';
 import { MotionPanel } from './components/MotionPanel';
@@ -22,6 +23,7 @@ export function App() {
         <div className="col-main">
           <Player />
           <AudioView />
+          <SeparationView />
           <MotionPanel />
         </div>
         <aside className="col-side">

@@ -14,6 +14,7 @@ import type { PairHomography } from '../engine/geometry/estimate';
 import { codecName } from '../engine/media/container';
 import { LiveCapture } from './media/live';
 import { LiveLocalizer, type LiveMap } from './media/liveLocalize';
+import { encodeWav } from '../engine/media/wav';
 import { DEFAULT_DECODE, fitRects } from '../engine/media/windows';
 import { mapToRgba, nearestFrame } from './overlay/heatmap';
 import { METHODS, MONO_RATE, isMethodName, type AudioSpan, type MethodName } from '../engine/pipeline/localizer';
@@ -34,6 +35,15 @@ export interface LoadedMedia {
 type Listener = () => void;
 
 /** The localization maps of the open clip (kept here, not in the store: typed arrays). */
+/** Paper 000's separation of the clip on screen, second by second (engine/pipeline/localizer.ts Separation). */
+export interface ClipSeparation {
+  /** Per separated second s: the log-frequency mask and the mixture's log-frequency magnitude, [128, 128] each (frequency rows, low first). */
+  masks: Map<number, Float32Array>;
+  mixture: Map<number, Float32Array>;
+  /** The separated sound of the whole clip at 11025 Hz (seconds not separated are silent). */
+  audio: Float32Array;
+}
+
 export interface ClipMaps {
   method: MethodName;
   /** Frame times (s), ascending, one per map. */
@@ -78,6 +88,7 @@ export class Controller {
   private hiddenPause = false;
   /** Maps of the open clip for the overlay (null until a run finishes a window). */
   maps: ClipMaps | null = null;
+  separation: ClipSeparation | null = null;
 
   constructor(readonly store: StoreApi<AppState>, client?: EngineClient) {
     this.client = client ?? EngineClient.createWorker();
@@ -164,6 +175,7 @@ export class Controller {
       s.clearNotices((n) => n.level !== 'info');
       s.resetMedia();
       this.maps = null;
+      this.dropSeparation();
       s.setLocalization({ status: 'idle', shownMethod: null, resultHash: null, hashOffsets: null, framesDone: 0, framesTotal: 0, version: s.localization.version + 1 });
       const decode = { fps: s.view.decodeFps, aspect: s.view.aspect };
       s.setMedia({ clip, phase: 'audio', fps: decode.fps, aspect: decode.aspect, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height] });
@@ -216,6 +228,10 @@ export class Controller {
     const analysis = this.current?.analysis ?? null;
     let canLocalize = !METHODS[method].needsAudio || !!analysis;
     this.maps = null;
+    this.dropSeparation();
+    const ego = METHODS[method].ego000;
+    const separate = !!ego && ego.enhancement !== false;
+    const sep: ClipSeparation = { masks: new Map(), mixture: new Map(), audio: new Float32Array(Math.ceil(duration) * MONO_RATE) };
     s.setMedia({ phase: 'frames' });
     s.setLocalization({ status: canLocalize ? 'loading' : 'needs-audio', framesDone: 0, framesTotal: 0, resultHash: null, hashOffsets: null, shownMethod: null, msPerFrame: null, version: this.store.getState().localization.version + 1 });
     if (canLocalize) {
@@ -243,7 +259,16 @@ export class Controller {
       let summary;
       if (canLocalize) {
         const audio = analysis ? audioSpanForTimes(analysis.mono11k, w.times) : null;
-        const r = await this.client.call('localizeWindow', { window: w, audio, method }, { signal: ac.signal });
+        const r = await this.client.call('localizeWindow', { window: w, audio, method, separate }, { signal: ac.signal });
+        if (r.separation) {
+          const FT = r.separation.masks.length / Math.max(1, r.separation.seconds.length);
+          r.separation.seconds.forEach((sec, i) => {
+            sep.masks.set(sec, r.separation!.masks.slice(i * FT, (i + 1) * FT));
+            sep.mixture.set(sec, r.separation!.mixture.slice(i * FT, (i + 1) * FT));
+            const part = r.separation!.audio.subarray(i * MONO_RATE, (i + 1) * MONO_RATE);
+            if ((sec + 1) * MONO_RATE <= sep.audio.length) sep.audio.set(part, sec * MONO_RATE);
+          });
+        }
         summary = r.summary;
         engineMs += r.ms;
         maps.width = r.width;
@@ -269,8 +294,27 @@ export class Controller {
     if (canLocalize && (this.maps as ClipMaps | null) === maps && maps.maps.length) {
       const h = await resultHash(maps.maps.map((m) => ({ width: maps.width, height: maps.height, map: m })));
       this.store.getState().setLocalization({ status: 'ready', resultHash: h.hash, hashOffsets: h.offsets });
+      if (sep.masks.size) this.showSeparation(sep);
       await this.afterRun(maps);
     }
+  }
+
+  /** Keeps a run's separation and offers its sound as a WAV (object URL) with its mask statistics. */
+  private showSeparation(sep: ClipSeparation): void {
+    this.dropSeparation();
+    this.separation = sep;
+    let n = 0, s1 = 0, s2 = 0;
+    for (const m of sep.masks.values()) for (const v of m) { n++; s1 += v; s2 += v * v; }
+    const mean = s1 / n;
+    const url = URL.createObjectURL(new Blob([encodeWav([sep.audio], MONO_RATE) as BlobPart], { type: 'audio/wav' }));
+    this.store.getState().setLocalization({ separation: { url, seconds: sep.masks.size, maskMean: mean, maskSd: Math.sqrt(Math.max(0, s2 / n - mean * mean)) } });
+  }
+
+  private dropSeparation(): void {
+    const old = this.store.getState().localization.separation;
+    if (old) URL.revokeObjectURL(old.url);
+    this.separation = null;
+    if (old) this.store.getState().setLocalization({ separation: null });
   }
 
   /** After a run: go to the link's time position and say whether its result was reproduced. */

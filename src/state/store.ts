@@ -111,6 +111,11 @@ export interface LocalizationSlice {
     hashOffsets: string | null;
     /** Bumped whenever the maps change (the overlay redraws). */
     version: number;
+    /**
+     * Paper 000's separated sound of the run on screen (a WAV object URL, 11025 Hz mono) and how
+     * much its masks vary (mean and standard deviation over every mask cell); null: none.
+     */
+    separation: { url: string; seconds: number; maskMean: number; maskSd: number } | null;
   };
   setLocalization: (p: Partial<LocalizationSlice['localization']>) => void;
 }
@@ -167,7 +172,7 @@ export function createAppStore(): StoreApi<AppState> {
     live: { status: 'off', cameras: [], cameraId: null, bufferSec: 4, framesInRing: 0, framesCaptured: 0, audioSecondsInRing: 0, audioSampleRate: 0, localize: 'off', latencyMs: null, mapFps: null, dropped: 0, mapsDrawn: 0, recording: false },
     setLive: (p) => set((s) => ({ live: { ...s.live, ...p } })),
 
-    localization: { method: 'full', status: 'idle', models: [], shownMethod: null, framesDone: 0, framesTotal: 0, msPerFrame: null, resultHash: null, hashOffsets: null, version: 0 },
+    localization: { method: 'full', status: 'idle', models: [], shownMethod: null, framesDone: 0, framesTotal: 0, msPerFrame: null, resultHash: null, hashOffsets: null, version: 0, separation: null },
     setLocalization: (p) => set((s) => ({ localization: { ...s.localization, ...p } })),
 
     share: { pendingUrl: null, linkHash: null, verdict: 'none', detail: null, seekTo: null },

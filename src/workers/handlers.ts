@@ -169,8 +169,8 @@ export function createEngine(port: Port, options: EngineOptions = {}) {
     const summary = processWindow(p.window);
     const loc = await getLocalizer();
     const w = p.window;
-    const out = await loc.localize(method, { frames: w.frames, width: w.width, height: w.height, times: w.times, audio: p.audio, queries: p.queries }, { fetcher, signal: ctx.signal });
-    return { summary, method, width: out.width, height: out.height, maps: out.maps, ms: performance.now() - t0 };
+    const out = await loc.localize(method, { frames: w.frames, width: w.width, height: w.height, times: w.times, audio: p.audio, queries: p.queries, separate: p.separate }, { fetcher, signal: ctx.signal });
+    return { summary, method, width: out.width, height: out.height, maps: out.maps, ...(out.separation ? { separation: out.separation } : {}), ms: performance.now() - t0 };
   }
 
   onBackendEvent((e) => {

@@ -12,7 +12,7 @@
  */
 import type { SerializedError } from '../engine/errors';
 import type { BackendName, BackendState } from '../engine/backend';
-import type { AudioSpan, MethodName } from '../engine/pipeline/localizer';
+import type { AudioSpan, MethodName, Separation } from '../engine/pipeline/localizer';
 
 export interface Progress {
   /** What is being done, in words ("decoding audio", "window 3 of 75"). */
@@ -87,6 +87,8 @@ export interface LocalizedWindow {
   height: number;
   /** One map per frame of the window, row-major [T, height, width]. */
   maps: Float32Array;
+  /** Paper 000's separation of the window's seconds, when asked for and the method has it. */
+  separation?: Separation;
   /** Engine time for the window (ms). */
   ms: number;
 }
@@ -99,7 +101,7 @@ export interface EngineApi {
   loadMethod: { payload: { method: MethodName }; result: MethodLoaded };
   /** processWindow + one localization map per frame (audio: the mono 11025 Hz span around the window). */
   /** Maps for `queries` (indices into the window's frames; default every frame), the other frames as context. */
-  localizeWindow: { payload: { window: FrameWindow; audio: AudioSpan | null; method: MethodName; queries?: number[] }; result: LocalizedWindow };
+  localizeWindow: { payload: { window: FrameWindow; audio: AudioSpan | null; method: MethodName; queries?: number[]; separate?: boolean }; result: LocalizedWindow };
   /** Compiles the GPU programs the first real request needs (DESIGN.md #7); returns the time taken. */
   warmup: { payload: Record<string, never>; result: { ms: number } };
   memory: { payload: Record<string, never>; result: { numTensors: number; numBytes: number } };

@@ -6,9 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { stft, istft, magnitude } from './stft';
-import { logFreqWarp, logFreqSpectrogram } from './logfreq';
+import { logFreqWarp, logFreqSpectrogram, logFreqUnwarp, applyLogFreqMask } from './logfreq';
 import { logMel } from './mel';
-import { stftRef, istftRef, magnitudeRef, logFreqWarpRef, logMelRef, melScale } from './reference';
+import { stftRef, istftRef, magnitudeRef, logFreqWarpRef, logMelRef, melScale, warpMatrix, unwarpMatrix } from './reference';
+
+/** The log-grid row (of 128) that samples STFT bin position k (of 128): the unwarp's mapping. */
+const unwarpRow = (k: number) => (2 * (Math.log(10 * (-1 + (2 * k) / 127) + 11) / Math.log(21)) - 1 + 1) / 2 * 127;
 import { resample } from './resample';
 import { makeWindow } from './window';
 import { assert, assertClose, noise, sine } from '../testing/compare';
@@ -161,6 +164,47 @@ export const dspChecks: { name: string; run: () => Promise<void> }[] = [
         tf.dispose([mag, img]);
       } finally {
         tf.dispose([sig, out]);
+      }
+    },
+  },
+  {
+    name: 'log-frequency masks (paper 000 separation): unwarp reads back the warp, ones keep the signal, a low band keeps 300 Hz and drops 3000 Hz',
+    async run() {
+      // the unwarp is the warp's inverse sampling: a smooth profile over the STFT bins, warped to
+      // the log grid and read back, is the profile again (away from the top bins the log grid
+      // samples sparsely)
+      const Ay = warpMatrix(128, 128, true), Uy = unwarpMatrix(128, 128, true);
+      const prof = Float64Array.from({ length: 128 }, (_, k) => Math.sin(k / 20) + 0.01 * k);
+      const warped = Float64Array.from({ length: 128 }, (_, r) => prof.reduce((s, v, k) => s + Ay[r * 128 + k] * v, 0));
+      const back = Float64Array.from({ length: 128 }, (_, k) => warped.reduce((s, v, r) => s + Uy[k * 128 + r] * v, 0));
+      assertClose(back.subarray(0, 100), prof.subarray(0, 100), { atol: 5e-3, rtol: 0, label: 'unwarp(warp(profile))' });
+      // the tfjs unwarp equals the matrices
+      const m = tf.tensor2d(Float32Array.from({ length: 128 * 128 }, (_, i) => Math.floor(i / 128) / 127), [128, 128]);
+      const lin = logFreqUnwarp(m, 173, 128);
+      const got = await read(lin);
+      const want = Float64Array.from({ length: 173 * 128 }, (_, i) => { const k = i % 128; let v = 0; for (let r = 0; r < 128; r++) v += Uy[k * 128 + r] * (r / 127); return v; });
+      assertClose(got, want, { atol: 1e-4, rtol: 1e-4, label: 'logFreqUnwarp' });
+      tf.dispose([m, lin]);
+      // masks on a two-tone signal
+      const lo = sine(11025, 300, 11025, 0.4), hi = sine(11025, 3000, 11025, 0.4);
+      const x = Float32Array.from(lo, (v, i) => v + hi[i]);
+      const sig = tf.tensor1d(x);
+      const ones = tf.ones([128, 128]) as tf.Tensor2D;
+      // rows below the one that samples 1500 Hz (bin 1500 / (11025 / 254) = 34.6) pass, the rest are cut
+      const cut = Math.round(unwarpRow(34.6));
+      const band = tf.tensor2d(Float32Array.from({ length: 128 * 128 }, (_, i) => (Math.floor(i / 128) < cut ? 1 : 0)), [128, 128]);
+      const same = applyLogFreqMask(sig, ones);
+      const low = applyLogFreqMask(sig, band);
+      try {
+        const a = await read(same), b = await read(low);
+        assert(a.length === 11025 && b.length === 11025, `lengths ${a.length}, ${b.length}`);
+        assertClose(a.subarray(200, 10825), x.subarray(200, 10825), { atol: 2e-4, rtol: 0, label: 'mask of ones' });
+        // correlation with each tone, away from the edges
+        const dot = (u: ArrayLike<number>, v: ArrayLike<number>) => { let s = 0; for (let i = 500; i < 10525; i++) s += u[i] * v[i]; return s; };
+        const keep = dot(b, lo) / dot(lo, lo), leak = dot(b, hi) / dot(hi, hi);
+        assert(keep > 0.95 && Math.abs(leak) < 0.05, `low-band mask: 300 Hz kept ${keep.toFixed(3)} (want ~1), 3000 Hz kept ${leak.toFixed(3)} (want ~0)`);
+      } finally {
+        tf.dispose([sig, ones, band, same, low]);
       }
     },
   },

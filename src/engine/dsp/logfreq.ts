@@ -6,15 +6,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { validateLogFreq, type LogFreqConfig } from './config';
-import { warpMatrix } from './reference';
-import { stft, magnitude } from './stft';
+import { unwarpMatrix, warpMatrix } from './reference';
+import { stft, istft, magnitude } from './stft';
 
 const mats = new Map<string, Float32Array>();
-function mat(nOut: number, nIn: number, log: boolean): Float32Array {
-  const key = `${nOut}:${nIn}:${log}`;
+function mat(nOut: number, nIn: number, log: boolean, inverse = false): Float32Array {
+  const key = `${nOut}:${nIn}:${log}:${inverse}`;
   let m = mats.get(key);
   if (!m) {
-    m = Float32Array.from(warpMatrix(nOut, nIn, log));
+    m = Float32Array.from(inverse ? unwarpMatrix(nIn, nOut, log) : warpMatrix(nOut, nIn, log));
     mats.set(key, m);
   }
   return m;
@@ -37,5 +37,33 @@ export function logFreqSpectrogram(signal: tf.Tensor1D, config: Partial<LogFreqC
   return tf.tidy(() => {
     const s = stft(signal, c.stft);
     return logFreqWarp(magnitude(s), c);
+  });
+}
+
+/**
+ * The other way: a map on the log-frequency grid [outFreq, outTime] (a separation mask) resampled
+ * to the STFT's [F frames, K bins] (unwarpMatrix: each linear bin reads the log row that sampled
+ * it; time linear).
+ */
+export function logFreqUnwarp(m: tf.Tensor2D, frames: number, bins: number): tf.Tensor2D {
+  const [outF, outT] = m.shape;
+  return tf.tidy(() => {
+    const Uy = tf.tensor2d(mat(outF, bins, true, true), [bins, outF]);
+    const Ux = tf.tensor2d(mat(outT, frames, false, true), [frames, outT]);
+    return tf.matMul(tf.matMul(Ux, m, false, true), Uy, false, true) as tf.Tensor2D; // [F, outT] x [outT, outF] x [outF, K]
+  });
+}
+
+/**
+ * Applies a log-frequency mask [outFreq, outTime] to a signal of the spectrogram's length: the
+ * mask is unwarped to the STFT grid, multiplies the complex STFT (the mixture's phase is kept),
+ * and the inverse STFT gives the masked signal, same length.
+ */
+export function applyLogFreqMask(signal: tf.Tensor1D, mask: tf.Tensor2D, config: Partial<LogFreqConfig> = {}): tf.Tensor1D {
+  const c = validateLogFreq(config);
+  return tf.tidy(() => {
+    const st = stft(signal, c.stft);
+    const M = logFreqUnwarp(mask, st.re.shape[0], st.re.shape[1]);
+    return istft({ re: tf.mul(st.re, M) as tf.Tensor2D, im: tf.mul(st.im, M) as tf.Tensor2D }, c.stft, signal.shape[0]);
   });
 }

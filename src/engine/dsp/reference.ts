@@ -93,6 +93,15 @@ export function istftRef(s: Spectrum, config: Partial<StftConfig> = {}, length?:
   return out;
 }
 
+/** Row `row` of a dense [rows, n] matrix: linear interpolation weights at position pos (clamped to [0, n-1]). */
+function addLinearWeights(A: Float64Array, row: number, n: number, pos: number): void {
+  const i0 = Math.max(0, Math.min(n - 1, Math.floor(pos)));
+  const i1 = Math.min(n - 1, i0 + 1);
+  const t = Math.min(1, Math.max(0, pos - i0));
+  A[row * n + i0] += 1 - t;
+  A[row * n + i1] += t;
+}
+
 /**
  * 1-D linear interpolation weights of the log-frequency warp (paper 000's public code follows
  * Sound of Pixels: an output row at normalised height y in [-1, 1] samples the input at
@@ -105,14 +114,26 @@ export function warpMatrix(nOut: number, nIn: number, logScale: boolean): Float6
   for (let r = 0; r < nOut; r++) {
     const y = nOut === 1 ? 0 : -1 + (2 * r) / (nOut - 1);
     const ys = logScale ? (Math.pow(21, (y + 1) / 2) - 11) / 10 : y;
-    const pos = ((ys + 1) / 2) * (nIn - 1);
-    const i0 = Math.max(0, Math.min(nIn - 1, Math.floor(pos)));
-    const i1 = Math.min(nIn - 1, i0 + 1);
-    const t = Math.min(1, Math.max(0, pos - i0));
-    A[r * nIn + i0] += 1 - t;
-    A[r * nIn + i1] += t;
+    addLinearWeights(A, r, nIn, ((ys + 1) / 2) * (nIn - 1));
   }
   return A;
+}
+
+/**
+ * The inverse of warpMatrix's sampling: for each of the nIn input positions, bilinear weights over
+ * the nOut warped rows at the position that samples it (log scale: an input at normalised height
+ * ys is seen by the output at y = 2 log21(10 ys + 11) - 1). Returns [nIn, nOut], rows summing to 1.
+ * Used to bring a mask predicted on the log-frequency grid back to the STFT's linear bins (the
+ * public code's grid_sample with the "unwarp" grid).
+ */
+export function unwarpMatrix(nIn: number, nOut: number, logScale: boolean): Float64Array {
+  const U = new Float64Array(nIn * nOut);
+  for (let k = 0; k < nIn; k++) {
+    const ys = nIn === 1 ? 0 : -1 + (2 * k) / (nIn - 1);
+    const y = logScale ? 2 * (Math.log(10 * ys + 11) / Math.log(21)) - 1 : ys;
+    addLinearWeights(U, k, nOut, ((y + 1) / 2) * (nOut - 1));
+  }
+  return U;
 }
 
 /** Log-frequency warp of a magnitude [F, K] to [outFreq, outTime] (plain loops). */

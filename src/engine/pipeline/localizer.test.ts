@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
 import { Localizer, audioWindowAt, centreMap, availableMethods, weightsSha256, MONO_RATE, EGO000_ID, METHODS } from './localizer';
-import { loadEgo000, ego000Maps } from '../models/ego000/index';
+import { loadEgo000, ego000Maps, ego000SeparationMask } from '../models/ego000/index';
+import { applyLogFreqMask } from '../dsp/logfreq';
 import { loadOpenCV } from '../geometry/opencv';
 import { loadTestPhotos } from '../geometry/testPhotosNode';
 import { synthSequence, scaleMotion, HEAD_MOTION } from '../geometry/synth';
@@ -211,5 +212,34 @@ describe('Localizer, paper 000 (windowed, with homographies)', () => {
     const before = tf.memory().numTensors;
     await loc.localize('full', input);
     expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+
+  it("separation: each second's mask from the window around its middle frame, applied to that second's sound", async () => {
+    const times = Array.from({ length: 20 }, (_, i) => i / 8); // 2.5 s: seconds 0, 1, 2
+    const input = { frames: [...fr, ...fr.slice(0, 8)], width: 224, height: 224, times, audio, separate: true };
+    const out = await loc.localize('full', input);
+    const sep = out.separation!;
+    expect(sep.seconds).toEqual([0, 1, 2]);
+    expect(sep.masks.length).toBe(3 * 128 * 128);
+    expect(sep.audio.length).toBe(3 * MONO_RATE);
+    for (const v of sep.masks) expect(v >= 0 && v <= 1).toBe(true);
+    // second 1 directly: its middle (1.5 s) is frame 12; the window around it; its 1-s sound
+    const trunk = await loadVisualTrunk(manifest, BASE, { fetcher: fetcher() });
+    const ego = await loadEgo000(manifest, EGO000_ID, BASE, { fetcher: fetcher() });
+    const w = windowAround(12, 20, 9, 2);
+    const [mask, wave] = tf.tidy(() => {
+      const x = tf.div(tf.tensor4d(Float32Array.from(w.frames.flatMap((f) => Array.from(input.frames[f]).filter((_, i) => i % 4 !== 3))), [w.frames.length, 224, 224, 3]), 255) as tf.Tensor4D;
+      const seg = tf.tensor1d(audioWindowAt(audio, 1.5));
+      const m = ego000SeparationMask(ego.params, ego.config, visualFeatures(trunk, x).f14, tf.expandDims(logFreqSpectrogram(seg)) as tf.Tensor3D)!;
+      return [m.dataSync(), applyLogFreqMask(seg, m).dataSync()];
+    });
+    trunk.dispose();
+    tf.dispose(Object.values(ego.params));
+    assertClose(sep.masks.subarray(128 * 128, 2 * 128 * 128), mask, { atol: 1e-5, label: 'mask of second 1' });
+    assertClose(sep.audio.subarray(MONO_RATE, 2 * MONO_RATE), wave, { atol: 1e-5, label: 'separated second 1' });
+    // not asked, or a variant without the enhancement block: none
+    expect((await loc.localize('full', { ...input, separate: false })).separation).toBeUndefined();
+    expect((await loc.localize('noEnhancement', input)).separation).toBeUndefined();
+    expect((await loc.localize('full', { ...input, queries: [17] })).separation!.seconds).toEqual([2]);
   }, 120_000);
 });

@@ -28,8 +28,9 @@ import type { Fetcher, LoadProgress, Manifest } from '../weights/verify';
 import { loadVisualTrunk, visualFeatures, VISUAL_ID } from '../models/visual';
 import { loadLvs, lvsLocalize, type LvsConfig } from '../models/lvs';
 import type { Params } from '../models/audio';
-import { logFreqSpectrogram } from '../dsp/logfreq';
-import { ego000Maps, loadEgo000, type Ego000Model } from '../models/ego000/index';
+import { applyLogFreqMask, logFreqSpectrogram } from '../dsp/logfreq';
+import { validateLogFreq } from '../dsp/config';
+import { ego000Maps, ego000SeparationMask, loadEgo000, type Ego000Model } from '../models/ego000/index';
 import { loadOpenCV } from '../geometry/opencv';
 import { validateHomographyConfig } from '../geometry/config';
 import { identity, scaleHomography } from '../geometry/homography';
@@ -104,6 +105,23 @@ export interface LocalizeInput {
    * 2 s of frames and asks for the newest one's map).
    */
   queries?: number[];
+  /**
+   * Paper 000's methods with the enhancement block: also separate the sound of every whole second
+   * [s, s+1) the queried frames fall in (LocalizeOutput.separation).
+   */
+  separate?: boolean;
+}
+
+/** Paper 000's mix-and-separate branch applied to the clip, one 1-s segment at a time. */
+export interface Separation {
+  /** The seconds s whose segments [s, s+1) were separated. */
+  seconds: number[];
+  /** Per second, the mask on the log-frequency grid, row-major [128 frequencies (low first), 128 times]. */
+  masks: Float32Array;
+  /** Per second, the mixture's log-frequency magnitude (the model's input), [128, 128]. */
+  mixture: Float32Array;
+  /** Per second, the separated waveform at 11025 Hz: the mask on the mixture's STFT, its phase kept. */
+  audio: Float32Array;
 }
 
 export interface LocalizeOutput {
@@ -112,6 +130,8 @@ export interface LocalizeOutput {
   height: number;
   /** One map per query (every frame by default), row-major [Q, height, width]. */
   maps: Float32Array;
+  /** When asked for and the method has the enhancement block. */
+  separation?: Separation;
 }
 
 export interface LoadOptions {
@@ -238,7 +258,7 @@ export class Localizer {
     if (!input.audio) throw new InvalidConfigError('audio', `method ${method} needs the clip's audio`);
     await this.load(method, opts);
     const variant = METHODS[method].ego000;
-    if (variant) return { method, width: MAP_SIZE, height: MAP_SIZE, maps: await this.ego000Window(variant, input, queries, opts) };
+    if (variant) return { method, width: MAP_SIZE, height: MAP_SIZE, ...(await this.ego000Window(variant, input, queries, opts)) };
     // single-frame methods: only the queried frames
     if (input.queries) input = { ...input, frames: queries.map((q) => input.frames[q]), times: queries.map((q) => input.times[q]) };
     const T = input.frames.length;
@@ -283,14 +303,23 @@ export class Localizer {
   }
 
   /** Paper 000's maps for every frame of the input (see the header), [T * 14 * 14]. */
-  private async ego000Window(variant: Ego000Variant, input: LocalizeInput, queries: number[], opts: LoadOptions): Promise<Float32Array> {
+  private async ego000Window(variant: Ego000Variant, input: LocalizeInput, queries: number[], opts: LoadOptions): Promise<{ maps: Float32Array; separation?: Separation }> {
     const n = input.frames.length;
     const hw = MAP_SIZE * MAP_SIZE;
     const out = new Float32Array(queries.length * hw);
     const step = gridStep(input.times);
-    const windows = queries.map((q) => windowAround(q, n, variant.singleFrame ? 1 : EGO000_FRAMES, step));
+    const T = variant.singleFrame ? 1 : EGO000_FRAMES;
+    const windows = queries.map((q) => windowAround(q, n, T, step));
+    // separation: per whole second, the window of the frame nearest its middle gives g_v
+    const sepOn = !!input.separate && this.ego!.config.enhancement && variant.enhancement !== false;
+    const seconds = sepOn ? [...new Set(queries.map((q) => Math.floor(input.times[q])))].filter((sec) => sec >= 0) : [];
+    const sepWindows = seconds.map((sec) => {
+      let best = 0;
+      input.times.forEach((t, q) => { if (Math.abs(t - (sec + 0.5)) < Math.abs(input.times[best] - (sec + 0.5))) best = q; });
+      return windowAround(best, n, T, step);
+    });
     // trunk features of the frames some window uses, row r of f14 = frame used[r]
-    const used = [...new Set(windows.flatMap((w) => w.frames))].sort((a, b) => a - b);
+    const used = [...new Set([...windows, ...sepWindows].flatMap((w) => w.frames))].sort((a, b) => a - b);
     const row = new Map(used.map((f, r) => [f, r]));
     let table: PairTable = {};
     this.lastGeometry = null;
@@ -321,10 +350,38 @@ export class Localizer {
           map.dispose();
         }
       }
+      if (!sepOn) return { maps: out };
+      return { maps: out, separation: await this.separateSeconds(seconds, sepWindows.map((w) => w.frames.map((fr) => row.get(fr)!)), f14, input.audio!, opts.signal) };
     } finally {
       f14.dispose();
     }
-    return out;
+  }
+
+  /** The separation of each second (see Separation), g_v from the trunk rows given per second. */
+  private async separateSeconds(seconds: number[], rows: number[][], f14: tf.Tensor4D, audio: AudioSpan, signal?: AbortSignal): Promise<Separation> {
+    const S = seconds.length;
+    const { params, config } = this.ego!;
+    const lf = validateLogFreq();
+    const FT = lf.outFreq * lf.outTime;
+    const sep: Separation = { seconds, masks: new Float32Array(S * FT), mixture: new Float32Array(S * FT), audio: new Float32Array(S * MONO_RATE) };
+    for (const [i, sec] of seconds.entries()) {
+      if (signal?.aborted) throw new CancelledError('separation');
+      const seg = audioWindowAt(audio, sec + 0.5);
+      const [mask, mix, wave] = tf.tidy(() => {
+        const x = tf.tensor1d(seg);
+        const spec = logFreqSpectrogram(x, lf);
+        const m = ego000SeparationMask(params, config, tf.gather(f14, rows[i]) as tf.Tensor4D, tf.expandDims(spec) as tf.Tensor3D)!;
+        return [m, spec, applyLogFreqMask(x, m, lf)];
+      });
+      try {
+        sep.masks.set(await mask.data() as Float32Array, i * FT);
+        sep.mixture.set(await mix.data() as Float32Array, i * FT);
+        sep.audio.set(await wave.data() as Float32Array, i * MONO_RATE);
+      } finally {
+        tf.dispose([mask, mix, wave]);
+      }
+    }
+    return sep;
   }
 
   dispose(): void {

@@ -7,6 +7,9 @@
  *   trunk        MobileNetV2 features of the frame (models/visual-mobilenetv2)
  *   head         the LVS head on them (projection, audio encoder, cosine map)
  *   localize     the engine's Localizer.localize end to end (spectrogram + trunk + head + read-back)
+ *   homographies paper 000's opencv.js pair estimates for the windows of the batch (per frame)
+ *   localize full  Localizer.localize('full') end to end: trunk once per frame, homographies,
+ *                and per frame its 9-frame window through paper 000's model (models/ego000-synth)
  * Each stage is timed with its result read back (data()), as the median of `reps` runs over a
  * batch of frames after a warm-up run, divided by the frame count. `realtime` is clip seconds per
  * wall second for decode + localize at 8 fps (> 1: faster than playback).
@@ -51,7 +54,7 @@ async function decodeDemo(n: number): Promise<{ frames: Uint8ClampedArray[]; tim
 const bench: BenchSuite = {
   name: 'pipeline',
   async run({ quick }) {
-    const n = quick ? 4 : 16;
+    const n = quick ? 4 : 24;
     const reps = quick ? 1 : 3;
     const manifest = (await (await fetch('/models/manifest.json')).json()) as Manifest;
     const base = new URL('/models/', location.href).href;
@@ -83,6 +86,12 @@ const bench: BenchSuite = {
       add('trunk', trunkMs / n);
       add('head', headMs / n);
       add('localize', locMs / n, { realtime: (1 / FPS) / ((decodeMs + locMs / n) / 1000) });
+      const full = new Localizer(manifest, base);
+      let geoMs = 0;
+      const fullMs = await medianMs(async () => { await full.localize('full', { frames, width: 224, height: 224, times, audio: span }); geoMs = full.lastGeometry?.ms ?? 0; }, reps);
+      full.dispose();
+      add('homographies', geoMs / n);
+      add('localize full', fullMs / n, { realtime: (1 / FPS) / ((decodeMs + fullMs / n) / 1000) });
     }
     if (start) await initBackend({ prefer: [start] });
     return recs;

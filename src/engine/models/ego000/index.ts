@@ -21,7 +21,7 @@ import { ego000Forward, initEgo000Params, validateEgo000Config, type Ego000Confi
 
 export * from './model';
 export { calibrateAudioNorm, isNormStatistic, pooledMoments, maskTarget, mixWaveforms, enhancementLoss, upsample2, validateEnhancementConfig, DEFAULT_ENHANCEMENT_CONFIG, type EnhancementConfig } from './enhancement';
-export { validateSoftLocalizationConfig, visualVector, DEFAULT_SOFTLOC_MODEL_CONFIG, type SoftLocalizationConfig } from './softloc';
+export { validateSoftLocalizationConfig, visualVector, projectVisual, DEFAULT_SOFTLOC_MODEL_CONFIG, type SoftLocalizationConfig } from './softloc';
 export { validateTemporalConfig, identityRows, DEFAULT_TEMPORAL_CONFIG, type TemporalConfig } from './temporal';
 export { validateObjectiveConfig, groundLoss, milPool, DEFAULT_OBJECTIVE_CONFIG, type ObjectiveConfig } from './mil';
 

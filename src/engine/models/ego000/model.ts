@@ -280,3 +280,25 @@ export function ego000Forward(params: Params, config: Ego000Config, f14: tf.Tens
     return one(ft, [[[1, 0, 0, 0, 1, 0, 0, 0, 1]]], 0, false);
   }), 0) as tf.Tensor3D);
 }
+
+/**
+ * The separation mask of paper 000's enhancement branch at inference (sec. 2.2, mix-and-separate):
+ * the audio a of the window's second, enhanced with the window's visual vector g_v (spatial mean,
+ * temporal max of v), decoded by the U-Net D_a into a mask on the log-frequency grid, as trained
+ * (ego000Loss: the decoder reads f(a, g_v) of the own window and the encoder's skips).
+ * f14 [T, 14, 14, C], spec [1, F, T]. Returns [F, T] in [0, 1]; null when the model has no
+ * enhancement block.
+ */
+export function ego000SeparationMask(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): tf.Tensor2D | null {
+  const c = config;
+  if (!c.enhancement) return null;
+  if (spec.rank !== 3 || spec.shape[0] !== 1) throw new InvalidConfigError('spec', `must be one spectrogram [1, ${c.audioEnhancement.inputFreq}, ${c.audioEnhancement.inputTime}], got [${spec.shape}]`);
+  return tf.tidy(() => {
+    const [t, h, w] = f14.shape;
+    const v = projectVisual(params, f14);
+    const gv = visualVector(tf.reshape(v, [1, t, h, w, c.embedDim]) as tf.Tensor5D);
+    const { a, skips } = audioFeatures(params, spec, c.audioEnhancement, 'infer');
+    const mask = maskDecoder(params, enhance(params, a, gv, c.audioEnhancement), skips, c.audioEnhancement);
+    return tf.squeeze(mask, [0]) as tf.Tensor2D;
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * 16-bit PCM WAV encoding (little-endian RIFF, one or more interleaved channels), for sound the
+ * page makes itself (paper 000's separated audio). Samples are clipped to [-1, 1].
+ */
+export function encodeWav(channels: Float32Array[], sampleRate: number): Uint8Array {
+  const C = channels.length;
+  if (C < 1) throw new RangeError('encodeWav: no channels');
+  const n = channels[0].length;
+  if (channels.some((c) => c.length !== n)) throw new RangeError('encodeWav: channels differ in length');
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`encodeWav: sample rate ${sampleRate}`);
+  const bytes = new Uint8Array(44 + n * C * 2);
+  const v = new DataView(bytes.buffer);
+  const ascii = (o: number, s: string) => { for (let i = 0; i < s.length; i++) bytes[o + i] = s.charCodeAt(i); };
+  ascii(0, 'RIFF');
+  v.setUint32(4, 36 + n * C * 2, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  v.setUint32(16, 16, true); // fmt chunk size
+  v.setUint16(20, 1, true); // PCM
+  v.setUint16(22, C, true);
+  v.setUint32(24, sampleRate, true);
+  v.setUint32(28, sampleRate * C * 2, true); // byte rate
+  v.setUint16(32, C * 2, true); // block align
+  v.setUint16(34, 16, true); // bits per sample
+  ascii(36, 'data');
+  v.setUint32(40, n * C * 2, true);
+  let o = 44;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < C; c++) {
+      const x = Math.max(-1, Math.min(1, channels[c][i]));
+      v.setInt16(o, Math.round(x < 0 ? x * 32768 : x * 32767), true);
+      o += 2;
+    }
+  }
+  return bytes;
+}
