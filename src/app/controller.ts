@@ -231,7 +231,7 @@ export class Controller {
     this.dropSeparation();
     const ego = METHODS[method].ego000;
     const separate = !!ego && ego.enhancement !== false;
-    const sep: ClipSeparation = { masks: new Map(), mixture: new Map(), audio: new Float32Array(Math.ceil(duration) * MONO_RATE) };
+    const sep: ClipSeparation = { masks: new Map(), mixture: new Map(), audio: new Float32Array(Math.round(duration * MONO_RATE)) };
     s.setMedia({ phase: 'frames' });
     s.setLocalization({ status: canLocalize ? 'loading' : 'needs-audio', framesDone: 0, framesTotal: 0, resultHash: null, hashOffsets: null, shownMethod: null, msPerFrame: null, version: this.store.getState().localization.version + 1 });
     if (canLocalize) {
@@ -265,8 +265,8 @@ export class Controller {
           r.separation.seconds.forEach((sec, i) => {
             sep.masks.set(sec, r.separation!.masks.slice(i * FT, (i + 1) * FT));
             sep.mixture.set(sec, r.separation!.mixture.slice(i * FT, (i + 1) * FT));
-            const part = r.separation!.audio.subarray(i * MONO_RATE, (i + 1) * MONO_RATE);
-            if ((sec + 1) * MONO_RATE <= sep.audio.length) sep.audio.set(part, sec * MONO_RATE);
+            const room = sep.audio.length - sec * MONO_RATE; // the clip's last second may be shorter
+            if (room > 0) sep.audio.set(r.separation!.audio.subarray(i * MONO_RATE, i * MONO_RATE + Math.min(MONO_RATE, room)), sec * MONO_RATE);
           });
         }
         summary = r.summary;
