@@ -11,12 +11,13 @@ async function axe(page: Page, label: string): Promise<void> {
 }
 
 test.describe('accessibility', () => {
-  test('no axe violations: empty page, a clip with its heat map, camera motion, share panel', async ({ page }) => {
-    await openApp(page, '?method=centre');
+  test('no axe violations: empty page, a clip with its heat map and separated sound, camera motion, share panel', async ({ page }) => {
+    await openApp(page); // the default method: paper 000's full model, with its separation panel
     await axe(page, 'empty page');
     await page.getByTestId('open-demo').click();
     await waitReady(page);
     await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready');
+    await expect(page.getByTestId('separated-audio')).toBeVisible();
     await page.getByTestId('overlay-mode').selectOption('threshold');
     await page.getByTestId('share-link').click();
     await axe(page, 'clip open');
