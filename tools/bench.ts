@@ -50,6 +50,7 @@ async function runInBrowser(name: string): Promise<Rec[]> {
     const q = new URLSearchParams();
     if (process.env.EGOSOUND_LIVE_SECONDS) q.set('liveSeconds', String(Number(process.env.EGOSOUND_LIVE_SECONDS)));
     if (process.env.EGOSOUND_LIVE_BACKENDS) q.set('liveBackends', process.env.EGOSOUND_LIVE_BACKENDS);
+    if (process.env.EGOSOUND_LIVE_METHODS) q.set('liveMethods', process.env.EGOSOUND_LIVE_METHODS);
     const url = `http://127.0.0.1:${port}/harness.html${q.size ? `?${q}` : ''}`;
     for (let i = 0; i < 100; i++) {
       try { if ((await fetch(url)).ok) break; } catch { /* not up yet */ }

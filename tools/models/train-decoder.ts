@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   if (!config.enhancement) throw new Error(`${id} has no enhancement block, so no decoder`);
   const cfg = config.audioEnhancement;
   const decNames = Object.keys(params).filter((n) => n.startsWith('dec/')).sort();
-  for (const n of decNames) { const t = params[n]; params[n] = makeVariable(t, true); t.dispose(); }
+  for (const n of decNames) { const t = params[n]; params[n] = makeVariable(tf.clone(t), true); t.dispose(); } // a fresh trainable copy (a variable made from a variable shares its data)
   log(`${command}\n${id}: ${decNames.length} decoder tensors trainable (${decNames.reduce((a, n) => a + params[n].size, 0)} parameters), the rest frozen`);
 
   // ---- data: per training window, g_v (frozen) and the own second of sound

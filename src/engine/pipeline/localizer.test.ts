@@ -214,6 +214,25 @@ describe('Localizer, paper 000 (windowed, with homographies)', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
+  it('live-style calls reuse the trunk features of frames seen the call before, with the same maps as a fresh run', async () => {
+    const call = (l: Localizer, from: number) => l.localize('full', { frames: fr.slice(from, from + 9), width: 224, height: 224, times: times.slice(from, from + 9), audio, queries: [8] }, { fetcher: fetcher() });
+    await call(loc, 0);
+    const n0 = tf.memory().numTensors;
+    // the window of frame 8 of 9 (8 fps): frames 0, 2, 4, 6, 8; then of frames 2..10: 2, 4, 6, 8, 10
+    const second = await call(loc, 2);
+    expect(loc.lastCacheHits).toBe(4);
+    expect(tf.memory().numTensors).toBe(n0);
+    const fresh = new Localizer(manifest, BASE);
+    const want = await call(fresh, 2);
+    expect(fresh.lastCacheHits).toBe(0);
+    fresh.dispose();
+    expect(Array.from(second.maps)).toEqual(Array.from(want.maps));
+    // another picture at the same times is not taken for the cached one
+    const other = fr.slice(2, 11).map((f) => Uint8ClampedArray.from(f, (v, i) => (i % 4 === 3 ? v : 255 - v)));
+    await loc.localize('full', { frames: other, width: 224, height: 224, times: times.slice(2, 11), audio, queries: [8] });
+    expect(loc.lastCacheHits).toBe(0);
+  }, 120_000);
+
   it("separation: each second's mask from the window around its middle frame, applied to that second's sound", async () => {
     const times = Array.from({ length: 20 }, (_, i) => i / 8); // 2.5 s: seconds 0, 1, 2
     const input = { frames: [...fr, ...fr.slice(0, 8)], width: 224, height: 224, times, audio, separate: true };

@@ -199,10 +199,29 @@ export function gridStep(times: number[]): number {
   return Math.max(1, Math.round(EGO000_GAP_SEC / dt));
 }
 
+/**
+ * A frame's identity for the trunk-feature cache: its time, size and an FNV-1a hash of every 7th
+ * byte (RGBA, so every channel is sampled). Equal frames give equal keys; a different frame at the
+ * same time (another clip) differs in its pixels.
+ */
+export function frameKey(data: ArrayLike<number>, time: number, width: number, height: number): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < data.length; i += 7) h = Math.imul(h ^ data[i], 0x01000193) >>> 0;
+  return `${width}x${height}@${time}:${h.toString(16)}`;
+}
+
 export class Localizer {
   private trunk: tf.LayersModel | null = null;
   private lvs: { params: Params; config: LvsConfig; sha256: string } | null = null;
   private ego: Ego000Model | null = null;
+  /**
+   * Trunk features of the frames of the last paper 000 call, by frame key (frameKey): live mode
+   * sends the last 2 s again with each new frame, so 8 of its 9 window frames were seen the call
+   * before. Only the last call's frames are kept (one tensor), so memory stays flat.
+   */
+  private f14Cache: { keys: string[]; f14: tf.Tensor4D } | null = null;
+  /** Frames of the last call whose trunk features came from the cache. */
+  lastCacheHits = 0;
   /** Homography pairs of the last call (their fallbacks: how many fell back to the identity). */
   lastGeometry: { pairs: number; fallbacks: number; ms: number } | null = null;
   private readonly hashes = new Map<string, string>();
@@ -302,6 +321,29 @@ export class Localizer {
     }
   }
 
+  /**
+   * trunkFeatures with the last call's rows reused where a frame comes again (same key); the
+   * result becomes the cache (the previous cache is disposed). The returned tensor is the
+   * caller's, a clone of what the cache holds.
+   */
+  private cachedTrunkFeatures(frames: { data: LocalizeInput['frames'][number]; time: number }[], width: number, height: number, signal?: AbortSignal): tf.Tensor4D {
+    const keys = frames.map((f) => frameKey(f.data, f.time, width, height));
+    const old = this.f14Cache;
+    const hit = keys.map((k) => old?.keys.indexOf(k) ?? -1);
+    const missing = frames.filter((_, i) => hit[i] < 0).map((f) => f.data);
+    this.lastCacheHits = frames.length - missing.length;
+    const fresh = missing.length ? this.trunkFeatures(missing, width, height, signal) : null;
+    const out = tf.tidy(() => {
+      let m = 0;
+      const rows = hit.map((h) => (h >= 0 ? tf.slice(old!.f14, [h, 0, 0, 0], [1, -1, -1, -1]) : tf.slice(fresh!, [m++, 0, 0, 0], [1, -1, -1, -1])));
+      return tf.concat(rows, 0) as tf.Tensor4D;
+    });
+    fresh?.dispose();
+    old?.f14.dispose();
+    this.f14Cache = { keys, f14: tf.keep(out.clone()) };
+    return out;
+  }
+
   /** Paper 000's maps for every frame of the input (see the header), [T * 14 * 14]. */
   private async ego000Window(variant: Ego000Variant, input: LocalizeInput, queries: number[], opts: LoadOptions): Promise<{ maps: Float32Array; separation?: Separation }> {
     const n = input.frames.length;
@@ -333,7 +375,7 @@ export class Localizer {
     }
     const frame = { width: input.width, height: input.height };
     const grid = { width: MAP_SIZE, height: MAP_SIZE };
-    const f14 = this.trunkFeatures(used.map((f) => input.frames[f]), input.width, input.height, opts.signal);
+    const f14 = this.cachedTrunkFeatures(used.map((f) => ({ data: input.frames[f], time: input.times[f] })), input.width, input.height, opts.signal);
     try {
       for (const [k, q] of queries.entries()) {
         if (opts.signal?.aborted) throw new CancelledError('localization');
@@ -385,6 +427,8 @@ export class Localizer {
   }
 
   dispose(): void {
+    this.f14Cache?.f14.dispose();
+    this.f14Cache = null;
     if (this.ego) tf.dispose(Object.values(this.ego.params));
     this.ego = null;
     this.trunk?.dispose();

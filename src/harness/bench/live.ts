@@ -9,11 +9,15 @@
  *   numTensors / heapMB at the start and the end of the run (memory figure)
  * Run length: 8 s per backend with --quick, 60 s otherwise (EGOSOUND_LIVE_SECONDS overrides,
  * e.g. 600 for the 10-minute memory figure; EGOSOUND_LIVE_BACKENDS=wasm limits the backends).
+ * Methods: lvs (one frame per map) and paper 000's full model (the newest frame's map, with the
+ * 2 s before it as context: 9 frames, 8 homographies per map); EGOSOUND_LIVE_METHODS=lvs limits
+ * them.
  */
 import type { BenchRecord, BenchSuite } from '../types';
 import { EngineClient } from '../../workers/client';
 import { FrameRing, PcmRing } from '../../engine/media/ring';
 import { LiveLocalizer, type LiveSource } from '../../app/media/liveLocalize';
+import { isMethodName, type MethodName } from '../../engine/pipeline/localizer';
 
 const FPS = 8;
 
@@ -66,19 +70,20 @@ const bench: BenchSuite = {
     const seconds = Number(new URLSearchParams(location.search).get('liveSeconds')) || (quick ? 8 : 60);
     const recs: BenchRecord[] = [];
     const only = new URLSearchParams(location.search).get('liveBackends')?.split(',');
-    for (const backend of ['wasm', 'webgpu', 'webgl'] as const) {
+    const methods = (new URLSearchParams(location.search).get('liveMethods') ?? 'lvs,full').split(',').filter(isMethodName) as MethodName[];
+    for (const backend of ['wasm', 'webgpu', 'webgl'] as const) for (const method of methods) {
       if (only && !only.includes(backend)) continue;
       const client = EngineClient.createWorker();
       try {
         const st = await client.call('init', { prefer: [backend] }).catch(() => null);
         if (!st || st.backend !== backend) continue;
-        await client.call('loadMethod', { method: 'lvs' });
+        await client.call('loadMethod', { method });
         const src = new ClipAsCamera();
         await src.start();
         const lat: number[] = [];
         const eng: number[] = [];
         let last = { dropped: 0, maps: 0 };
-        const loc = new LiveLocalizer(client, src, 'lvs', (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); last = s; }, () => undefined);
+        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); last = s; }, () => undefined);
         const t0 = performance.now();
         loc.start();
         // first map compiles shaders and warms caches: count from the second one
@@ -94,7 +99,7 @@ const bench: BenchSuite = {
         const dur = (performance.now() - t1) / 1000;
         const sorted = [...lat].sort((a, b) => a - b);
         recs.push({
-          suite: 'live', name: `live lvs [${backend}]`, shape: '1x224x224 @ 8 fps',
+          suite: 'live', name: `live ${method} [${backend}]`, method, shape: '1x224x224 @ 8 fps',
           ms: eng.reduce((a, b) => a + b, 0) / Math.max(1, eng.length),
           fps: (last.maps - maps0) / dur,
           latencyMs: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
