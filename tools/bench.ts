@@ -51,6 +51,7 @@ async function runInBrowser(name: string): Promise<Rec[]> {
     if (process.env.EGOSOUND_LIVE_SECONDS) q.set('liveSeconds', String(Number(process.env.EGOSOUND_LIVE_SECONDS)));
     if (process.env.EGOSOUND_LIVE_BACKENDS) q.set('liveBackends', process.env.EGOSOUND_LIVE_BACKENDS);
     if (process.env.EGOSOUND_LIVE_METHODS) q.set('liveMethods', process.env.EGOSOUND_LIVE_METHODS);
+    if (process.env.EGOSOUND_BENCH_BACKENDS) q.set('backends', process.env.EGOSOUND_BENCH_BACKENDS);
     const url = `http://127.0.0.1:${port}/harness.html${q.size ? `?${q}` : ''}`;
     for (let i = 0; i < 100; i++) {
       try { if ((await fetch(url)).ok) break; } catch { /* not up yet */ }

@@ -13,6 +13,8 @@
  * Each stage is timed with its result read back (data()), as the median of `reps` runs over a
  * batch of frames after a warm-up run, divided by the frame count. `realtime` is clip seconds per
  * wall second for decode + localize at 8 fps (> 1: faster than playback).
+ * EGOSOUND_BENCH_BACKENDS=wasm,webgl limits the backends (paper 000 on WebGPU-on-SwiftShader takes
+ * minutes per batch).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BenchRecord, BenchSuite } from '../types';
@@ -62,7 +64,9 @@ const bench: BenchSuite = {
     const span = { samples: audio, startSec: 0, sampleRate: MONO_RATE };
     const recs: BenchRecord[] = [];
     const start = backendState()?.backend;
+    const only = new URLSearchParams(location.search).get('backends')?.split(',');
     for (const name of ['webgpu', 'webgl', 'wasm'] as const) {
+      if (only && !only.includes(name)) continue;
       const st = await initBackend({ prefer: [name] }).catch(() => null);
       if (!st || st.backend !== name) continue;
       const shape = `${n}x224x224`;
