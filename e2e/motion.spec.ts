@@ -57,4 +57,17 @@ test.describe('camera motion preview', () => {
     await expect.poll(pixels).toBe(warped);
     expect(errors).toEqual([]);
   });
+
+  test('a geometry worker that cannot start gives a message instead of hanging, and the next try works', async ({ page }) => {
+    await page.route('**/geometry.worker-*.js', (route) => route.abort());
+    await openApp(page, '?method=centre');
+    await page.getByTestId('open-demo').click();
+    await waitReady(page);
+    await page.getByTestId('motion-run').click();
+    await expect(page.locator('[data-testid=notice]').filter({ hasText: /geometry worker failed/ })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('motion-summary')).toHaveCount(0);
+    await page.unroute('**/geometry.worker-*.js');
+    await page.getByTestId('motion-run').click();
+    await expect(page.getByTestId('motion-summary')).toBeVisible({ timeout: 60_000 });
+  });
 });

@@ -605,6 +605,9 @@ export class Controller {
       const r = await this.geometry.estimateWindow({ frames, query });
       return { source, frames, times, query, pairs: r.pairs, ms: r.ms };
     } catch (e) {
+      // a worker that failed answers nothing more: the next request starts a fresh one
+      this.geometry?.terminate();
+      this.geometry = null;
       this.report(e);
       return null;
     }

@@ -20,6 +20,16 @@ export class GeometryClient {
       if (ev.data.type === 'result') p.resolve(ev.data.result);
       else p.reject(deserializeError(ev.data.error));
     };
+    // A worker that fails to load or dies answers nothing: fail what is pending instead of hanging.
+    worker.onerror = (ev: ErrorEvent) => {
+      ev.preventDefault?.();
+      this.failAll(new Error(`geometry worker failed: ${ev.message || 'it could not start'}`));
+    };
+  }
+
+  private failAll(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
   }
 
   static create(): GeometryClient {
@@ -46,7 +56,6 @@ export class GeometryClient {
 
   terminate(): void {
     this.worker.terminate();
-    for (const p of this.pending.values()) p.reject(new Error('geometry worker terminated'));
-    this.pending.clear();
+    this.failAll(new Error('geometry worker terminated'));
   }
 }
