@@ -34,7 +34,6 @@ export interface LoadedMedia {
 
 type Listener = () => void;
 
-/** The localization maps of the open clip (kept here, not in the store: typed arrays). */
 /** Paper 000's separation of the clip on screen, second by second (engine/pipeline/localizer.ts Separation). */
 export interface ClipSeparation {
   /** Per separated second s: the log-frequency mask and the mixture's log-frequency magnitude, [128, 128] each (frequency rows, low first). */
@@ -44,6 +43,7 @@ export interface ClipSeparation {
   audio: Float32Array;
 }
 
+/** The localization maps of the open clip (kept here, not in the store: typed arrays). */
 export interface ClipMaps {
   method: MethodName;
   /** Frame times (s), ascending, one per map. */

@@ -4,36 +4,16 @@
  * a pure function of the float samples.
  */
 import { readFileSync } from 'node:fs';
+import { encodeWav as encodePcm16 } from '../../src/engine/media/wav.ts';
 
 export interface Audio {
   sampleRate: number;
   channels: Float32Array[]; // [C][N]
 }
 
+/** The engine's encoder (src/engine/media/wav.ts: one quantisation rule for the page and the generator). */
 export function encodeWav(a: Audio): Buffer {
-  const C = a.channels.length;
-  const N = a.channels[0].length;
-  const data = Buffer.alloc(N * C * 2);
-  for (let n = 0; n < N; n++)
-    for (let c = 0; c < C; c++) {
-      const v = Math.max(-32768, Math.min(32767, Math.round(a.channels[c][n] * 32767)));
-      data.writeInt16LE(v, (n * C + c) * 2);
-    }
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVE', 8, 'ascii');
-  h.write('fmt ', 12, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(C, 22);
-  h.writeUInt32LE(a.sampleRate, 24);
-  h.writeUInt32LE(a.sampleRate * C * 2, 28);
-  h.writeUInt16LE(C * 2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
+  return Buffer.from(encodePcm16(a.channels, a.sampleRate));
 }
 
 export function decodeWav(buf: Buffer): Audio {

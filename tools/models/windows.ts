@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadVisualTrunk, visualFeatures } from '../../src/engine/models/visual.ts';
 import { loadOpenCV, type CV } from '../../src/engine/geometry/opencv.ts';
 import { validateHomographyConfig, type HomographyConfig } from '../../src/engine/geometry/config.ts';
-import { estimatePairs, pairHomography, pairsOf, windowAround as windowAroundIn, type Window } from '../../src/engine/pipeline/windows.ts';
+import { estimatePairs, pairHomography, pairsOf, windowAround as windowAroundIn, type PairTable, type Window } from '../../src/engine/pipeline/windows.ts';
 import { identity, invert, mul, normalize, scaleHomography, type Mat3 } from '../../src/engine/geometry/homography.ts';
 import type { GrayImage } from '../../src/engine/geometry/png.ts';
 import { decodePng } from '../data/png.ts';
@@ -58,7 +58,7 @@ export interface ClipCache {
   /** uint8 f14 [frames.length, 14, 14, 576]. */
   f14: Uint8Array;
   /** H_{b->a} for "a,b" with a < b (frame pixels); the reverse direction is the inverse. */
-  pairs: Record<string, { H: Mat3; fallback: boolean; reason: string | null }>;
+  pairs: PairTable;
 }
 
 /** H_{j->i} at frame resolution from the cache (identity when j == i). */

@@ -1,6 +1,8 @@
 /**
- * 16-bit PCM WAV encoding (little-endian RIFF, one or more interleaved channels), for sound the
- * page makes itself (paper 000's separated audio). Samples are clipped to [-1, 1].
+ * 16-bit PCM WAV encoding (little-endian RIFF, channels interleaved), with no Node or DOM API, so
+ * the page (paper 000's separated sound) and the data generator (tools/data/wav.ts) write WAVs
+ * with the same code. Quantisation: round(x * 32767), clipped to the 16-bit range, so the bytes
+ * are a pure function of the float samples.
  */
 export function encodeWav(channels: Float32Array[], sampleRate: number): Uint8Array {
   const C = channels.length;
@@ -27,8 +29,7 @@ export function encodeWav(channels: Float32Array[], sampleRate: number): Uint8Ar
   let o = 44;
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < C; c++) {
-      const x = Math.max(-1, Math.min(1, channels[c][i]));
-      v.setInt16(o, Math.round(x < 0 ? x * 32768 : x * 32767), true);
+      v.setInt16(o, Math.max(-32768, Math.min(32767, Math.round(channels[c][i] * 32767))), true);
       o += 2;
     }
   }

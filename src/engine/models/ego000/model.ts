@@ -98,16 +98,18 @@ export function initEgo000Params(config: Ego000Config, seed: number): Params {
  * without the enhancement block): [K, h_a, w_a, C]. f14 [K*T, h, w, C], spec [K, F, T].
  */
 export function ownAudioFeatures(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): tf.Tensor4D {
-  const c = config;
+  return tf.tidy(() => ownEnhanced(params, config, f14, spec).ahat);
+}
+
+/** ownAudioFeatures with the encoder's skips (the mask decoder's input); the caller tidies. */
+function ownEnhanced(params: Params, c: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): { ahat: tf.Tensor4D; skips: tf.Tensor4D[] } {
   const K = spec.shape[0];
   const [KT, h, w] = f14.shape;
   if (!Number.isInteger(KT / K)) throw new Error(`ownAudioFeatures: ${KT} frames for ${K} windows`);
-  return tf.tidy(() => {
-    const { a } = audioFeatures(params, spec, c.audioEnhancement, 'infer');
-    if (!c.enhancement) return a;
-    const v = tf.reshape(projectVisual(params, f14), [K, KT / K, h, w, c.embedDim]) as tf.Tensor5D;
-    return enhance(params, a, visualVector(v), c.audioEnhancement);
-  });
+  const { a, skips } = audioFeatures(params, spec, c.audioEnhancement, 'infer');
+  if (!c.enhancement) return { ahat: a, skips };
+  const v = tf.reshape(projectVisual(params, f14), [K, KT / K, h, w, c.embedDim]) as tf.Tensor5D;
+  return { ahat: enhance(params, a, visualVector(v), c.audioEnhancement), skips };
 }
 
 /**
@@ -294,11 +296,7 @@ export function ego000SeparationMask(params: Params, config: Ego000Config, f14: 
   if (!c.enhancement) return null;
   if (spec.rank !== 3 || spec.shape[0] !== 1) throw new InvalidConfigError('spec', `must be one spectrogram [1, ${c.audioEnhancement.inputFreq}, ${c.audioEnhancement.inputTime}], got [${spec.shape}]`);
   return tf.tidy(() => {
-    const [t, h, w] = f14.shape;
-    const v = projectVisual(params, f14);
-    const gv = visualVector(tf.reshape(v, [1, t, h, w, c.embedDim]) as tf.Tensor5D);
-    const { a, skips } = audioFeatures(params, spec, c.audioEnhancement, 'infer');
-    const mask = maskDecoder(params, enhance(params, a, gv, c.audioEnhancement), skips, c.audioEnhancement);
-    return tf.squeeze(mask, [0]) as tf.Tensor2D;
+    const { ahat, skips } = ownEnhanced(params, c, f14, spec);
+    return tf.squeeze(maskDecoder(params, ahat, skips, c.audioEnhancement), [0]) as tf.Tensor2D;
   });
 }
