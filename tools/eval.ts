@@ -24,6 +24,9 @@
  *   noGeometry    the same weights with identity homographies
  *   singleFrame   the same weights on the scored frame alone (T = 1)
  *   noEnhancement the same weights without f and soft localization at inference
+ *   otherAudio    a control, not a method: the full model given the sound of ANOTHER clip (the
+ *                 next clip of the list, same time); maps that score as well with the wrong sound
+ *                 do not depend on what is heard
  * --ego000-frames T changes the test window (default 9). With --record the full model's test
  * figures are written to its manifest entry and card as well. Without ego000 weights these
  * methods are left out (and said so).
@@ -52,8 +55,8 @@ const say = (s: string) => { if (!json) console.log(s); else console.error(s); }
 
 const ego000Id = opt('ego000-id', 'ego000-synth');
 const egoFrames = Number(opt('ego000-frames', '9'));
-const EGO_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement'] as const;
-const ALL_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'lvs', 'centre', 'wholeImage', 'random', 'oracle'] as const;
+const EGO_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio'] as const;
+const ALL_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio', 'lvs', 'centre', 'wholeImage', 'random', 'oracle'] as const;
 type Method = typeof ALL_METHODS[number];
 let METHODS: readonly Method[] = ALL_METHODS;
 const emptyScores = (): Record<Method, FrameScore[]> => Object.fromEntries(ALL_METHODS.map((m) => [m, []])) as unknown as Record<Method, FrameScore[]>;
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
     wctx = await openWindowCache();
   } else {
     METHODS = ALL_METHODS.filter((m) => !(EGO_METHODS as readonly string[]).includes(m));
-    say(`(no ${ego000Id} in models/manifest.json: full / noGeometry / singleFrame / noEnhancement left out)`);
+    say(`(no ${ego000Id} in models/manifest.json: full / noGeometry / singleFrame / noEnhancement / otherAudio left out)`);
   }
   const trunk = await loadVisualTrunk(manifest, MODELS_BASE_URL, { fetcher: modelsFetcher });
   const clips = listClips(dataDir, split);
@@ -96,7 +99,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   let done = 0;
   try {
-    for (const c of clips) {
+    for (const [ci, c] of clips.entries()) {
       const frames = frameList(c);
       const specs = new Map<number, Float32Array>();
       const egoMaps = new Map<number, Record<string, Float32Array>>();
@@ -112,11 +115,13 @@ async function main(): Promise<void> {
             const f = tf.tensor4d(f14Rows(cc, w.frames), [T, 14, 14, 576]);
             const spec = tf.tensor3d(spectrogram(centredAudio(c, c.meta.frames[fi].time)), [1, 128, 128]);
             const rows = windowHomographies(cc, w, 'query', true);
-            const run = (o: { geometry?: boolean; enhancement?: boolean; singleFrame?: boolean }) => ego000Maps(ego!, f, spec, rows, { queries: w.query, ...o }).dataSync().slice() as Float32Array;
+            const run = (o: { geometry?: boolean; enhancement?: boolean; singleFrame?: boolean }, sp = spec) => ego000Maps(ego!, f, sp, rows, { queries: w.query, ...o }).dataSync().slice() as Float32Array;
             out.full = run({});
             out.noGeometry = run({ geometry: false });
             out.singleFrame = run({ singleFrame: true });
             out.noEnhancement = run({ enhancement: false });
+            const other = clips[(ci + 1) % clips.length];
+            out.otherAudio = run({}, tf.tensor3d(spectrogram(centredAudio(other, Math.min(c.meta.frames[fi].time, other.meta.config.seconds - 0.5))), [1, 128, 128]));
           });
           egoMaps.set(fi, out);
         });

@@ -8,17 +8,19 @@
  * DIR/checkpoint/params.json + .bin).
  *
  *   npx tsx tools/models/probe-ego000.ts --data .cache/synth [--split train] [--batch 8] [--seed 1]
- *        [--params .cache/train/ego000-synth/checkpoint/params] [--offset 0]  [--no-enhancement] [--no-norm]
+ *        [--params .cache/train/ego000-synth/checkpoint/params | models/ego000-synth] [--offset 0]  [--no-enhancement] [--no-norm]
  *        [--centre]   (first apply the trainer's data-dependent init, on 32 other clips)
  *        [--overfit N --lr 3e-3 [--no-geometry]]   (then N Adam steps on this one batch,
  *                     and the same report again: can the model separate 8 clips it trains on?)
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   calibrateEgo000Norm, centreProjections, deserializeEgo000, ego000Loss, initEgo000Params, isNormStatistic, ownAudioFeatures, validateEgo000Config, type Ego000Config,
 } from '../../src/engine/models/ego000/index.ts';
-import { audioFeatures, audioVector } from '../../src/engine/models/ego000/enhancement.ts';
+import { audioFeatures, audioVector, enhancePairs } from '../../src/engine/models/ego000/enhancement.ts';
+import { projectVisual, visualVector } from '../../src/engine/models/ego000/softloc.ts';
 import type { Params } from '../../src/engine/models/audio.ts';
 import { listClips, spectrogram, useWasm } from './data.ts';
 import { centredWindows, clipCache, f14Rows, openWindowCache, pairsOf, windowHomographies } from './windows.ts';
@@ -36,7 +38,9 @@ let params: Params;
 let config: Ego000Config;
 if (flags.has('params')) {
   const base = str('params', '');
-  const back = deserializeEgo000(readFileSync(`${base}.json`, 'utf8'), new Uint8Array(readFileSync(`${base}.bin`)));
+  // a checkpoint (DIR/name.json + .bin) or a shipped model's directory (model.json + weights.bin)
+  const [j, b] = existsSync(join(base, 'model.json')) ? [join(base, 'model.json'), join(base, 'weights.bin')] : [`${base}.json`, `${base}.bin`];
+  const back = deserializeEgo000(readFileSync(j, 'utf8'), new Uint8Array(readFileSync(b)));
   params = back.params;
   config = back.config;
 } else {
@@ -96,6 +100,14 @@ const report = (): void => {
       const g = audioVector(params, ownAudioFeatures(params, config, batch.f14, batch.spec)) as tf.Tensor2D;
       const e = cosStats(g);
       console.log(`g_a (enhanced with the own window's g_v): pairwise cosine mean ${fx(e.mean)} min ${fx(e.min)}; mean |g| ${fx(e.norm)}, |mean g| ${fx(e.meanNorm)}`);
+      // how much the sound moves g_a^ when the frames stay: every clip's audio enhanced with ONE
+      // window's g_v (as eq. 2 scores them), pairwise cosine within each window, averaged
+      const [KT, h, w] = batch.f14.shape;
+      const v = tf.reshape(projectVisual(params, batch.f14), [K, KT / K, h, w, config.embedDim]) as tf.Tensor5D;
+      const pairs = enhancePairs(params, a, visualVector(v), config.audioEnhancement); // [K windows, K audios, ...]
+      const within = tf.unstack(pairs).map((p) => cosStats(audioVector(params, p) as tf.Tensor2D));
+      const m = within.reduce((acc, x) => acc + x.mean, 0) / within.length;
+      console.log(`g_a (${K} clips' audio, each window's own g_v): pairwise cosine within a window mean ${fx(m)} min ${fx(Math.min(...within.map((x) => x.min)))} (1 = the sound changes nothing)`);
     }
   });
   const p = ego000Loss(params, config, batch);

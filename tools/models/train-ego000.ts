@@ -4,6 +4,13 @@
  *
  *   --id ego000-synth      weights go to models/<id>/, entry in models/manifest.json
  *   --split train  --ckpt DIR (default .cache/train/<id>)  --resume
+ *   --init-from ID         continue training a shipped model (models/<ID>) when its checkpoint is
+ *                          gone: its weights, and its loss/val curves up to its shipped step; the
+ *                          step count goes on from there (batches as the original run would have
+ *                          drawn them, same validation clips with the same --seed); Adam's moments
+ *                          start from zero (own bias-correction count); no re-centring; with
+ *                          --resume, only when there is no checkpoint yet
+ *   --warmup N             the learning rate rises linearly over the first N Adam steps (default 0)
  *   --clips N              use the first N clips of the split (default: all)
  *   --steps 2000  --batch 16  --lr 1e-3  --seed 1  --val-frac 0.1  --clip-norm 5
  *   --val-every 50         validate (and checkpoint) every this many steps
@@ -43,6 +50,7 @@ import { MODELS_DIR, type Clip, datasetHash, listClips, mulberry, readManifest, 
 import { type ClipCache, type Window, centredWindows, clipCache, f14Rows, openWindowCache, pairsOf, windowHomographies } from './windows.ts';
 import { F14 } from './features.ts';
 import { plotPng } from './plot.ts';
+import { loadMoments, loadParamSet, saveParamSet } from './checkpoint.ts';
 import { flagReaders, type Flags } from './flags.ts';
 import { audioWindowAt, MONO_RATE } from '../../src/engine/pipeline/localizer.ts';
 
@@ -54,7 +62,36 @@ export function centredAudio(c: Clip, t: number): Float32Array {
 
 interface Sample { clip: number; window: Window; audio: Float32Array; clean: Float32Array }
 interface ValRow { step: number; loss: number; pointing: number; pixelAP: number; ciou50: number }
-interface State { step: number; history: { step: number; loss: number; ground: number; enh: number }[]; val: ValRow[]; best: { step: number; loss: number } | null; sinceBest: number; elapsedS: number }
+interface State { step: number; adamStep?: number; initFrom?: string; initCommand?: string; initStep?: number; runs?: { fromStep: number; command: string }[]; history: { step: number; loss: number; ground: number; enh: number }[]; val: ValRow[]; best: { step: number; loss: number } | null; sinceBest: number; elapsedS: number }
+
+/**
+ * The training state of a shipped model, for --init-from: the step it was shipped at, its loss and
+ * validation rows up to that step (models/<id>/loss.csv, val.csv), its training time. The config
+ * must be the one it was trained with.
+ */
+function initialState(from: string, config: Ego000Config): State {
+  const entry = readManifest().models.find((m) => m.id === from);
+  if (!entry?.metrics) throw new Error(`--init-from ${from}: not in models/manifest.json`);
+  if (JSON.stringify(entry.config) !== JSON.stringify(config)) throw new Error(`--init-from ${from}: its config differs from this run's (${JSON.stringify(entry.config)})`);
+  const at = Number(entry.metrics.bestStep);
+  const rows = (f: string) => readFileSync(join(MODELS_DIR, from, f), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const history = rows('loss.csv').filter((r) => r[0] <= at).map(([step, loss, ground, enh]) => ({ step, loss, ground, enh }));
+  const val = rows('val.csv').filter((r) => r[0] <= at).map(([step, loss, pointing, pixelAP, ciou50]) => ({ step, loss, pointing, pixelAP, ciou50 }));
+  const best = val.find((r) => r.step === at);
+  if (!best) throw new Error(`--init-from ${from}: val.csv has no row for its shipped step ${at}`);
+  return { step: at, adamStep: 0, initFrom: from, initCommand: entry.trainCommand, initStep: at, history, val, best: { step: at, loss: best.loss }, sinceBest: 0, elapsedS: Number(entry.metrics.trainSeconds ?? 0) };
+}
+
+/** The commands that trained a run, in order, each with a note on where it started when there are several. */
+function commandsOf(st: State): { command: string; note: string }[] {
+  const runs = st.runs ?? [];
+  const out = st.initFrom ? [{ command: st.initCommand ?? '(unknown)', note: `shipped at step ${st.initStep}` }] : [];
+  for (const r of runs) out.push({ command: r.command, note: out.length || runs.length > 1 ? `from step ${r.fromStep}` : '' });
+  return out.length ? out : [{ command: '(unknown)', note: '' }];
+}
+/** One line for the manifest (safe to paste: no shell comments) or one line per command for the card. */
+const commandsLine = (st: State) => commandsOf(st).map((c) => c.note ? `${c.command} (${c.note})` : c.command).join('; then ');
+const commandsBlock = (st: State) => commandsOf(st).map((c) => c.note ? `${c.command}  # ${c.note}` : c.command).join('\n    ');
 
 export async function trainEgo000(flags: Flags): Promise<void> {
   const { str, num } = flagReaders(flags);
@@ -72,6 +109,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
   const valEvery = num('val-every', 50);
   const patience = num('patience', 6);
   const maxMinutes = num('max-minutes', Infinity);
+  const warmup = num('warmup', 0);
   const geometry = !flags.has('no-geometry');
   const config: Ego000Config = validateEgo000Config({
     embedDim: num('embed-dim', 128),
@@ -129,15 +167,26 @@ export async function trainEgo000(flags: Flags): Promise<void> {
   let v: Params = Object.fromEntries(names.map((n) => [n, makeVariable(tf.zerosLike(params[n]))]));
   let st: State = { step: 0, history: [], val: [], best: null, sinceBest: 0, elapsedS: 0 };
   const ckPath = join(ckptDir, 'checkpoint');
-  const loadSet = (name: string) => deserializeEgo000(readFileSync(join(ckPath, `${name}.json`), 'utf8'), new Uint8Array(readFileSync(join(ckPath, `${name}.bin`))), true).params;
-  if (flags.has('resume') && existsSync(join(ckPath, 'state.json'))) {
+  const loadSet = (name: string) => loadParamSet(ckPath, name);
+  const resumed = flags.has('resume') && existsSync(join(ckPath, 'state.json'));
+  if (resumed) {
     tf.dispose([...Object.values(params), ...Object.values(m), ...Object.values(v)]);
     params = loadSet('params');
-    m = loadSet('adam-m');
-    v = loadSet('adam-v');
+    m = loadMoments(ckPath, 'adam-m', names, params);
+    v = loadMoments(ckPath, 'adam-v', names, params);
     st = JSON.parse(readFileSync(join(ckPath, 'state.json'), 'utf8')) as State;
     log(`resumed at step ${st.step}`);
-  } else if (flags.has('resume')) log('no checkpoint to resume from; starting fresh');
+  } else if (flags.has('resume')) log(`no checkpoint to resume from; starting ${flags.has('init-from') ? 'from --init-from' : 'fresh'}`);
+  // --init-from starts a run (with --resume too, once that run has a checkpoint, it is resumed instead)
+  let initialised = false;
+  if (!resumed && flags.has('init-from')) {
+    initialised = true;
+    const from = str('init-from', '');
+    st = initialState(from, config);
+    tf.dispose(Object.values(params));
+    params = deserializeEgo000(readFileSync(join(MODELS_DIR, from, 'model.json'), 'utf8'), new Uint8Array(readFileSync(join(MODELS_DIR, from, 'weights.bin'))), true).params;
+    log(`initialised from models/${from} at its step ${st.step} (validation loss ${st.best!.loss.toFixed(4)}); Adam moments start from zero`);
+  }
 
   const batchOf = (idx: number[], mixWith: number[] | null) => {
     const f = new Float32Array(idx.length * T * F14);
@@ -174,16 +223,19 @@ export async function trainEgo000(flags: Flags): Promise<void> {
       }, vars);
       const loss = value.dataSync()[0];
       st.step++;
+      st.adamStep = (st.adamStep ?? st.step - 1) + 1;
+      const t = st.adamStep;
+      const rate = warmup > 0 ? lr * Math.min(1, t / warmup) : lr;
       tf.tidy(() => {
         const gs = names.map((n) => grads[params[n].name]);
         const gnorm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
         const scale = tf.minimum(1, tf.div(clipNorm, tf.add(gnorm, 1e-12)));
-        const c1 = 1 - b1 ** st.step, c2 = 1 - b2 ** st.step;
+        const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
         names.forEach((n, i) => {
           const g = tf.mul(gs[i], scale);
           m[n].assign(tf.add(tf.mul(m[n], b1), tf.mul(g, 1 - b1)));
           v[n].assign(tf.add(tf.mul(v[n], b2), tf.mul(tf.square(g), 1 - b2)));
-          params[n].assign(tf.sub(params[n], tf.mul(lr / c1, tf.div(m[n], tf.add(tf.sqrt(tf.div(v[n], c2)), eps)))));
+          params[n].assign(tf.sub(params[n], tf.mul(rate / c1, tf.div(m[n], tf.add(tf.sqrt(tf.div(v[n], c2)), eps)))));
         });
       });
       tf.dispose([value, ...Object.values(grads)]);
@@ -228,11 +280,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     return { loss: nb ? lossSum / nb : NaN, pointing: sm.pointing, pixelAP: sm.pixelAP, ciou50: sm.ciou50 };
   };
 
-  const saveSet = async (dir: string, name: string, p: Params) => {
-    const { modelJson, weights } = await serializeEgo000(`${id}-${name}`, p, config);
-    writeFileSync(join(dir, `${name}.json`), modelJson);
-    writeFileSync(join(dir, `${name}.bin`), weights);
-  };
+  const saveSet = (dir: string, name: string, p: Params) => saveParamSet(dir, name, id, p, config);
   const save = async (isBest: boolean) => {
     mkdirSync(ckPath, { recursive: true });
     await saveSet(ckPath, 'params', params);
@@ -274,6 +322,15 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     log(`step 0 (init): val loss ${v0.loss.toFixed(4)} pointing ${v0.pointing.toFixed(3)} pixelAP ${v0.pixelAP.toFixed(3)} ciou50 ${v0.ciou50.toFixed(3)}`);
     await save(true);
   }
+  if (initialised) {
+    // the loaded weights must score what they scored when shipped (same clips, same calibration)
+    calibrate();
+    const v0 = validate();
+    log(`step ${st.step} (${st.initFrom} as loaded): val loss ${v0.loss.toFixed(4)} pointing ${v0.pointing.toFixed(3)} pixelAP ${v0.pixelAP.toFixed(3)} (shipped: ${st.best!.loss.toFixed(4)})`);
+    await save(true);
+  }
+  // every invocation that trained this run (a --resume may change e.g. --lr): the manifest and card list them
+  st.runs = [...(st.runs ?? []), { fromStep: st.step, command }];
   const tStart = Date.now() - st.elapsedS * 1000;
   const runStart = Date.now();
   let sum = { loss: 0, ground: 0, enh: 0, n: 0 };
@@ -334,13 +391,12 @@ async function ship(id: string, params: Params, config: Ego000Config, hash: stri
     files,
     config: config as unknown as Record<string, unknown>,
     dataset: { hash, description: `${clips.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${nSamples} windows of ${config.temporal.trainFrames} frames ${config.temporal.frameStep} apart; ${nVal} held-out clips for validation` },
-    trainCommand: command,
+    trainCommand: commandsLine(st),
     metrics: { steps: st.step, bestStep: st.best!.step, trainSeconds: Math.round(st.elapsedS), params: nParams, valLoss: best.loss, valPointing: best.pointing, valPixelAP: best.pixelAP, valCiou50: best.ciou50 },
     card: `${id}/MODEL_CARD.md`,
   };
   const manifest: Manifest = readManifest();
-  const prev = manifest.models.find((x) => x.id === id);
-  if (prev?.metrics) for (const [k, val] of Object.entries(prev.metrics)) if (k.startsWith('test')) entry.metrics![k] = val;
+  // test figures of earlier weights are not carried over: `npm run eval -- ... --record` writes them for these
   manifest.models = [...manifest.models.filter((x) => x.id !== id), entry];
   writeFileSync(join(MODELS_DIR, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
   const ck = join('.cache', 'train', id);
@@ -361,11 +417,11 @@ in Egocentric Videos", CVPR 2023), built from the blocks in \`src/engine/models/
 - Loss: softmax MIL over T (learned weights), m = sigmoid((S - ${o.epsilon}) / ${o.tau}), eq. 2 with ${o.negatives} negatives${o.hardNegative ? ' and the trimap hard negative' : ''}, logits / ${o.temperature}. ${nParams} parameters (${(files[1].bytes / 1024).toFixed(0)} KiB).
 
 **Trained on.** ${entry.dataset!.description}. Dataset sha256 \`${hash}\`. Self-supervised: no boxes or
-labels are used for training (boxes only score validation). Command:
+labels are used for training (boxes only score validation). Command${commandsOf(st).length > 1 ? 's, in order' : ''}:
 
-    ${command}
+    ${commandsBlock(st)}
 
-${st.step} Adam steps (${Math.round(st.elapsedS / 60)} min on one shared CPU core, tfjs wasm); shipped: the step with the best
+${st.step} Adam steps (${Math.round(st.elapsedS / 60)} min on one shared CPU core, tfjs wasm${st.initFrom ? `; steps 1-${st.initStep} are the run of models/${st.initFrom} (its first command above), continued from its shipped weights with fresh Adam moments` : ''}); shipped: the step with the best
 validation loss (${st.best!.step}). \`loss.csv\` (per step: loss, L_ground, L_enhancement), \`val.csv\` (per validation) and
 \`loss.png\` (blue: training L_ground, red: validation L_ground) beside this card. Best validation: loss ${best.loss.toFixed(3)},
 pointing ${best.pointing.toFixed(3)}, pixel AP ${best.pixelAP.toFixed(3)}, cIoU@0.5 ${best.ciou50.toFixed(3)} (held-out training clips, T = ${config.temporal.trainFrames}).
