@@ -34,7 +34,8 @@
  * with the audio of a random window of a clip outside the batch (mix-and-separate). Validation
  * (held-out training clips, every 3rd window, unmixed audio) reports the loss, used for early
  * stopping (the best validation loss is shipped), and pointing / pixel AP of the query map
- * against the ground-truth boxes (reported only). Everything random follows --seed.
+ * against the ground-truth boxes (reported only), also with another validation clip's sound
+ * (otherPointing / otherPixelAP in val.csv: a model that localizes by sound loses its maps then). Everything random follows --seed.
  */
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +62,8 @@ export function centredAudio(c: Clip, t: number): Float32Array {
 }
 
 interface Sample { clip: number; window: Window; audio: Float32Array; clean: Float32Array }
-interface ValRow { step: number; loss: number; pointing: number; pixelAP: number; ciou50: number }
+/** otherPointing / otherPixelAP: the same maps made with another validation clip's sound (eval's otherAudio control); absent in runs before it. */
+interface ValRow { step: number; loss: number; pointing: number; pixelAP: number; ciou50: number; otherPointing?: number; otherPixelAP?: number }
 interface State { step: number; adamStep?: number; initFrom?: string; initCommand?: string; initStep?: number; runs?: { fromStep: number; command: string }[]; history: { step: number; loss: number; ground: number; enh: number }[]; val: ValRow[]; best: { step: number; loss: number } | null; sinceBest: number; elapsedS: number }
 
 /**
@@ -74,13 +76,15 @@ function initialState(from: string, config: Ego000Config): State {
   if (!entry?.metrics) throw new Error(`--init-from ${from}: not in models/manifest.json`);
   if (JSON.stringify(entry.config) !== JSON.stringify(config)) throw new Error(`--init-from ${from}: its config differs from this run's (${JSON.stringify(entry.config)})`);
   const at = Number(entry.metrics.bestStep);
-  const rows = (f: string) => readFileSync(join(MODELS_DIR, from, f), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const rows = (f: string) => readFileSync(join(MODELS_DIR, from, f), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map((x) => (x === '' ? NaN : Number(x))));
   const history = rows('loss.csv').filter((r) => r[0] <= at).map(([step, loss, ground, enh]) => ({ step, loss, ground, enh }));
-  const val = rows('val.csv').filter((r) => r[0] <= at).map(([step, loss, pointing, pixelAP, ciou50]) => ({ step, loss, pointing, pixelAP, ciou50 }));
+  const val = rows('val.csv').filter((r) => r[0] <= at).map(([step, loss, pointing, pixelAP, ciou50, op, oa]) => ({ step, loss, pointing, pixelAP, ciou50, ...(Number.isFinite(op) && Number.isFinite(oa) ? { otherPointing: op, otherPixelAP: oa } : {}) }));
   const best = val.find((r) => r.step === at);
   if (!best) throw new Error(`--init-from ${from}: val.csv has no row for its shipped step ${at}`);
   return { step: at, adamStep: 0, initFrom: from, initCommand: entry.trainCommand, initStep: at, history, val, best: { step: at, loss: best.loss }, sinceBest: 0, elapsedS: Number(entry.metrics.trainSeconds ?? 0) };
 }
+
+const otherSound = (r: Omit<ValRow, 'step'>) => r.otherPointing === undefined ? '' : ` (another clip's sound: pointing ${r.otherPointing.toFixed(3)} pixelAP ${r.otherPixelAP!.toFixed(3)})`;
 
 /** The commands that trained a run, in order, each with a note on where it started when there are several. */
 function commandsOf(st: State): { command: string; note: string }[] {
@@ -262,22 +266,28 @@ export async function trainEgo000(flags: Flags): Promise<void> {
       nb++;
       tf.dispose([p.loss, p.ground, p.enhancement, p.logits, p.pooled, batch.f14, batch.spec]);
     }
-    for (const k of valIdx) {
+    // maps of the query frames, with the own sound and (a control: a model that localizes by sound
+    // must lose its maps) with the sound of the next validation window from another clip
+    const other: FrameScore[] = [];
+    valIdx.forEach((k, pos) => {
       const s = samples[k];
       const c = clips[s.clip];
       const qf = s.window.frames[s.window.query];
       const gt = soundingBoxes(c, qf);
-      if (!gt.boxes.length) continue;
-      const map = tf.tidy(() => {
-        const f = tf.tensor4d(f14Rows(caches[s.clip], s.window.frames), [T, 14, 14, 576]);
-        const spec = tf.tensor3d(s.clean, [1, 128, 128]);
-        return ego000Maps({ params, config }, f, spec, windowHomographies(caches[s.clip], s.window, 'query', geometry), { queries: s.window.query });
-      });
-      scores.push(scoreFrame(map.dataSync(), 14, 14, boxesToMask(gt.boxes, c.meta.config.width, c.meta.config.height)));
-      map.dispose();
-    }
+      if (!gt.boxes.length) return;
+      let o = (pos + 1) % valIdx.length;
+      while (samples[valIdx[o]].clip === s.clip && o !== pos) o = (o + 1) % valIdx.length;
+      const G = boxesToMask(gt.boxes, c.meta.config.width, c.meta.config.height);
+      const f = tf.tensor4d(f14Rows(caches[s.clip], s.window.frames), [T, 14, 14, 576]);
+      const rows = windowHomographies(caches[s.clip], s.window, 'query', geometry);
+      const mapWith = (spec: Float32Array) => tf.tidy(() => ego000Maps({ params, config }, f, tf.tensor3d(spec, [1, 128, 128]), rows, { queries: s.window.query }).dataSync());
+      scores.push(scoreFrame(mapWith(s.clean), 14, 14, G));
+      if (o !== pos) other.push(scoreFrame(mapWith(samples[valIdx[o]].clean), 14, 14, G));
+      f.dispose();
+    });
     const sm = summarize(scores);
-    return { loss: nb ? lossSum / nb : NaN, pointing: sm.pointing, pixelAP: sm.pixelAP, ciou50: sm.ciou50 };
+    const so = other.length ? summarize(other) : null;
+    return { loss: nb ? lossSum / nb : NaN, pointing: sm.pointing, pixelAP: sm.pixelAP, ciou50: sm.ciou50, ...(so ? { otherPointing: so.pointing, otherPixelAP: so.pixelAP } : {}) };
   };
 
   const saveSet = (dir: string, name: string, p: Params) => saveParamSet(dir, name, id, p, config);
@@ -289,7 +299,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     if (isBest) await saveSet(ckPath, 'best', params);
     writeFileSync(join(ckPath, 'state.json'), JSON.stringify(st) + '\n');
     writeFileSync(join(ckptDir, 'loss.csv'), 'step,loss,ground,enhancement\n' + st.history.map((h) => `${h.step},${h.loss},${h.ground},${h.enh}`).join('\n') + '\n');
-    writeFileSync(join(ckptDir, 'val.csv'), 'step,loss,pointing,pixelAP,ciou50\n' + st.val.map((h) => `${h.step},${h.loss},${h.pointing},${h.pixelAP},${h.ciou50}`).join('\n') + '\n');
+    writeFileSync(join(ckptDir, 'val.csv'), 'step,loss,pointing,pixelAP,ciou50,otherPointing,otherPixelAP\n' + st.val.map((h) => `${h.step},${h.loss},${h.pointing},${h.pixelAP},${h.ciou50},${h.otherPointing ?? ''},${h.otherPixelAP ?? ''}`).join('\n') + '\n');
     const smooth: [number, number][] = [];
     const w = Math.max(1, Math.round(st.history.length / 100));
     for (let i = 0; i + w <= st.history.length; i += w) smooth.push([st.history[i + w - 1].step, st.history.slice(i, i + w).reduce((a, h) => a + h.ground, 0) / w]);
@@ -319,14 +329,14 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     }
     const v0 = validate();
     record(v0);
-    log(`step 0 (init): val loss ${v0.loss.toFixed(4)} pointing ${v0.pointing.toFixed(3)} pixelAP ${v0.pixelAP.toFixed(3)} ciou50 ${v0.ciou50.toFixed(3)}`);
+    log(`step 0 (init): val loss ${v0.loss.toFixed(4)} pointing ${v0.pointing.toFixed(3)} pixelAP ${v0.pixelAP.toFixed(3)} ciou50 ${v0.ciou50.toFixed(3)}${otherSound(v0)}`);
     await save(true);
   }
   if (initialised) {
     // the loaded weights must score what they scored when shipped (same clips, same calibration)
     calibrate();
     const v0 = validate();
-    log(`step ${st.step} (${st.initFrom} as loaded): val loss ${v0.loss.toFixed(4)} pointing ${v0.pointing.toFixed(3)} pixelAP ${v0.pixelAP.toFixed(3)} (shipped: ${st.best!.loss.toFixed(4)})`);
+    log(`step ${st.step} (${st.initFrom} as loaded): val loss ${v0.loss.toFixed(4)} pointing ${v0.pointing.toFixed(3)} pixelAP ${v0.pixelAP.toFixed(3)}${otherSound(v0)} (shipped: ${st.best!.loss.toFixed(4)})`);
     await save(true);
   }
   // every invocation that trained this run (a --resume may change e.g. --lr): the manifest and card list them
@@ -354,7 +364,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
       calibrate();
       const vr = validate();
       const better = record(vr);
-      log(`step ${st.step}: train loss ${(sum.loss / sum.n).toFixed(4)} (ground ${(sum.ground / sum.n).toFixed(4)}, enhancement ${(sum.enh / sum.n).toFixed(4)}; ${((Date.now() - te) / sum.n).toFixed(0)} ms/step)  val loss ${vr.loss.toFixed(4)} pointing ${vr.pointing.toFixed(3)} pixelAP ${vr.pixelAP.toFixed(3)} ciou50 ${vr.ciou50.toFixed(3)}${better ? ' (best)' : ''}  [${st.elapsedS.toFixed(0)} s]`);
+      log(`step ${st.step}: train loss ${(sum.loss / sum.n).toFixed(4)} (ground ${(sum.ground / sum.n).toFixed(4)}, enhancement ${(sum.enh / sum.n).toFixed(4)}; ${((Date.now() - te) / sum.n).toFixed(0)} ms/step)  val loss ${vr.loss.toFixed(4)} pointing ${vr.pointing.toFixed(3)} pixelAP ${vr.pixelAP.toFixed(3)} ciou50 ${vr.ciou50.toFixed(3)}${otherSound(vr)}${better ? ' (best)' : ''}  [${st.elapsedS.toFixed(0)} s]`);
       await save(better);
       sum = { loss: 0, ground: 0, enh: 0, n: 0 };
       te = Date.now();
