@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initEgo000Params, isNormStatistic, validateEgo000Config } from '../../src/engine/models/ego000/index.ts';
 import type { Params } from '../../src/engine/models/audio.ts';
-import { loadMoments, loadParamSet, saveParamSet } from './checkpoint.ts';
+import { loadMoments, loadParamSet, loadShippedParams, saveParamSet } from './checkpoint.ts';
 
 // The trainer's checkpoint round trip (--resume): parameters and Adam moments come back bit for
 // bit. The moments hold no entry for the audio normalization's stored statistics (they are not
@@ -13,6 +13,8 @@ import { loadMoments, loadParamSet, saveParamSet } from './checkpoint.ts';
 describe('ego000 training checkpoints', () => {
   const dir = mkdtempSync(join(tmpdir(), 'egosound-ckpt-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // checkpoint.ts reaches tools/models/data.ts, which registers the wasm backend (the trainers' one)
+  beforeAll(async () => { await tf.setBackend('cpu'); });
   const config = validateEgo000Config({ embedDim: 16, audioEnhancement: { norm: 'batch' } });
 
   const same = (a: Params, b: Params) => {
@@ -46,5 +48,14 @@ describe('ego000 training checkpoints', () => {
     await saveParamSet(dir, 'adam-fits', 'ego000-test', fits, config);
     expect(() => loadMoments(dir, 'adam-fits', names.slice(1), params)).toThrow(new RegExp(`${names[0]} is not a trained parameter`));
     tf.dispose([...Object.values(params), ...Object.values(other), ...Object.values(fits)]);
+  });
+
+  it('a shipped model (--init-from, the probe) is read through the manifest: trainable but for the stored statistics', async () => {
+    const { params, config: c } = await loadShippedParams('ego000-synth', true);
+    expect(c.audioEnhancement.norm).toBe('batch');
+    const vars = Object.entries(params) as [string, tf.Variable][];
+    expect(vars.filter(([n, v]) => v.trainable === isNormStatistic(n))).toEqual([]);
+    tf.dispose(Object.values(params));
+    await expect(loadShippedParams('ego000-nonexistent', true)).rejects.toThrow(/not in models\/manifest.json/);
   });
 });

@@ -4,12 +4,15 @@
  * Model parameters are read back with the full check of deserializeEgo000 (every parameter the
  * config needs, with its shape). Adam's moments cover the trained parameters only, not the audio
  * normalization's stored statistics, so they are read against the parameters they belong to.
+ * A shipped model (models/<id>/) is read through the manifest's sha256 check, as the app reads it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { deserializeEgo000, serializeEgo000, type Ego000Config } from '../../src/engine/models/ego000/index.ts';
 import { makeVariable, type Params } from '../../src/engine/models/audio.ts';
+import { fetchVerified } from '../../src/engine/weights/verify.ts';
+import { MODELS_BASE_URL, modelsFetcher, readManifest } from './data.ts';
 
 export async function saveParamSet(dir: string, name: string, modelId: string, p: Params, config: Ego000Config): Promise<void> {
   const { modelJson, weights } = await serializeEgo000(`${modelId}-${name}`, p, config);
@@ -37,4 +40,14 @@ export function loadMoments(dir: string, name: string, names: string[], like: Pa
     throw new Error(`${join(dir, name)}: the checkpoint does not match the model: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3} more)` : ''}`);
   }
   return Object.fromEntries(names.map((n) => [n, makeVariable(t[n])]));
+}
+
+/** A shipped model's parameters (models/<id>/, every file checked against models/manifest.json). */
+export async function loadShippedParams(id: string, trainable: boolean): Promise<{ params: Params; config: Ego000Config }> {
+  const entry = readManifest().models.find((m) => m.id === id);
+  if (!entry) throw new Error(`${id}: not in models/manifest.json`);
+  const files = await fetchVerified(entry, MODELS_BASE_URL, { fetcher: modelsFetcher });
+  const file = (suffix: string) => [...files.entries()].find(([path]) => path.endsWith(suffix))![1];
+  const { params, config } = deserializeEgo000(new TextDecoder().decode(file('model.json')), file('weights.bin'), trainable);
+  return { params, config };
 }

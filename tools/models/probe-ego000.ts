@@ -14,7 +14,8 @@
  *                     and the same report again: can the model separate 8 clips it trains on?)
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { loadShippedParams } from './checkpoint.ts';
 import * as tf from '@tensorflow/tfjs';
 import {
   calibrateEgo000Norm, centreProjections, deserializeEgo000, ego000Loss, initEgo000Params, isNormStatistic, ownAudioFeatures, validateEgo000Config, type Ego000Config,
@@ -38,9 +39,9 @@ let params: Params;
 let config: Ego000Config;
 if (flags.has('params')) {
   const base = str('params', '');
-  // a checkpoint (DIR/name.json + .bin) or a shipped model's directory (model.json + weights.bin)
-  const [j, b] = existsSync(join(base, 'model.json')) ? [join(base, 'model.json'), join(base, 'weights.bin')] : [`${base}.json`, `${base}.bin`];
-  const back = deserializeEgo000(readFileSync(j, 'utf8'), new Uint8Array(readFileSync(b)));
+  // a shipped model's directory (models/<id>, through the manifest's sha256 check) or a checkpoint (DIR/name.json + .bin)
+  const back = existsSync(join(base, 'model.json')) ? await loadShippedParams(basename(base), false)
+    : deserializeEgo000(readFileSync(`${base}.json`, 'utf8'), new Uint8Array(readFileSync(`${base}.bin`)));
   params = back.params;
   config = back.config;
 } else {

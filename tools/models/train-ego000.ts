@@ -41,7 +41,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writ
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  calibrateEgo000Norm, centreProjections, deserializeEgo000, ego000Loss, ego000Maps, isNormStatistic, initEgo000Params, mixWaveforms, serializeEgo000, validateEgo000Config, type Ego000Config,
+  calibrateEgo000Norm, centreProjections, ego000Loss, ego000Maps, isNormStatistic, initEgo000Params, mixWaveforms, serializeEgo000, validateEgo000Config, type Ego000Config,
 } from '../../src/engine/models/ego000/index.ts';
 import { makeVariable, type Params } from '../../src/engine/models/audio.ts';
 import type { Mat3 } from '../../src/engine/kernels/index.ts';
@@ -51,7 +51,7 @@ import { MODELS_DIR, type Clip, datasetHash, listClips, mulberry, readManifest, 
 import { type ClipCache, type Window, centredWindows, clipCache, f14Rows, openWindowCache, pairsOf, windowHomographies } from './windows.ts';
 import { F14 } from './features.ts';
 import { plotPng } from './plot.ts';
-import { loadMoments, loadParamSet, saveParamSet } from './checkpoint.ts';
+import { loadMoments, loadParamSet, loadShippedParams, saveParamSet } from './checkpoint.ts';
 import { flagReaders, type Flags } from './flags.ts';
 import { audioWindowAt, MONO_RATE } from '../../src/engine/pipeline/localizer.ts';
 
@@ -188,7 +188,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     const from = str('init-from', '');
     st = initialState(from, config);
     tf.dispose(Object.values(params));
-    params = deserializeEgo000(readFileSync(join(MODELS_DIR, from, 'model.json'), 'utf8'), new Uint8Array(readFileSync(join(MODELS_DIR, from, 'weights.bin'))), true).params;
+    params = (await loadShippedParams(from, true)).params;
     log(`initialised from models/${from} at its step ${st.step} (validation loss ${st.best!.loss.toFixed(4)}); Adam moments start from zero`);
   }
 
