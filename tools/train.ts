@@ -14,6 +14,11 @@
  *   --embed-dim 128  --channels 16,32,64,128  --visual-hidden 0  --easy-negatives trimap|mean
  *   --no-hard-negatives    (ablation) drop the same-image hard negative
  *   --no-ship              train and checkpoint only; do not write models/
+ *   --trunk frozen|tail    tail: fine-tune the visual trunk's last block (block_12 + block_13_expand,
+ *                          tools/models/trunk-tail.ts) with the head; a measurement, never shipped
+ *   --trunk-lr LR          learning rate of the trunk's tail (default lr / 10)
+ *   --test-split NAME      after training, score the final weights on NAME's clips of --data the
+ *                          same way as validation (middle frames; printed and written to test.json)
  *
  * Samples: for every 1-s segment k of a clip, the frame in its middle (LVS trains on centre
  * frames) and the mono 11025 Hz mix over [k, k + 1) s. Segments whose mix is silent (RMS < 1e-4)
@@ -28,9 +33,11 @@ import { initLvsParams, lvsLocalize, lvsLoss, serializeParams, deserializeParams
 import { makeVariable, type Params } from '../src/engine/models/audio.ts';
 import { sha256Hex, type Manifest, type ModelEntry } from '../src/engine/weights/verify.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../src/engine/eval/metrics.ts';
-import { MODELS_DIR, type Clip, audioWindow, datasetHash, listClips, mulberry, rms, segmentMiddleFrames, soundingBoxes, useWasm, readManifest } from './models/data.ts';
+import { MODELS_BASE_URL, MODELS_DIR, modelsFetcher, type Clip, audioWindow, datasetHash, listClips, mulberry, rms, segmentMiddleFrames, soundingBoxes, useWasm, readManifest } from './models/data.ts';
 import { batchTensors, computeFeatures, type FeatureSet, type Sample } from './models/features.ts';
 import { plotPng } from './models/plot.ts';
+import { computeTailInputs, tailBatch, tailForward, tailParams } from './models/trunk-tail.ts';
+import { loadVisualTrunk } from '../src/engine/models/visual.ts';
 import { flagReaders, parseFlags } from './models/flags.ts';
 
 
@@ -58,6 +65,11 @@ const seed = num('seed', 1);
 const valFrac = num('val-frac', 0.1);
 const clipNorm = num('clip-norm', 5);
 const maxMinutes = num('max-minutes', Infinity);
+const trunkMode = str('trunk', 'frozen');
+if (trunkMode !== 'frozen' && trunkMode !== 'tail') { console.error('--trunk must be frozen or tail'); process.exit(2); }
+const trunkLr = num('trunk-lr', lr / 10);
+const testSplit = flags.has('test-split') ? str('test-split', 'test') : null;
+if (trunkMode === 'tail' && !flags.has('no-ship')) { console.error('--trunk tail is a measurement: the app runs the shipped frozen trunk, so add --no-ship'); process.exit(2); }
 const config: LvsConfig = validateLvsConfig({
   embedDim: num('embed-dim', 128),
   visualHidden: num('visual-hidden', 0),
@@ -78,17 +90,11 @@ async function main(): Promise<void> {
   // ---- data
   const clips = listClips(dataDir, split);
   if (clips.length < 4) throw new Error(`${dataDir}: found ${clips.length} ${split} clips (need at least 4)`);
-  const samples: Sample[] = [];
-  let silent = 0;
-  clips.forEach((c, ci) => {
-    for (const { frame, segment } of segmentMiddleFrames(c)) {
-      if (rms(audioWindow(c, segment)) < 1e-4) { silent++; continue; }
-      samples.push({ clip: ci, frame, t0: segment });
-    }
-  });
+  const { samples, silent } = middleFrameSamples(clips);
   const hash = datasetHash(clips, (c) => segmentMiddleFrames(c).map((s) => s.frame));
   log(`data: ${clips.length} clips, ${samples.length} samples (${silent} silent segments skipped), dataset sha256 ${hash}`);
   const fs: FeatureSet = await computeFeatures(clips, samples, join('.cache', 'features'), ['lvs-middle-frame-v1', hash], log);
+  const tailIn = trunkMode === 'tail' ? await computeTailInputs(clips, samples, join('.cache', 'features'), ['lvs-middle-frame-v1', hash], log) : null;
 
   // split by clip
   const r = mulberry(seed);
@@ -102,6 +108,12 @@ async function main(): Promise<void> {
 
   // ---- model + optimiser (Adam written out so its state checkpoints by parameter name)
   let params: Params = initLvsParams(config, seed);
+  if (trunkMode === 'tail') {
+    const trunk = await loadVisualTrunk(readManifest(), MODELS_BASE_URL, { fetcher: modelsFetcher });
+    Object.assign(params, tailParams(trunk));
+    trunk.dispose();
+    log(`trunk: fine-tuning its tail (${Object.keys(params).filter((n) => n.startsWith('tail/')).map((n) => params[n].size).reduce((a, b) => a + b, 0)} parameters) at lr ${trunkLr}`);
+  }
   const names = Object.keys(params).sort();
   let m: Params = Object.fromEntries(names.map((n) => [n, makeVariable(tf.zerosLike(params[n]))]));
   let v: Params = Object.fromEntries(names.map((n) => [n, makeVariable(tf.zerosLike(params[n]))]));
@@ -124,11 +136,16 @@ async function main(): Promise<void> {
   const b2 = 0.999;
   const eps = 1e-7;
   const vars = names.map((n) => params[n]);
+  /** f14 of a batch: the cached frozen features, or the trainable tail run on its cached input. */
+  const visual = (set: FeatureSet, tailSet: Float32Array | null, f14: tf.Tensor4D, idx: number[]): tf.Tensor4D => {
+    if (!tailSet) return f14;
+    return tf.tidy(() => tailForward(params, tailBatch(tailSet, idx)));
+  };
   const trainStep = (idx: number[]): number => {
     const { f14, spec } = batchTensors(fs, idx);
     try {
       const { value, grads } = tf.variableGrads(() => {
-        const parts = lvsLoss(params, f14, spec, config);
+        const parts = lvsLoss(params, visual(fs, tailIn, f14, idx), spec, config);
         tf.dispose([parts.logits, parts.sii]);
         return parts.loss;
       }, vars);
@@ -144,7 +161,7 @@ async function main(): Promise<void> {
           const g = tf.mul(gs[i], scale);
           m[n].assign(tf.add(tf.mul(m[n], b1), tf.mul(g, 1 - b1)));
           v[n].assign(tf.add(tf.mul(v[n], b2), tf.mul(tf.square(g), 1 - b2)));
-          params[n].assign(tf.sub(params[n], tf.mul(lr / c1, tf.div(m[n], tf.add(tf.sqrt(tf.div(v[n], c2)), eps)))));
+          params[n].assign(tf.sub(params[n], tf.mul((n.startsWith('tail/') ? trunkLr : lr) / c1, tf.div(m[n], tf.add(tf.sqrt(tf.div(v[n], c2)), eps)))));
         });
       });
       tf.dispose([value, ...Object.values(grads)]);
@@ -154,28 +171,33 @@ async function main(): Promise<void> {
     }
   };
 
-  const validate = (): { loss: number; pointing: number; pixelAP: number; ciou50: number } => {
+  const score = (set: FeatureSet, tailSet: Float32Array | null, setClips: Clip[], which: number[]): { loss: number; pointing: number; pixelAP: number; ciou50: number; auc: number; n: number } => {
     let lossSum = 0;
     let nb = 0;
     const scores: FrameScore[] = [];
-    for (let s = 0; s < valIdx.length; s += batch) {
-      const idx = valIdx.slice(s, s + batch);
-      const { f14, spec } = batchTensors(fs, idx);
+    for (let s = 0; s < which.length; s += batch) {
+      const idx = which.slice(s, s + batch);
+      const { f14: cached, spec } = batchTensors(set, idx);
+      const f14 = visual(set, tailSet, cached, idx);
       const parts = lvsLoss(params, f14, spec, config);
       if (idx.length > 1) { lossSum += parts.loss.dataSync()[0]; nb++; }
       const maps = lvsLocalize(params, f14, spec, config);
       const md = maps.dataSync();
       idx.forEach((k, i) => {
-        const smp = samples[k];
-        const gt = soundingBoxes(clips[smp.clip], smp.frame);
+        const smp = set.samples[k];
+        const gt = soundingBoxes(setClips[smp.clip], smp.frame);
         if (!gt.boxes.length) return;
-        const c = clips[smp.clip].meta.config;
+        const c = setClips[smp.clip].meta.config;
         scores.push(scoreFrame(md.subarray(i * 196, (i + 1) * 196), 14, 14, boxesToMask(gt.boxes, c.width, c.height)));
       });
-      tf.dispose([f14, spec, parts.loss, parts.logits, parts.sii, maps]);
+      tf.dispose([f14, cached, spec, parts.loss, parts.logits, parts.sii, maps]);
     }
     const sm = summarize(scores);
-    return { loss: nb ? lossSum / nb : NaN, pointing: sm.pointing, pixelAP: sm.pixelAP, ciou50: sm.ciou50 };
+    return { loss: nb ? lossSum / nb : NaN, pointing: sm.pointing, pixelAP: sm.pixelAP, ciou50: sm.ciou50, auc: sm.auc, n: sm.n };
+  };
+  const validate = (): { loss: number; pointing: number; pixelAP: number; ciou50: number } => {
+    const { loss, pointing, pixelAP, ciou50 } = score(fs, tailIn, clips, valIdx);
+    return { loss, pointing, pixelAP, ciou50 };
   };
 
   const save = async () => {
@@ -229,8 +251,31 @@ async function main(): Promise<void> {
     if ((Date.now() - runStart) / 60000 > maxMinutes) { log(`stopping after ${maxMinutes} min (--max-minutes)`); break; }
   }
 
+  if (testSplit) {
+    const testClips = listClips(dataDir, testSplit);
+    const t = middleFrameSamples(testClips);
+    const testHash = datasetHash(testClips, (c) => segmentMiddleFrames(c).map((x) => x.frame));
+    const tfs = await computeFeatures(testClips, t.samples, join('.cache', 'features'), ['lvs-middle-frame-v1', testHash], log);
+    const ttail = trunkMode === 'tail' ? await computeTailInputs(testClips, t.samples, join('.cache', 'features'), ['lvs-middle-frame-v1', testHash], log) : null;
+    const r = score(tfs, ttail, testClips, t.samples.map((_, i) => i));
+    log(`test (${testSplit}, ${testClips.length} clips, ${r.n} scored middle frames, final weights): loss ${r.loss.toFixed(4)} pointing ${r.pointing.toFixed(3)} pixelAP ${r.pixelAP.toFixed(3)} ciou50 ${r.ciou50.toFixed(3)} auc ${r.auc.toFixed(3)}`);
+    writeFileSync(join(ckptDir, 'test.json'), JSON.stringify({ command, trunk: trunkMode, split: testSplit, datasetHash: testHash, epoch: ck.epoch, step: ck.step, ...r }, null, 1) + '\n');
+  }
   if (flags.has('no-ship')) return;
   await ship(params, hash, clips, samples.length, trainIdx.length, valIdx.length, ck);
+}
+
+/** For every 1-s segment of each clip, its middle frame and that second of the mix; silent seconds skipped. */
+function middleFrameSamples(cs: Clip[]): { samples: Sample[]; silent: number } {
+  const samples: Sample[] = [];
+  let silent = 0;
+  cs.forEach((c, ci) => {
+    for (const { frame, segment } of segmentMiddleFrames(c)) {
+      if (rms(audioWindow(c, segment)) < 1e-4) { silent++; continue; }
+      samples.push({ clip: ci, frame, t0: segment });
+    }
+  });
+  return { samples, silent };
 }
 
 async function ship(params: Params, hash: string, clips: Clip[], nSamples: number, nTrain: number, nVal: number, ck: Checkpoint): Promise<void> {
@@ -291,7 +336,7 @@ RMS rule on the audio). Command:
 
     ${e.trainCommand}
 
-${ck.epoch} epochs, ${ck.step} Adam steps, ${Math.round(ck.elapsedS / 60)} min on 2 shared CPU cores (tfjs wasm backend). Loss
+${ck.epoch} epochs, ${ck.step} Adam steps, ${Math.round(ck.elapsedS / 60)} min on one CPU core (the tfjs wasm backend runs one thread in Node). Loss
 curves beside this card: \`loss.csv\` (per step), \`val.csv\` (per epoch) and \`loss.png\` (blue: training
 loss, red: validation loss; y grid every 0.5, from 0). The last validation figures (held-out training clips): loss ${last.loss.toFixed(3)}, pointing ${last.pointing.toFixed(3)}, pixelAP ${last.pixelAP.toFixed(3)}, cIoU@0.5 ${last.ciou50.toFixed(3)}.
 

@@ -431,7 +431,7 @@ labels are used for training (boxes only score validation). Command${commandsOf(
 
     ${commandsBlock(st)}
 
-${st.step} Adam steps (${Math.round(st.elapsedS / 60)} min on one shared CPU core, tfjs wasm${st.initFrom ? `; steps 1-${st.initStep} are the run of models/${st.initFrom} (its first command above), continued from its shipped weights with fresh Adam moments` : ''}); shipped: the step with the best
+${st.step} Adam steps (${Math.round(st.elapsedS / 60)} min on one CPU core, tfjs wasm${st.initFrom ? `; steps 1-${st.initStep} are the run of models/${st.initFrom} (its first command above), continued from its shipped weights with fresh Adam moments` : ''}); shipped: the step with the best
 validation loss (${st.best!.step}). \`loss.csv\` (per step: loss, L_ground, L_enhancement), \`val.csv\` (per validation) and
 \`loss.png\` (blue: training L_ground, red: validation L_ground) beside this card. Best validation: loss ${best.loss.toFixed(3)},
 pointing ${best.pointing.toFixed(3)}, pixel AP ${best.pixelAP.toFixed(3)}, cIoU@0.5 ${best.ciou50.toFixed(3)} (held-out training clips, T = ${config.temporal.trainFrames}).
