@@ -18,7 +18,9 @@
  *                          tools/models/trunk-tail.ts) with the head; a measurement, never shipped
  *   --trunk-lr LR          learning rate of the trunk's tail (default lr / 10)
  *   --test-split NAME      after training, score the final weights on NAME's clips of --data the
- *                          same way as validation (middle frames; printed and written to test.json)
+ *                          same way as validation (middle frames), beside the centre prior, whole
+ *                          image and random maps on the same frames (printed, and in test.json);
+ *                          --epochs 0 scores the untrained model
  *
  * Samples: for every 1-s segment k of a clip, the frame in its middle (LVS trains on centre
  * frames) and the mono 11025 Hz mix over [k, k + 1) s. Segments whose mix is silent (RMS < 1e-4)
@@ -32,7 +34,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initLvsParams, lvsLocalize, lvsLoss, serializeParams, deserializeParams, validateLvsConfig, type LvsConfig } from '../src/engine/models/lvs.ts';
 import { makeVariable, type Params } from '../src/engine/models/audio.ts';
 import { sha256Hex, type Manifest, type ModelEntry } from '../src/engine/weights/verify.ts';
-import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../src/engine/eval/metrics.ts';
+import { EVAL_SIZE, baselines, boxesToMask, scoreFrame, summarize, type FrameScore } from '../src/engine/eval/metrics.ts';
 import { MODELS_BASE_URL, MODELS_DIR, modelsFetcher, type Clip, audioWindow, datasetHash, listClips, mulberry, rms, segmentMiddleFrames, soundingBoxes, useWasm, readManifest } from './models/data.ts';
 import { batchTensors, computeFeatures, type FeatureSet, type Sample } from './models/features.ts';
 import { plotPng } from './models/plot.ts';
@@ -259,7 +261,24 @@ async function main(): Promise<void> {
     const ttail = trunkMode === 'tail' ? await computeTailInputs(testClips, t.samples, join('.cache', 'features'), ['lvs-middle-frame-v1', testHash], log) : null;
     const r = score(tfs, ttail, testClips, t.samples.map((_, i) => i));
     log(`test (${testSplit}, ${testClips.length} clips, ${r.n} scored middle frames, final weights): loss ${r.loss.toFixed(4)} pointing ${r.pointing.toFixed(3)} pixelAP ${r.pixelAP.toFixed(3)} ciou50 ${r.ciou50.toFixed(3)} auc ${r.auc.toFixed(3)}`);
-    writeFileSync(join(ckptDir, 'test.json'), JSON.stringify({ command, trunk: trunkMode, split: testSplit, datasetHash: testHash, epoch: ck.epoch, step: ck.step, ...r }, null, 1) + '\n');
+    // the reference maps on the same frames (eval.ts's baselines; random seeded as there)
+    const refs: Record<string, FrameScore[]> = { centre: [], wholeImage: [], random: [] };
+    const centreMap = baselines.centre();
+    const wholeMap = baselines.wholeImage();
+    const rand = mulberry(12345);
+    for (const smp of t.samples) {
+      const gt = soundingBoxes(testClips[smp.clip], smp.frame);
+      if (!gt.boxes.length) continue;
+      const c = testClips[smp.clip].meta.config;
+      const G = boxesToMask(gt.boxes, c.width, c.height);
+      refs.centre.push(scoreFrame(centreMap, EVAL_SIZE, EVAL_SIZE, G));
+      refs.wholeImage.push(scoreFrame(wholeMap, EVAL_SIZE, EVAL_SIZE, G));
+      const rm = baselines.random(rand);
+      refs.random.push(scoreFrame(rm.map, rm.h, rm.w, G));
+    }
+    const refSummary = Object.fromEntries(Object.entries(refs).map(([k, v]) => [k, summarize(v)]));
+    for (const [k, v] of Object.entries(refSummary)) log(`  ${k} on the same frames: pointing ${v.pointing.toFixed(3)} pixelAP ${v.pixelAP.toFixed(3)} ciou50 ${v.ciou50.toFixed(3)} auc ${v.auc.toFixed(3)}`);
+    writeFileSync(join(ckptDir, 'test.json'), JSON.stringify({ command, trunk: trunkMode, split: testSplit, datasetHash: testHash, epoch: ck.epoch, step: ck.step, ...r, baselines: refSummary }, null, 1) + '\n');
   }
   if (flags.has('no-ship')) return;
   await ship(params, hash, clips, samples.length, trainIdx.length, valIdx.length, ck);
