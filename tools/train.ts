@@ -36,7 +36,7 @@ import { makeVariable, type Params } from '../src/engine/models/audio.ts';
 import { sha256Hex, type Manifest, type ModelEntry } from '../src/engine/weights/verify.ts';
 import { EVAL_SIZE, baselines, boxesToMask, scoreFrame, summarize, type FrameScore } from '../src/engine/eval/metrics.ts';
 import { MODELS_BASE_URL, MODELS_DIR, modelsFetcher, type Clip, audioWindow, datasetHash, listClips, mulberry, rms, segmentMiddleFrames, soundingBoxes, useWasm, readManifest } from './models/data.ts';
-import { batchTensors, computeFeatures, type FeatureSet, type Sample } from './models/features.ts';
+import { batchTensors, computeFeatures, specBatch, type FeatureSet, type Sample } from './models/features.ts';
 import { plotPng } from './models/plot.ts';
 import { computeTailInputs, tailBatch, tailForward, tailParams } from './models/trunk-tail.ts';
 import { loadVisualTrunk } from '../src/engine/models/visual.ts';
@@ -138,16 +138,19 @@ async function main(): Promise<void> {
   const b2 = 0.999;
   const eps = 1e-7;
   const vars = names.map((n) => params[n]);
-  /** f14 of a batch: the cached frozen features, or the trainable tail run on its cached input. */
-  const visual = (set: FeatureSet, tailSet: Float32Array | null, f14: tf.Tensor4D, idx: number[]): tf.Tensor4D => {
-    if (!tailSet) return f14;
-    return tf.tidy(() => tailForward(params, tailBatch(tailSet, idx)));
+  /** A batch's spectrograms and visual input: the cached f14 (frozen), or the tail's cached input. */
+  const inputs = (set: FeatureSet, tailSet: Float32Array | null, idx: number[]): { vis: tf.Tensor4D; spec: tf.Tensor3D } => {
+    if (tailSet) return { vis: tailBatch(tailSet, idx), spec: specBatch(set, idx) };
+    const { f14, spec } = batchTensors(set, idx);
+    return { vis: f14, spec };
   };
+  /** f14 of a batch's visual input: itself when frozen, the trainable tail's output otherwise. */
+  const f14Of = (vis: tf.Tensor4D): tf.Tensor4D => (trunkMode === 'tail' ? tailForward(params, vis) : vis);
   const trainStep = (idx: number[]): number => {
-    const { f14, spec } = batchTensors(fs, idx);
+    const { vis, spec } = inputs(fs, tailIn, idx);
     try {
       const { value, grads } = tf.variableGrads(() => {
-        const parts = lvsLoss(params, visual(fs, tailIn, f14, idx), spec, config);
+        const parts = lvsLoss(params, f14Of(vis), spec, config);
         tf.dispose([parts.logits, parts.sii]);
         return parts.loss;
       }, vars);
@@ -169,7 +172,7 @@ async function main(): Promise<void> {
       tf.dispose([value, ...Object.values(grads)]);
       return loss;
     } finally {
-      tf.dispose([f14, spec]);
+      tf.dispose([vis, spec]);
     }
   };
 
@@ -179,8 +182,8 @@ async function main(): Promise<void> {
     const scores: FrameScore[] = [];
     for (let s = 0; s < which.length; s += batch) {
       const idx = which.slice(s, s + batch);
-      const { f14: cached, spec } = batchTensors(set, idx);
-      const f14 = visual(set, tailSet, cached, idx);
+      const { vis, spec } = inputs(set, tailSet, idx);
+      const f14 = f14Of(vis);
       const parts = lvsLoss(params, f14, spec, config);
       if (idx.length > 1) { lossSum += parts.loss.dataSync()[0]; nb++; }
       const maps = lvsLocalize(params, f14, spec, config);
@@ -192,7 +195,7 @@ async function main(): Promise<void> {
         const c = setClips[smp.clip].meta.config;
         scores.push(scoreFrame(md.subarray(i * 196, (i + 1) * 196), 14, 14, boxesToMask(gt.boxes, c.width, c.height)));
       });
-      tf.dispose([f14, cached, spec, parts.loss, parts.logits, parts.sii, maps]);
+      tf.dispose([...(f14 === vis ? [] : [f14]), vis, spec, parts.loss, parts.logits, parts.sii, maps]);
     }
     const sm = summarize(scores);
     return { loss: nb ? lossSum / nb : NaN, pointing: sm.pointing, pixelAP: sm.pixelAP, ciou50: sm.ciou50, auc: sm.auc, n: sm.n };

@@ -76,11 +76,16 @@ export async function computeFeatures(clips: Clip[], samples: Sample[], cacheDir
 /** Tensors of a batch of sample indices: f14 [B, 14, 14, 576] (dequantised) and spec [B, 128, 128]. */
 export function batchTensors(fs: FeatureSet, idx: number[]): { f14: tf.Tensor4D; spec: tf.Tensor3D } {
   const f = new Float32Array(idx.length * F14);
-  const s = new Float32Array(idx.length * SPEC);
   idx.forEach((k, i) => {
     const src = fs.f14.subarray(k * F14, (k + 1) * F14);
     for (let j = 0; j < F14; j++) f[i * F14 + j] = src[j] * F14_SCALE;
-    s.set(fs.spec.subarray(k * SPEC, (k + 1) * SPEC), i * SPEC);
   });
-  return { f14: tf.tensor4d(f, [idx.length, 14, 14, 576]), spec: tf.tensor3d(s, [idx.length, 128, 128]) };
+  return { f14: tf.tensor4d(f, [idx.length, 14, 14, 576]), spec: specBatch(fs, idx) };
+}
+
+/** The spectrograms of a batch alone: spec [B, 128, 128]. */
+export function specBatch(fs: FeatureSet, idx: number[]): tf.Tensor3D {
+  const s = new Float32Array(idx.length * SPEC);
+  idx.forEach((k, i) => s.set(fs.spec.subarray(k * SPEC, (k + 1) * SPEC), i * SPEC));
+  return tf.tensor3d(s, [idx.length, 128, 128]);
 }

@@ -13,7 +13,7 @@
  * with batches of 32 frames from 30-odd clips keeps the pretrained statistics, as is usual), and
  * the convs are written as matMuls and shifted products, whose gradients the wasm backend has
  * (it has none for Conv2DBackpropFilter or the depthwise one). At initialisation `tailForward`
- * reproduces the trunk's f14 (trunk-tail.test.ts); 171k parameters in all.
+ * reproduces the trunk's f14 (trunk-tail.test.ts); 172,896 parameters in all.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
