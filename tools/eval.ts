@@ -7,12 +7,18 @@
  *   centre     an isotropic Gaussian at the image centre
  *   wholeImage every pixel sounding
  *   random     uniform noise on a 14x14 grid (seeded)
+ *   identityOracle  the boxes of the sounding objects and of the visible objects of their class
+ *              (a silent copy of the sounding photo: the generator's hard negatives), each at
+ *              1 + a small random amount: the ceiling of a localizer that knows what kind of object
+ *              sounds but, from a mono mix, not which of two copies
  *   oracle     the ground truth itself (the ceiling under the median threshold)
  * Frames: every --stride-th frame of each clip (1 = all) whose ground truth is non-empty: the
  * union of the boxes of visible on-screen sounding objects whose source is active in the frame's
  * 1-s segment. Audio for a frame: the mono 11025 Hz mix over its segment [k, k + 1) s (what LVS
  * was trained on). Slices: ground-truth box area (fraction of the frame), the mono mix's SNR
- * against the off-screen source (meta knobs.snrMonoDb), and camera motion (knobs.motionPxPerFrame).
+ * against the off-screen source (meta knobs.snrMonoDb), camera motion (knobs.motionPxPerFrame), and
+ * whether an object of the sounding object's class other than the ground truth is in view
+ * (`lookalike`: with this generator, mostly a silent copy of the same photo).
  * --record writes the test figures of lvs into models/manifest.json (metrics.test*) and the
  * model card.
  *
@@ -25,22 +31,27 @@
  *   singleFrame   the same weights on the scored frame alone (T = 1)
  *   noEnhancement the same weights without f and soft localization at inference
  *   otherAudio    a control, not a method: the full model given the sound of ANOTHER clip (the
- *                 next clip of the list, same time); maps that score as well with the wrong sound
- *                 do not depend on what is heard
- * --ego000-frames T changes the test window (default 9). With --record the full model's test
+ *                 next clip of the list whose mix holds none of this clip's sounding objects'
+ *                 recordings, same time); maps that score as well with the wrong sound do not
+ *                 depend on what is heard
+ * --ego000-frames T changes the test window (default 9). --ego000-ckpt DIR scores a training
+ * run's best weights (DIR/checkpoint/best.json|bin of `npm run train -- --model ego000 --ckpt DIR`;
+ * `--ego000-set params`: its last checkpoint) instead of a shipped model (not with --record). With --record the full model's test
  * figures are written to its manifest entry and card as well. Without ego000 weights these
  * methods are left out (and said so).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadLvs, lvsLocalize } from '../src/engine/models/lvs.ts';
 import { loadVisualTrunk, visualFeatures } from '../src/engine/models/visual.ts';
 import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore, type Summary } from '../src/engine/eval/metrics.ts';
-import { ego000Maps, loadEgo000, type Ego000Model } from '../src/engine/models/ego000/index.ts';
+import { lookAlikeBoxes } from '../src/engine/eval/truth.ts';
+import { deserializeEgo000, ego000Maps, loadEgo000, type Ego000Model } from '../src/engine/models/ego000/index.ts';
 import { clipCache, f14Rows, openWindowCache, pairsOf, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
 import { centredAudio } from './models/train-ego000.ts';
-import { MODELS_BASE_URL, MODELS_DIR, audioWindow, datasetHash, listClips, modelsFetcher, mulberry, readFrameRgb, readManifest, soundingBoxes, spectrogram, useWasm, type Clip } from './models/data.ts';
+import { MODELS_BASE_URL, MODELS_DIR, audioWindow, datasetHash, listClips, modelsFetcher, mulberry, otherSoundClip, readFrameRgb, readManifest, soundingBoxes, spectrogram, useWasm, type Clip } from './models/data.ts';
 
 const argv = process.argv.slice(2);
 const flag = (k: string) => argv.includes(`--${k}`);
@@ -55,19 +66,24 @@ const say = (s: string) => { if (!json) console.log(s); else console.error(s); }
 
 const ego000Id = opt('ego000-id', 'ego000-synth');
 const egoFrames = Number(opt('ego000-frames', '9'));
+const egoCkpt = opt('ego000-ckpt', '');
+const egoSet = opt('ego000-set', 'best');
+if (!['best', 'params'].includes(egoSet)) { console.error('--ego000-set: best (the best validation loss) or params (the last checkpoint)'); process.exit(2); }
+if (egoCkpt && flag('record')) { console.error('--record writes figures of shipped models; --ego000-ckpt scores a checkpoint'); process.exit(2); }
 const EGO_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio'] as const;
-const ALL_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio', 'lvs', 'centre', 'wholeImage', 'random', 'oracle'] as const;
+const ALL_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio', 'lvs', 'centre', 'wholeImage', 'random', 'identityOracle', 'oracle'] as const;
 type Method = typeof ALL_METHODS[number];
 let METHODS: readonly Method[] = ALL_METHODS;
 const emptyScores = (): Record<Method, FrameScore[]> => Object.fromEntries(ALL_METHODS.map((m) => [m, []])) as unknown as Record<Method, FrameScore[]>;
 
-function sliceKeys(c: Clip, area: number): string[] {
+function sliceKeys(c: Clip, area: number, copyInView: boolean): string[] {
   const k = c.meta.knobs;
   const keys = [area < 0.05 ? 'area:small(<5%)' : area < 0.25 ? 'area:medium(5-25%)' : 'area:large(>=25%)'];
   const snr = k.snrMonoDb;
   keys.push(snr === null || snr === undefined ? 'snr:no-offscreen' : snr < 5 ? 'snr:low(<5dB)' : 'snr:high(>=5dB)');
   const mv = k.motionPxPerFrame;
   keys.push(mv < 3 ? 'motion:low(<3px/f)' : mv < 6 ? 'motion:mid(3-6px/f)' : 'motion:high(>=6px/f)');
+  keys.push(copyInView ? 'lookalike:in-view' : 'lookalike:none');
   return keys;
 }
 
@@ -77,7 +93,13 @@ async function main(): Promise<void> {
   const lvs = await loadLvs(manifest, id, MODELS_BASE_URL, { fetcher: modelsFetcher });
   let ego: Ego000Model | null = null;
   let wctx: WindowCacheContext | null = null;
-  if (manifest.models.some((m) => m.id === ego000Id)) {
+  if (egoCkpt) {
+    const dir = existsSync(join(egoCkpt, 'checkpoint', `${egoSet}.json`)) ? join(egoCkpt, 'checkpoint') : egoCkpt;
+    const bin = new Uint8Array(readFileSync(join(dir, `${egoSet}.bin`)));
+    ego = { ...deserializeEgo000(readFileSync(join(dir, `${egoSet}.json`), 'utf8'), bin, false), sha256: createHash('sha256').update(bin).digest('hex') };
+    wctx = await openWindowCache();
+    say(`ego000: ${dir}/${egoSet} (sha256 ${ego.sha256.slice(0, 12)})`);
+  } else if (manifest.models.some((m) => m.id === ego000Id)) {
     ego = await loadEgo000(manifest, ego000Id, MODELS_BASE_URL, { fetcher: modelsFetcher });
     wctx = await openWindowCache();
   } else {
@@ -91,11 +113,13 @@ async function main(): Promise<void> {
   const hash = datasetHash(clips, frameList);
   say(`eval: ${clips.length} ${split} clips, every ${stride} frame(s), model ${id} (weights sha256 ${lvs.sha256.slice(0, 12)}), data sha256 ${hash.slice(0, 12)}`);
 
+  const otherOf = clips.map((_, i) => otherSoundClip(clips, i));
   const scores = emptyScores();
   const slices = new Map<string, Record<Method, FrameScore[]>>();
   const centre = baselines.centre();
   const whole = baselines.wholeImage();
   const rand = mulberry(12345);
+  const randIdentity = mulberry(54321);
   const t0 = Date.now();
   let done = 0;
   try {
@@ -120,7 +144,7 @@ async function main(): Promise<void> {
             out.noGeometry = run({ geometry: false });
             out.singleFrame = run({ singleFrame: true });
             out.noEnhancement = run({ enhancement: false });
-            const other = clips[(ci + 1) % clips.length];
+            const other = clips[otherOf[ci] ?? (ci + 1) % clips.length];
             out.otherAudio = run({}, tf.tensor3d(spectrogram(centredAudio(other, Math.min(c.meta.frames[fi].time, other.meta.config.seconds - 0.5))), [1, 128, 128]));
           });
           egoMaps.set(fi, out);
@@ -148,16 +172,18 @@ async function main(): Promise<void> {
           const G = boxesToMask(gt.boxes, c.meta.config.width, c.meta.config.height);
           const r = baselines.random(rand);
           const em = egoMaps.get(fi);
+          const alike = lookAlikeBoxes(c.meta, fi);
           const got: Partial<Record<Method, FrameScore>> = {
             ...(em ? Object.fromEntries(EGO_METHODS.map((m) => [m, scoreFrame(em[m], 14, 14, G)])) : {}),
             lvs: scoreFrame(md.subarray(i * 196, (i + 1) * 196), 14, 14, G),
             centre: scoreFrame(centre, EVAL_SIZE, EVAL_SIZE, G),
             wholeImage: scoreFrame(whole, EVAL_SIZE, EVAL_SIZE, G),
             random: scoreFrame(r.map, r.h, r.w, G),
+            identityOracle: scoreFrame(baselines.identityOracle(alike, c.meta.config.width, c.meta.config.height, randIdentity), EVAL_SIZE, EVAL_SIZE, G),
             oracle: scoreFrame(baselines.oracle(G), EVAL_SIZE, EVAL_SIZE, G),
           };
           for (const mth of METHODS) scores[mth].push(got[mth]!);
-          for (const key of sliceKeys(c, gt.area)) {
+          for (const key of sliceKeys(c, gt.area, alike.length > gt.boxes.length)) {
             if (!slices.has(key)) slices.set(key, emptyScores());
             for (const mth of METHODS) slices.get(key)![mth].push(got[mth]!);
           }
@@ -175,7 +201,7 @@ async function main(): Promise<void> {
   const round = (s: Summary) => ({ ciou50: +s.ciou50.toFixed(4), auc: +s.auc.toFixed(4), pointing: +s.pointing.toFixed(4), pixelAP: +s.pixelAP.toFixed(4), n: s.n });
   const methods = Object.fromEntries(METHODS.map((m) => [m, round(summarize(scores[m]))]));
   const sliceOut = Object.fromEntries([...slices.keys()].sort().map((k) => [k, Object.fromEntries(METHODS.map((m) => [m, round(summarize(slices.get(k)![m]))]))]));
-  const result = { methods, slices: sliceOut, data: { dir: dataDir, split, clips: clips.length, stride, frames: done, sha256: hash }, model: { id, sha256: lvs.sha256 }, ...(ego ? { ego000: { id: ego000Id, sha256: ego.sha256, testFrames: egoFrames, frameStep: FRAME_STEP } } : {}) };
+  const result = { methods, slices: sliceOut, data: { dir: dataDir, split, clips: clips.length, stride, frames: done, sha256: hash }, model: { id, sha256: lvs.sha256 }, ...(ego ? { ego000: { id: egoCkpt ? `checkpoint ${egoCkpt} (${egoSet})` : ego000Id, sha256: ego.sha256, testFrames: egoFrames, frameStep: FRAME_STEP } } : {}) };
   if (json) console.log(JSON.stringify(result, null, 1));
   else {
     console.log('\nmethod       ciou50   auc      pointing pixelAP  n');

@@ -4,7 +4,7 @@
  *
  *   --model lvs            paper 003's LVS baseline
  *   --model ego000         paper 000's full localizer: options in tools/models/train-ego000.ts
- *   --data DIR             synthetic clips (docs/data.md); trains on <split>-* clips
+ *   --data DIR             synthetic clips (docs/dataset.md); trains on <split>-* clips
  *   --split train          which clips to train on
  *   --id lvs-synth         model id: weights go to models/<id>/, entry in models/manifest.json
  *   --ckpt DIR             checkpoints, loss CSV + PNG (default .cache/train/<id>)
@@ -318,14 +318,13 @@ async function ship(params: Params, hash: string, clips: Clip[], nSamples: numbe
     description: `LVS (paper 003, "Localizing Visual Sounds the Hard Way"): frozen visual-mobilenetv2 f14 -> 1x1 projection to d=${config.embedDim}; audio CNN on the 128x128 log-frequency spectrogram -> d; map = cosine S_ii [14,14]. Trained with the trimap hard-negative contrastive loss (eps_p ${config.epsP}, eps_n ${config.epsN}, tau ${config.tau}, logits / ${config.temperature}).`,
     files,
     config: config as unknown as Record<string, unknown>,
-    dataset: { hash, description: `${clips.length} clips of the synthetic benchmark, split '${split}' (docs/data.md; generation commands in docs/results.md); ${nSamples} (middle frame, 1-s mono mix) samples: ${nTrain} trained on, ${nVal} of ${Math.max(1, Math.round(clips.length * valFrac))} held-out clips for validation` },
+    dataset: { hash, description: `${clips.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; generation commands in docs/results.md); ${nSamples} (middle frame, 1-s mono mix) samples: ${nTrain} trained on, ${nVal} of ${Math.max(1, Math.round(clips.length * valFrac))} held-out clips for validation` },
     trainCommand: command,
     metrics: { epochs: ck.epoch, steps: ck.step, trainSeconds: Math.round(ck.elapsedS), params: nParams, valLoss: last.loss, valPointing: last.pointing, valPixelAP: last.pixelAP, valCiou50: last.ciou50 },
     card: `${id}/MODEL_CARD.md`,
   };
   const manifest: Manifest = readManifest();
-  const prev = manifest.models.find((x) => x.id === id);
-  if (prev?.metrics) for (const [k, val] of Object.entries(prev.metrics)) if (k.startsWith('test')) entry.metrics![k] = val; // kept until eval --record refreshes them
+  // no test figures for new weights: `npm run eval -- --record` writes them (the previous weights' would be false)
   manifest.models = [...manifest.models.filter((x) => x.id !== id), entry];
   writeFileSync(join(MODELS_DIR, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
   writeFileSync(join(dir, 'MODEL_CARD.md'), modelCard(entry, ck, nParams));
@@ -366,7 +365,7 @@ loss, red: validation loss; y grid every 0.5, from 0). The last validation figur
 the centre prior, whole image, random and oracle maps).
 
 **Limits.** Trained and tested only on the synthetic benchmark (flat photo cut-outs, anechoic
-audio; docs/data.md "Limits"), where test sounds and mostly classes are unseen in training. One
+audio; docs/dataset.md "Limits"), where test sounds and mostly classes are unseen in training. One
 frame per second of audio, no temporal context or geometry (those are paper 000's model). The
 visual trunk is frozen. Small: it is a baseline, not the project's localizer.
 `;

@@ -8,6 +8,7 @@
  * Options: --size 224|320x240 (224)  --seconds S (4)  --fps F (8)  --motion M (random 0.2-1.5)
  *          --blur B (random)  --video webm,mp4|webm|mp4|none (webm,mp4)  --no-frames  --no-stems
  *          --start K (first clip index, 0)  --distractors D  --sounding 1|2  --jobs J (processes, 1)
+ *          --vocabulary K (only the split's first K sounding objects by asset id: many clips per sound)
  * Output: DIR/<split>-NNNNNN/{frames,masks,stems,meta.json,...}, DIR/<split>.json (index + hash),
  * DIR/assets-<split>.json and DIR/LICENSES-<split>.md (every asset used, with its licence).
  * Same seed, options and assets -> same bytes; the hash printed at the end covers every file.
@@ -24,7 +25,7 @@ import { datasetStats } from './stats.ts';
 function usage(msg?: string): never {
   if (msg) console.error(`error: ${msg}`);
   console.error('usage: npm run data -- --out DIR --clips N --seed S --split train|val|test [--size 224|320x240] [--seconds 4] [--fps 8]\n' +
-    '         [--motion M] [--blur B] [--video webm,mp4|none] [--no-frames] [--no-stems] [--start K] [--distractors D] [--sounding 1|2] [--jobs J]\n' +
+    '         [--motion M] [--blur B] [--video webm,mp4|none] [--no-frames] [--no-stems] [--start K] [--distractors D] [--sounding 1|2] [--vocabulary K] [--jobs J]\n' +
     '       npm run data -- --stats DIR\n       npm run data -- --assets');
   process.exit(2);
 }
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     width, height, video,
     seconds: num('seconds'), fps: num('fps'), motion: num('motion') ?? null, blur: num('blur') ?? null,
     frames: !flags.has('no-frames'), stems: !flags.has('no-stems'),
-    distractors: num('distractors') ?? null, sounding: num('sounding') ?? null,
+    distractors: num('distractors') ?? null, sounding: num('sounding') ?? null, vocabulary: num('vocabulary') ?? null,
   };
   for (const k of Object.keys(opts) as (keyof ClipOptions)[]) if (opts[k] === undefined) delete opts[k];
   const start = num('start') ?? 0;

@@ -49,12 +49,17 @@ export interface ClipOptions {
   crf: number;
   /** sensor noise std in 8-bit levels; null = random in [0, 2.5] */
   noise: number | null;
+  /**
+   * restrict the split's sounding objects (and so the sounds heard, on screen or off) to the first
+   * K by asset id: a closed vocabulary with many clips per sound; null = all of the split's
+   */
+  vocabulary: number | null;
 }
 
 export const DEFAULT_OPTIONS: ClipOptions = {
   width: 224, height: 224, fps: 8, seconds: 4, sampleRate: 16000, monoRate: 11025, hfovDeg: 75,
   motion: null, blur: null, video: ['webm', 'mp4'], frames: true, stems: true, sounding: null, distractors: null,
-  offscreenProb: 0.9, distance: null, leaveProb: 0.2, crf: 32, noise: null,
+  offscreenProb: 0.9, distance: null, leaveProb: 0.2, crf: 32, noise: null, vocabulary: null,
 };
 
 export function validateOptions(o: Partial<ClipOptions>): ClipOptions {
@@ -68,6 +73,7 @@ export function validateOptions(o: Partial<ClipOptions>): ClipOptions {
   if (c.sounding !== null && ![1, 2].includes(c.sounding)) bad('sounding must be 1 or 2');
   if (c.distractors !== null && !(c.distractors >= 0 && c.distractors <= 3)) bad('distractors must be in [0, 3]');
   if (c.noise !== null && !(c.noise >= 0 && c.noise <= 20)) bad('noise must be in [0, 20]');
+  if (c.vocabulary !== null && !(Number.isInteger(c.vocabulary) && c.vocabulary >= 2)) bad('vocabulary must be an integer >= 2');
   return c;
 }
 
@@ -262,12 +268,20 @@ export function buildScene(cat: Catalog, split: Split, seed: number | string, in
   throw last;
 }
 
+/** The split's sounding objects, or the first `opts.vocabulary` of them by asset id. */
+export function soundingPool(cat: Catalog, split: Split, opts: ClipOptions): AssetEntry[] {
+  const all = assetsFor(cat, split, 'object');
+  if (opts.vocabulary === null) return all;
+  if (opts.vocabulary > all.length) throw new RangeError(`clip options: vocabulary ${opts.vocabulary} exceeds the ${all.length} sounding objects of split ${split}`);
+  return all.slice().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, opts.vocabulary);
+}
+
 function buildSceneAttempt(cat: Catalog, split: Split, seed: number | string, index: number, opts: ClipOptions, attempt: number): BuiltScene {
   const key = (p: string) => Rng.derive('egosound-synth/1', seed, split, index, attempt === 0 ? p : `${p}#layout${attempt}`);
   const rng = key('scene');
   const { width: W, height: H, seconds } = opts;
   const f0 = (W / 2) / Math.tan((opts.hfovDeg * Math.PI) / 360);
-  const objPool = assetsFor(cat, split, 'object');
+  const objPool = soundingPool(cat, split, opts);
   const silentPool = assetsFor(cat, split, 'distractor');
   const bgPool = assetsFor(cat, split, 'background');
   if (objPool.length < 2 || bgPool.length < 1) throw new NotEnoughAssetsError(`split ${split}: ${objPool.length} sounding objects, ${bgPool.length} backgrounds`);
@@ -410,7 +424,7 @@ function buildSceneAttempt(cat: Catalog, split: Split, seed: number | string, in
   if (rng.chance(opts.offscreenProb)) {
     // speech, a sound effect, or another (unseen) object of this split, never a class on screen
     const u = rng.next();
-    const pool = u < 0.4 ? assetsFor(cat, split, 'speech') : u < 0.75 ? assetsFor(cat, split, 'sfx') : assetsFor(cat, split, 'object');
+    const pool = u < 0.4 ? assetsFor(cat, split, 'speech') : u < 0.75 ? assetsFor(cat, split, 'sfx') : objPool;
     const used = new Set(placed.map((o) => o.asset.recordingId));
     const onScreenClasses = new Set(placed.map((o) => o.asset.classLabel));
     const cands = pool.filter((a) => !used.has(a.recordingId) && !onScreenClasses.has(a.classLabel));
@@ -647,7 +661,7 @@ export function writeClip(cat: Catalog, outDir: string, split: Split, seed: numb
   const meta = {
     format: 'egosound-synth/1',
     clipId: scene.clipId, split, seed, index,
-    config: { width: W, height: H, fps, seconds, frames: nF, sampleRate: opts.sampleRate, monoRate: opts.monoRate, hfovDeg: opts.hfovDeg },
+    config: { width: W, height: H, fps, seconds, frames: nF, sampleRate: opts.sampleRate, monoRate: opts.monoRate, hfovDeg: opts.hfovDeg, ...(opts.vocabulary !== null ? { vocabulary: opts.vocabulary } : {}) },
     conventions: {
       pixels: 'pixel centres at integer coordinates (OpenCV), x right, y down; boxes [x0, y0, x1, y1] inclusive',
       homography: 'H_to_next maps frame t pixel coords to frame t+1 (background plane), H_to_first maps frame t to frame 0; normalised H[2][2] = 1',

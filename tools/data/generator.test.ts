@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Catalog, assetPath, buildCatalog, splitOf } from './assets.ts';
-import { writeClip } from './clip.ts';
+import { type Catalog, assetPath, assetsFor, buildCatalog, splitOf } from './assets.ts';
+import { buildScene, soundingPool, validateOptions, writeClip } from './clip.ts';
 import { hashFiles } from './hash.ts';
 import { usedAssets } from './manifest.ts';
 
@@ -57,6 +57,35 @@ describe('assets and licences', () => {
       for (const s of meta.sources) expect(byRec.get(s.recordingId)).toBe('test');
     }
   }, 120_000);
+});
+
+describe('closed vocabulary (--vocabulary K)', () => {
+  it('only the first K sounding objects by id are seen or heard; silent distractors stay', () => {
+    const opts = validateOptions({ ...SHORT, vocabulary: 3 });
+    const allIds = assetsFor(cat, 'train', 'object').map((a) => a.id).sort();
+    const vocab = new Set(soundingPool(cat, 'train', opts).map((a) => a.id));
+    expect([...vocab].sort()).toEqual(allIds.slice(0, 3));
+    const sounding = new Set<string>();
+    let offscreenObjects = 0, silent = 0;
+    for (let i = 0; i < 12; i++) {
+      const sc = buildScene(cat, 'train', 5, i, opts);
+      for (const o of sc.objects) {
+        if (o.asset.kind === 'object') expect(vocab.has(o.asset.id)).toBe(true);
+        else silent++;
+        if (o.sounding) sounding.add(o.asset.id);
+      }
+      if (sc.offscreen?.asset.kind === 'object') { offscreenObjects++; expect(vocab.has(sc.offscreen.asset.id)).toBe(true); }
+    }
+    expect(sounding.size).toBe(3);
+    expect(silent).toBeGreaterThan(0);
+    expect(offscreenObjects).toBeGreaterThan(0);
+    // without the option every sounding object of the split can appear
+    const open = new Set<string>();
+    for (let i = 0; i < 12; i++) for (const o of buildScene(cat, 'train', 5, i, validateOptions(SHORT)).objects) if (o.sounding) open.add(o.asset.id);
+    expect(open.size).toBeGreaterThan(6);
+    expect(() => validateOptions({ vocabulary: 1 })).toThrow(/vocabulary/);
+    expect(() => soundingPool(cat, 'test', validateOptions({ vocabulary: 500 }))).toThrow(/exceeds/);
+  }, 180_000);
 });
 
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));

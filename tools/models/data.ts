@@ -1,5 +1,5 @@
 /**
- * Reading the synthetic benchmark (docs/data.md) for training and evaluating localizers:
+ * Reading the synthetic benchmark (docs/dataset.md) for training and evaluating localizers:
  * clips, frames, 1-s audio windows, ground-truth sounding boxes per frame, a dataset hash, and
  * the shipped models loaded from models/ through their sha256 check.
  */
@@ -122,6 +122,45 @@ export function segmentMiddleFrames(c: Clip): { frame: number; segment: number }
  */
 export function soundingBoxes(c: Clip, index: number): { boxes: Box[]; area: number } {
   return frameTruth(c.meta, index);
+}
+
+/** The recordings a clip plays: those of its sounding objects (`objects`: the ones in the scene), or every source's. */
+export function recordingsOf(c: Clip, which: 'objects' | 'all'): string[] {
+  return c.meta.sources.filter((s) => which === 'all' || s.instanceId !== null).map((s) => s.recordingId ?? `${c.meta.clipId}/${s.sourceId}`);
+}
+
+/**
+ * For the wrong-sound control: the first clip after `i` (in list order, wrapping) whose mix
+ * contains none of clip i's sounding objects' recordings; null when every other clip does.
+ */
+export function otherSoundClip(clips: Clip[], i: number): number | null {
+  const own = new Set(recordingsOf(clips[i], 'objects'));
+  for (let k = 1; k < clips.length; k++) {
+    const j = (i + k) % clips.length;
+    if (!recordingsOf(clips[j], 'all').some((r) => own.has(r))) return j;
+  }
+  return null;
+}
+
+/**
+ * A batch of k clips none of which shares a sounding recording with another (`recs[c]`: clip c's
+ * sounding objects' recordings): `pick`'s first k are taken in order, then the rest of `pick`,
+ * shuffled with `rand`, skipping clips whose recordings are already in the batch; if too few
+ * remain the batch is topped up in order. Returns the batch and the clips left out (mix partners).
+ */
+export function distinctSoundBatch(pick: number[], k: number, recs: string[][], rand: () => number): { inBatch: number[]; rest: number[] } {
+  const order = pick.slice();
+  for (let i = order.length - 1; i > k; i--) { const j = k + Math.floor(rand() * (i - k + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+  const used = new Set<string>();
+  const inBatch: number[] = [];
+  for (const c of order) {
+    if (inBatch.length === k) break;
+    if (recs[c].some((x) => used.has(x))) continue;
+    inBatch.push(c);
+    recs[c].forEach((x) => used.add(x));
+  }
+  for (const c of order) if (inBatch.length < k && !inBatch.includes(c)) inBatch.push(c);
+  return { inBatch, rest: order.filter((c) => !inBatch.includes(c)) };
 }
 
 /** Seeded PRNG (mulberry32, shared with the rest of the engine). */

@@ -4,7 +4,7 @@
  * whole run stops). Deterministic: a clip is a pure function of (seed, split, index), so the same
  * indices fail every time; they are listed in DIR/<split>-skipped.json.
  *
- *   npx tsx tools/models/gen-data.ts --out DIR --split train --clips N --seed S [--jobs 2]
+ *   npx tsx tools/models/gen-data.ts --out DIR --split train --clips N --seed S [--jobs 2] [--vocabulary K]
  *
  * Clips are written with `--video none --no-stems` (the localizers read frames, masks, the mono
  * mix and meta.json). Existing complete clips (meta.json present) are kept.
@@ -25,13 +25,15 @@ const split = arg('split');
 const clips = Number(arg('clips'));
 const seed = arg('seed');
 const jobs = Math.max(1, Number(arg('jobs', '2')));
+const vocabulary = arg('vocabulary', '');
 const clipDir = (i: number) => join(out, `${split}-${String(i).padStart(6, '0')}`);
 const done = (i: number) => existsSync(join(clipDir(i), 'meta.json'));
 
 function run(start: number, count: number): Promise<number> {
   return new Promise((res) => {
     const child = spawn(process.execPath, [...process.execArgv, 'tools/data/cli.ts', '--out', out, '--split', split, '--seed', seed,
-      '--start', String(start), '--clips', String(count), '--worker', '0/1', '--video', 'none', '--no-stems'], { stdio: ['ignore', 'inherit', 'inherit'] });
+      '--start', String(start), '--clips', String(count), '--worker', '0/1', '--video', 'none', '--no-stems',
+      ...(vocabulary ? ['--vocabulary', vocabulary] : [])], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (code) => res(code ?? 1));
   });
 }

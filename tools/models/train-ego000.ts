@@ -24,6 +24,10 @@
  *   --no-geometry          train with identity homographies (ablation)
  *   --no-centre            skip the data-dependent init (centreProjections) at step 0
  *   --audio-norm batch|none  normalization in the audio encoder (default batch)
+ *   --distinct-sounds      no two clips of a batch share a sounding object's recording (and a
+ *                          window's mix partner plays none of its recordings): with a closed
+ *                          vocabulary (data made with --vocabulary K) same-sound clips would be
+ *                          false negatives of eq. 2 in most batches
  *   --no-ship
  *
  * Samples: windows of T = 5 grid frames 2 apart (8 fps clips: 0.25 s apart), query = middle, one
@@ -35,7 +39,8 @@
  * (held-out training clips, every 3rd window, unmixed audio) reports the loss, used for early
  * stopping (the best validation loss is shipped), and pointing / pixel AP of the query map
  * against the ground-truth boxes (reported only), also with another validation clip's sound
- * (otherPointing / otherPixelAP in val.csv: a model that localizes by sound loses its maps then). Everything random follows --seed.
+ * (otherPointing / otherPixelAP in val.csv: a model that localizes by sound loses its maps then; the
+ * other window's clip plays none of the own clip's sounding recordings). Everything random follows --seed.
  */
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,7 +52,7 @@ import { makeVariable, type Params } from '../../src/engine/models/audio.ts';
 import type { Mat3 } from '../../src/engine/kernels/index.ts';
 import { sha256Hex, type Manifest, type ModelEntry } from '../../src/engine/weights/verify.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
-import { MODELS_DIR, type Clip, datasetHash, listClips, mulberry, readManifest, readMono, rms, soundingBoxes, spectrogram, useWasm } from './data.ts';
+import { MODELS_DIR, type Clip, datasetHash, listClips, mulberry, readManifest, recordingsOf, distinctSoundBatch, readMono, rms, soundingBoxes, spectrogram, useWasm } from './data.ts';
 import { type ClipCache, type Window, centredWindows, clipCache, f14Rows, openWindowCache, pairsOf, windowHomographies } from './windows.ts';
 import { F14 } from './features.ts';
 import { plotPng } from './plot.ts';
@@ -151,6 +156,12 @@ export async function trainEgo000(flags: Flags): Promise<void> {
   ctx.trunk?.dispose();
   const hash = datasetHash(clips, (c) => caches[clips.indexOf(c)].frames);
   log(`data: ${clips.length} clips, ${samples.length} windows (${silent} silent skipped), dataset sha256 ${hash}, window cache ${ctx.root}`);
+
+  // which clips play which recordings: a batch (--distinct-sounds) and the wrong-sound control avoid shared ones
+  const objectRecs = clips.map((c) => recordingsOf(c, 'objects'));
+  const allRecs = clips.map((c) => new Set(recordingsOf(c, 'all')));
+  const wrongSoundFor = (a: number, b: number) => a !== b && !objectRecs[a].some((x) => allRecs[b].has(x));
+  const distinctSounds = flags.has('distinct-sounds');
 
   const r = mulberry(seed);
   const order = clips.map((_, i) => i);
@@ -276,7 +287,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
       const gt = soundingBoxes(c, qf);
       if (!gt.boxes.length) return;
       let o = (pos + 1) % valIdx.length;
-      while (samples[valIdx[o]].clip === s.clip && o !== pos) o = (o + 1) % valIdx.length;
+      while (o !== pos && !wrongSoundFor(s.clip, samples[valIdx[o]].clip)) o = (o + 1) % valIdx.length;
       const G = boxesToMask(gt.boxes, c.meta.config.width, c.meta.config.height);
       const f = tf.tensor4d(f14Rows(caches[s.clip], s.window.frames), [T, 14, 14, 576]);
       const rows = windowHomographies(caches[s.clip], s.window, 'query', geometry);
@@ -350,11 +361,17 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     const sr = mulberry(seed * 100003 + st.step);
     const pick = [...trainClips];
     for (let i = 0; i < K; i++) { const j = i + Math.floor(sr() * (pick.length - i)); [pick[i], pick[j]] = [pick[j], pick[i]]; }
-    const inBatch = pick.slice(0, K);
-    const rest = pick.slice(K);
+    let inBatch = pick.slice(0, K);
+    let rest = pick.slice(K);
+    if (distinctSounds) ({ inBatch, rest } = distinctSoundBatch(pick, K, objectRecs, sr));
     const win = (c: number) => { const l = byClip.get(c)!; return l[Math.floor(sr() * l.length)]; };
     const idx = inBatch.map(win);
-    const mixWith = inBatch.map(() => win(rest[Math.floor(sr() * rest.length)]));
+    const partner = (c: number) => {
+      if (!distinctSounds) return rest[Math.floor(sr() * rest.length)];
+      const ok = rest.filter((x) => wrongSoundFor(c, x));
+      return (ok.length ? ok : rest)[Math.floor(sr() * (ok.length || rest.length))];
+    };
+    const mixWith = inBatch.map((c) => win(partner(c)));
     const out = trainStep(idx, mixWith);
     if (!Number.isFinite(out.loss)) throw new Error(`loss is ${out.loss} at step ${st.step}`);
     st.history.push({ step: st.step, ...out });

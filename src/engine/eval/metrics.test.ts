@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { resizeBilinear, minMax, medianBinarize, ciou, boxesToMask, averagePrecision, scoreFrame, summarize, baselines, EVAL_SIZE } from './metrics';
 import { rng } from '../testing/compare';
+import { lookAlikeBoxes, soundingBoxes, type ClipMeta } from './truth';
 
 describe('LVS localization metrics', () => {
   it('bilinear resize uses half-pixel centres like OpenCV INTER_LINEAR', () => {
@@ -78,5 +79,34 @@ describe('LVS localization metrics', () => {
     expect(s.pixelAP).toBe(0.75);
     const all = summarize([{ ciou: 1, pointing: true, pixelAP: 1 }]);
     expect(all.auc).toBeCloseTo(1, 10);
+  });
+
+  it('identity oracle: the sounding object and its silent copy; the peak lands in either, about half the time in the copy', () => {
+    const obj = (instanceId: number, sounding: boolean, box: [number, number, number, number]) => ({ instanceId, sounding, visible: true, box, maskArea: 0.04, boxArea: 0.04 });
+    const meta = {
+      objects: [{ instanceId: 1, classLabel: 'dog', sounding: true }, { instanceId: 2, classLabel: 'dog', sounding: false }, { instanceId: 3, classLabel: 'cat', sounding: false }],
+      sources: [{ sourceId: 'obj1', instanceId: 1, onScreen: true, activeSegments: [true] }],
+      frames: [
+        { index: 0, time: 0, image: '', objects: [obj(1, true, [10, 10, 49, 49]), obj(2, false, [150, 150, 189, 189]), obj(3, false, [10, 150, 49, 189])], sources: [{ sourceId: 'obj1', activeInSegment: true }] },
+        { index: 1, time: 0.1, image: '', objects: [obj(1, true, [10, 10, 49, 49]), obj(2, false, [150, 150, 189, 189])], sources: [{ sourceId: 'obj1', activeInSegment: false }] },
+      ],
+    } as unknown as ClipMeta;
+    const boxes = lookAlikeBoxes(meta, 0);
+    expect(boxes).toEqual([{ x0: 10, y0: 10, x1: 50, y1: 50 }, { x0: 150, y0: 150, x1: 190, y1: 190 }]); // the cat is not a look-alike
+    expect(lookAlikeBoxes(meta, 1)).toEqual([]); // silent second: no ground truth
+    const G = boxesToMask(soundingBoxes(meta, 0).boxes, 224, 224);
+    const r = rng(3);
+    let hits = 0;
+    for (let i = 0; i < 200; i++) {
+      const m = baselines.identityOracle(boxes, 224, 224, r);
+      const s = scoreFrame(m, EVAL_SIZE, EVAL_SIZE, G);
+      if (s.pointing) hits++;
+      // ranked above its copy the object's pixels all come first (AP 1); below it, after as many false ones (AP ~0.5)
+      expect(s.pixelAP).toBeCloseTo(s.pointing ? 1 : 0.5, 1);
+    }
+    expect(hits).toBeGreaterThan(70);
+    expect(hits).toBeLessThan(130);
+    // with no copy in view it is the ground truth
+    expect(scoreFrame(baselines.identityOracle([boxes[0]], 224, 224, r), EVAL_SIZE, EVAL_SIZE, G).pointing).toBe(true);
   });
 });

@@ -164,6 +164,22 @@ export function summarize(scores: FrameScore[]): Summary {
 export const baselines = {
   /** The ground truth itself (upper bound under the median threshold). */
   oracle: (G224: ArrayLike<number>): Float64Array => Float64Array.from(G224),
+  /**
+   * What a localizer that knows which kind of object sounds, but not which instance, can draw:
+   * every box of `objects` (the sounding objects and the visible objects that look like them)
+   * filled with 1 plus a small random amount per object, so the map's maximum falls in one of
+   * them at random. The ceiling of a model that tells objects apart by their look and the sound
+   * by its kind (a mono mix gives no cue to which of two copies sounds).
+   */
+  identityOracle: (objects: Box[], frameW: number, frameH: number, rand: () => number): Float64Array => {
+    const m = new Float64Array(EVAL_SIZE * EVAL_SIZE);
+    for (const b of objects) {
+      const G = boxesToMask([b], frameW, frameH);
+      const v = 1 + 1e-3 * rand();
+      for (let i = 0; i < G.length; i++) if (G[i] > 0 && v > m[i]) m[i] = v;
+    }
+    return m;
+  },
   /** Every pixel sounding. */
   wholeImage: (): Float64Array => new Float64Array(EVAL_SIZE * EVAL_SIZE).fill(1),
   /** An isotropic Gaussian at the centre, sigma = 1/4 of the side. */

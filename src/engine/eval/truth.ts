@@ -12,7 +12,8 @@ export interface ClipMeta {
   split: string;
   config: { width: number; height: number; fps: number; seconds: number; frames: number; monoRate: number };
   knobs: { motion: number; motionPxPerFrame: number; snrDb: number | null; snrMonoDb: number | null; soundingMaskAreaMean: number; offscreen: boolean; hardNegative: boolean; distractors: number };
-  sources: { sourceId: string; instanceId: number | null; onScreen: boolean; activeSegments: boolean[] }[];
+  objects?: { instanceId: number; classLabel: string; sounding: boolean }[];
+  sources: { sourceId: string; instanceId: number | null; onScreen: boolean; activeSegments: boolean[]; recordingId?: string | null }[];
   frames: { index: number; time: number; image: string; objects: ClipObjectFrame[]; sources: { sourceId: string; activeInSegment: boolean }[] }[];
 }
 
@@ -30,4 +31,21 @@ export function soundingBoxes(meta: ClipMeta, index: number): { boxes: Box[]; ar
     area += o.boxArea;
   }
   return { boxes, area };
+}
+
+/**
+ * The ground truth's look-alikes: the boxes of every visible object of frame `index` whose class
+ * is that of a ground-truth sounding object (those objects included; with the generator's hard
+ * negatives, a silent copy of the sounding photo). Empty when the frame has no ground truth.
+ */
+export function lookAlikeBoxes(meta: ClipMeta, index: number): Box[] {
+  const gt = soundingBoxes(meta, index);
+  if (!gt.boxes.length || !meta.objects) return gt.boxes;
+  const classOf = new Map((meta.objects ?? []).map((o) => [o.instanceId, o.classLabel]));
+  const f = meta.frames[index];
+  const active = new Set(f.sources.filter((s) => s.activeInSegment).map((s) => s.sourceId));
+  const gtClasses = new Set(f.objects.filter((o) => o.sounding && o.visible && meta.sources.some((s) => s.instanceId === o.instanceId && active.has(s.sourceId))).map((o) => classOf.get(o.instanceId)));
+  return f.objects
+    .filter((o) => o.visible && classOf.has(o.instanceId) && gtClasses.has(classOf.get(o.instanceId)))
+    .map((o) => ({ x0: o.box[0], y0: o.box[1], x1: o.box[2] + 1, y1: o.box[3] + 1 }));
 }
