@@ -36,8 +36,8 @@
  *                 depend on what is heard
  * --ego000-frames T changes the test window (default 9). --ego000-ckpt DIR scores a training
  * run's best weights (DIR/checkpoint/best.json|bin of `npm run train -- --model ego000 --ckpt DIR`;
- * `--ego000-set params`: its last checkpoint) instead of a shipped model (not with --record). With --record the full model's test
- * figures are written to its manifest entry and card as well. Without ego000 weights these
+ * `--ego000-set params`: its last checkpoint) instead of a shipped model (not with --record).
+ * With --record the full model's test figures are written to its manifest entry and card as well. Without ego000 weights these
  * methods are left out (and said so).
  */
 import { createHash } from 'node:crypto';
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   let wctx: WindowCacheContext | null = null;
   if (egoCkpt) {
     const dir = existsSync(join(egoCkpt, 'checkpoint', `${egoSet}.json`)) ? join(egoCkpt, 'checkpoint') : egoCkpt;
+    for (const ext of ['json', 'bin']) if (!existsSync(join(dir, `${egoSet}.${ext}`))) throw new Error(`--ego000-ckpt ${egoCkpt}: no ${egoSet}.${ext} there or in its checkpoint/ (a --ckpt directory of npm run train -- --model ego000)`);
     const bin = new Uint8Array(readFileSync(join(dir, `${egoSet}.bin`)));
     ego = { ...deserializeEgo000(readFileSync(join(dir, `${egoSet}.json`), 'utf8'), bin, false), sha256: createHash('sha256').update(bin).digest('hex') };
     wctx = await openWindowCache();

@@ -129,15 +129,20 @@ export function recordingsOf(c: Clip, which: 'objects' | 'all'): string[] {
   return c.meta.sources.filter((s) => which === 'all' || s.instanceId !== null).map((s) => s.recordingId ?? `${c.meta.clipId}/${s.sourceId}`);
 }
 
+/** Whether clip b's mix holds a recording of one of clip a's sounding objects (b's sound is then no wrong sound for a). */
+export function sharesSound(a: Clip, b: Clip): boolean {
+  const own = new Set(recordingsOf(a, 'objects'));
+  return recordingsOf(b, 'all').some((r) => own.has(r));
+}
+
 /**
  * For the wrong-sound control: the first clip after `i` (in list order, wrapping) whose mix
  * contains none of clip i's sounding objects' recordings; null when every other clip does.
  */
 export function otherSoundClip(clips: Clip[], i: number): number | null {
-  const own = new Set(recordingsOf(clips[i], 'objects'));
   for (let k = 1; k < clips.length; k++) {
     const j = (i + k) % clips.length;
-    if (!recordingsOf(clips[j], 'all').some((r) => own.has(r))) return j;
+    if (!sharesSound(clips[i], clips[j])) return j;
   }
   return null;
 }

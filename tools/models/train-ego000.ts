@@ -52,7 +52,7 @@ import { makeVariable, type Params } from '../../src/engine/models/audio.ts';
 import type { Mat3 } from '../../src/engine/kernels/index.ts';
 import { sha256Hex, type Manifest, type ModelEntry } from '../../src/engine/weights/verify.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
-import { MODELS_DIR, type Clip, datasetHash, listClips, mulberry, readManifest, recordingsOf, distinctSoundBatch, readMono, rms, soundingBoxes, spectrogram, useWasm } from './data.ts';
+import { MODELS_DIR, type Clip, datasetHash, listClips, mulberry, readManifest, recordingsOf, distinctSoundBatch, sharesSound, readMono, rms, soundingBoxes, spectrogram, useWasm } from './data.ts';
 import { type ClipCache, type Window, centredWindows, clipCache, f14Rows, openWindowCache, pairsOf, windowHomographies } from './windows.ts';
 import { F14 } from './features.ts';
 import { plotPng } from './plot.ts';
@@ -159,8 +159,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
 
   // which clips play which recordings: a batch (--distinct-sounds) and the wrong-sound control avoid shared ones
   const objectRecs = clips.map((c) => recordingsOf(c, 'objects'));
-  const allRecs = clips.map((c) => new Set(recordingsOf(c, 'all')));
-  const wrongSoundFor = (a: number, b: number) => a !== b && !objectRecs[a].some((x) => allRecs[b].has(x));
+  const wrongSoundFor = (a: number, b: number) => a !== b && !sharesSound(clips[a], clips[b]);
   const distinctSounds = flags.has('distinct-sounds');
 
   const r = mulberry(seed);

@@ -17,35 +17,35 @@ export interface ClipMeta {
   frames: { index: number; time: number; image: string; objects: ClipObjectFrame[]; sources: { sourceId: string; activeInSegment: boolean }[] }[];
 }
 
-/** Sounding boxes of frame `index` (half-open pixel boxes) and their summed area (fraction of the frame). */
-export function soundingBoxes(meta: ClipMeta, index: number): { boxes: Box[]; area: number } {
+/** The objects of frame `index` that make its ground truth: visible, sounding, their source active in the frame's segment. */
+function groundTruthObjects(meta: ClipMeta, index: number): ClipObjectFrame[] {
   const f = meta.frames[index];
   const active = new Set(f.sources.filter((s) => s.activeInSegment).map((s) => s.sourceId));
-  const boxes: Box[] = [];
-  let area = 0;
-  for (const o of f.objects) {
-    if (!o.sounding || !o.visible) continue;
+  return f.objects.filter((o) => {
+    if (!o.sounding || !o.visible) return false;
     const src = meta.sources.find((s) => s.instanceId === o.instanceId);
-    if (!src || !active.has(src.sourceId)) continue;
-    boxes.push({ x0: o.box[0], y0: o.box[1], x1: o.box[2] + 1, y1: o.box[3] + 1 });
-    area += o.boxArea;
-  }
-  return { boxes, area };
+    return !!src && active.has(src.sourceId);
+  });
+}
+
+const toBox = (o: ClipObjectFrame): Box => ({ x0: o.box[0], y0: o.box[1], x1: o.box[2] + 1, y1: o.box[3] + 1 });
+
+/** Sounding boxes of frame `index` (half-open pixel boxes) and their summed area (fraction of the frame). */
+export function soundingBoxes(meta: ClipMeta, index: number): { boxes: Box[]; area: number } {
+  const gt = groundTruthObjects(meta, index);
+  return { boxes: gt.map(toBox), area: gt.reduce((a, o) => a + o.boxArea, 0) };
 }
 
 /**
  * The ground truth's look-alikes: the boxes of every visible object of frame `index` whose class
  * is that of a ground-truth sounding object (those objects included; with the generator's hard
- * negatives, a silent copy of the sounding photo). Empty when the frame has no ground truth.
+ * negatives, a silent copy of the sounding photo). Empty when the frame has no ground truth; the
+ * ground truth alone when meta.json lists no object classes.
  */
 export function lookAlikeBoxes(meta: ClipMeta, index: number): Box[] {
-  const gt = soundingBoxes(meta, index);
-  if (!gt.boxes.length || !meta.objects) return gt.boxes;
-  const classOf = new Map((meta.objects ?? []).map((o) => [o.instanceId, o.classLabel]));
-  const f = meta.frames[index];
-  const active = new Set(f.sources.filter((s) => s.activeInSegment).map((s) => s.sourceId));
-  const gtClasses = new Set(f.objects.filter((o) => o.sounding && o.visible && meta.sources.some((s) => s.instanceId === o.instanceId && active.has(s.sourceId))).map((o) => classOf.get(o.instanceId)));
-  return f.objects
-    .filter((o) => o.visible && classOf.has(o.instanceId) && gtClasses.has(classOf.get(o.instanceId)))
-    .map((o) => ({ x0: o.box[0], y0: o.box[1], x1: o.box[2] + 1, y1: o.box[3] + 1 }));
+  const gt = groundTruthObjects(meta, index);
+  if (!gt.length || !meta.objects) return gt.map(toBox);
+  const classOf = new Map(meta.objects.map((o) => [o.instanceId, o.classLabel]));
+  const gtClasses = new Set(gt.map((o) => classOf.get(o.instanceId)));
+  return meta.frames[index].objects.filter((o) => o.visible && classOf.has(o.instanceId) && gtClasses.has(classOf.get(o.instanceId))).map(toBox);
 }
