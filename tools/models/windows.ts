@@ -1,6 +1,7 @@
 /**
  * Per-clip inputs of paper 000's windowed localizer (ego000), computed once and cached on disk
- * like features.ts caches single frames:
+ * like features.ts caches single frames, in .cache/ego000/<key of the trunk's weights and the
+ * homography config>/<clip folder>-<digest of the clip's meta.json and first frame>/:
  *
  *   - f14 of every frame of the clip's frame grid (every `step`-th frame; frozen trunk, uint8 as in
  *     features.ts: the layer is a ReLU6, so 6/255 steps);
@@ -96,7 +97,7 @@ export interface WindowCacheContext {
   loadTrunk: () => Promise<tf.LayersModel>;
 }
 
-/** The cache directory for a dataset dir + split (keyed by the trunk's weights and the homography config). */
+/** The cache's root (keyed by the trunk's weights and the homography config; clips: clipCacheDir). */
 export function windowCacheRoot(cacheDir: string, hcfg: HomographyConfig, step = FRAME_STEP): string {
   const trunkEntry = readManifest().models.find((m) => m.id === 'visual-mobilenetv2')!;
   const key = createHash('sha256').update(JSON.stringify(['ego000-windows-v1', step, trunkEntry.files.map((f) => f.sha256), hcfg])).digest('hex').slice(0, 16);
@@ -116,10 +117,22 @@ export async function openWindowCache(cacheDir = join('.cache', 'ego000')): Prom
   return ctx;
 }
 
+/**
+ * A clip's directory in the cache: its folder name plus a digest of what it is (meta.json, which
+ * holds the generator's seed, split, index and every drawn value, and its first frame). Folder
+ * names alone repeat across datasets (every set's first training clip is train-000000), and a
+ * cache keyed by them hands one set's features and homographies to another's clips.
+ */
+export function clipCacheDir(root: string, c: Clip): string {
+  const name = c.dir.split(/[\\/]/).pop()!;
+  const h = createHash('sha256').update(readFileSync(join(c.dir, 'meta.json')));
+  if (c.meta.frames.length) h.update(readFileSync(join(c.dir, c.meta.frames[0].image)));
+  return join(root, `${name}-${h.digest('hex').slice(0, 12)}`);
+}
+
 /** Loads a clip's cache, computing the grid's f14 and any missing homography pairs. */
 export async function clipCache(ctx: WindowCacheContext, c: Clip, pairs: [number, number][], step = FRAME_STEP): Promise<ClipCache> {
-  const name = c.dir.split(/[\\/]/).pop()!;
-  const dir = join(ctx.root, name);
+  const dir = clipCacheDir(ctx.root, c);
   mkdirSync(dir, { recursive: true });
   const n = c.meta.frames.length;
   const frames = Array.from({ length: Math.ceil(n / step) }, (_, k) => k * step).filter((f) => f < n);
