@@ -22,6 +22,10 @@
  *                          holds the loss at a plateau; docs/results.md)
  *   --no-enhancement       train without the cascaded enhancement (ablation)
  *   --no-geometry          train with identity homographies (ablation)
+ *   --ground-on input|clean  what eq. 2 hears in training: the mix-and-separate mixture (input,
+ *                          the default, as paper 000 feeds f the mixed spectrogram) or the window's
+ *                          own audio (clean; the mask decoder still separates the mixture). The
+ *                          validation and the app hear the own audio either way
  *   --no-centre            skip the data-dependent init (centreProjections) at step 0
  *   --audio-norm batch|none  normalization in the audio encoder (default batch)
  *   --distinct-sounds      no two clips of a batch share a sounding object's recording (and a
@@ -120,6 +124,8 @@ export async function trainEgo000(flags: Flags): Promise<void> {
   const maxMinutes = num('max-minutes', Infinity);
   const warmup = num('warmup', 0);
   const geometry = !flags.has('no-geometry');
+  const groundOn = str('ground-on', 'input');
+  if (groundOn !== 'input' && groundOn !== 'clean') throw new Error(`--ground-on must be input or clean, got ${groundOn}`);
   const config: Ego000Config = validateEgo000Config({
     embedDim: num('embed-dim', 128),
     visualHidden: num('visual-hidden', 0),
@@ -132,7 +138,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
   mkdirSync(ckptDir, { recursive: true });
   const log = (s: string) => { console.log(s); appendFileSync(join(ckptDir, 'train.log'), s + '\n'); };
   await useWasm();
-  log(`${command}\nbackend ${tf.getBackend()}, geometry ${geometry}, config ${JSON.stringify(config)}`);
+  log(`${command}\nbackend ${tf.getBackend()}, geometry ${geometry}, eq. 2 on the ${groundOn === 'clean' ? 'own audio' : 'mixture'}, config ${JSON.stringify(config)}`);
 
   // ---- data
   let clips = listClips(dataDir, split);
@@ -229,7 +235,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     try {
       let ground = 0, enh = 0;
       const { value, grads } = tf.variableGrads(() => {
-        const p = ego000Loss(params, config, batch, { geometry });
+        const p = ego000Loss(params, config, batch, { geometry, groundOn });
         ground = p.ground.dataSync()[0];
         enh = p.enhancement.dataSync()[0];
         tf.dispose([p.ground, p.enhancement, p.logits, p.pooled]);

@@ -182,8 +182,14 @@ export interface Ego000LossParts {
   pooled: tf.Tensor3D;
 }
 
-/** Eq. 3 on a batch. `geometry: false` trains with identities (the "w/o geometry" ablation). */
-export function ego000Loss(params: Params, config: Ego000Config, batch: Ego000Batch, opts: { geometry?: boolean } = {}): Ego000LossParts {
+/**
+ * Eq. 3 on a batch. `geometry: false` trains with identities (the "w/o geometry" ablation).
+ * `groundOn: 'clean'` (a training choice, not the paper's): the grounding term (eq. 2) hears each
+ * window's own audio (batch.clean) while the mask decoder still learns to separate the mixture
+ * (batch.spec); by default ('input') both read the mixture, as paper 000 feeds f the mixed
+ * spectrogram. Without batch.clean the two are the same.
+ */
+export function ego000Loss(params: Params, config: Ego000Config, batch: Ego000Batch, opts: { geometry?: boolean; groundOn?: 'input' | 'clean' } = {}): Ego000LossParts {
   const c = config;
   const geometry = opts.geometry ?? true;
   const K = batch.spec.shape[0];
@@ -196,23 +202,25 @@ export function ego000Loss(params: Params, config: Ego000Config, batch: Ego000Ba
     const v = tf.reshape(projectVisual(params, batch.f14), [K, T, h, w, d]) as tf.Tensor5D;
     const gv = visualVector(v); // [K, d]
     const { a, skips } = audioFeatures(params, batch.spec, c.audioEnhancement, 'train');
+    const aG = opts.groundOn === 'clean' && batch.clean ? audioFeatures(params, batch.clean, c.audioEnhancement, 'train').a : a;
     let gAll: tf.Tensor3D; // [K (frames), K (audio), d]
     let gOwn: tf.Tensor2D; // [K, d]
     let enhLoss: tf.Scalar = tf.scalar(0);
     const norm = c.audioEnhancement.norm === 'batch';
     if (c.enhancement) {
       // batch statistics of the pooled features over every (frames k, audio j) pair
-      const pairs = enhancePairs(params, a, gv, c.audioEnhancement);
+      const pairs = enhancePairs(params, aG, gv, c.audioEnhancement);
       const stats = norm ? pooledMoments(pairs) : undefined;
       gAll = audioVector(params, pairs, stats) as tf.Tensor3D;
-      const own = enhance(params, a, gv, c.audioEnhancement);
+      const own = enhance(params, aG, gv, c.audioEnhancement);
       gOwn = audioVector(params, own, stats) as tf.Tensor2D;
       if (batch.clean) {
-        const pred = maskDecoder(params, own, skips, c.audioEnhancement);
+        const mixed = aG === a ? own : enhance(params, a, gv, c.audioEnhancement);
+        const pred = maskDecoder(params, mixed, skips, c.audioEnhancement);
         enhLoss = enhancementLoss(pred, maskTarget(batch.clean, batch.spec, c.audioEnhancement));
       }
     } else {
-      gOwn = audioVector(params, a, norm ? pooledMoments(a) : undefined) as tf.Tensor2D;
+      gOwn = audioVector(params, aG, norm ? pooledMoments(aG) : undefined) as tf.Tensor2D;
       gAll = tf.tile(tf.expandDims(gOwn, 0), [K, 1, 1]) as tf.Tensor3D;
     }
     const zs: tf.Tensor4D[] = [];

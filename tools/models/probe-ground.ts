@@ -1,0 +1,204 @@
+/**
+ * Can a small head on the fixed inputs learn to ground a sound in the picture? The question under
+ * paper 000's model after probe-inputs.ts showed both modalities name the class: the full model's
+ * maps hardly depend on the sound; does the association fail to be learnable from this data and
+ * objective, or does the full model fail to learn it?
+ *
+ * The head: audio a = unit(MLP(s)), s the 1-s centred mono window's log(1 + |X|) spectrum averaged
+ * over time (128 values, centred by the training mean); visual v_xy = unit(W f14_xy + b) per cell of
+ * the frozen trunk's 14x14 map; the map S_xy = a . v_xy / tau. Trained with paper 000's grounding
+ * objective (eq. 2): a frame's score for a sound is the log-mean-exp of its map over the cells (a
+ * soft max), and each sound must pick its own frame out of the batch (and each frame its own sound);
+ * pairs of clips that share a sounding recording are left out of each other's denominators.
+ * Frames: the window cache's grid (every 2nd frame) of --train's clips; the last --val clips held out.
+ *
+ * Scored like tools/eval.ts on --test (every 2nd frame with an active on-screen sounding object):
+ * the map with the frame's own sound, with another clip's (the first clip that plays none of its
+ * sounding recordings: the eval's otherAudio control), and the centre prior, by the LVS protocol.
+ *
+ *   npx tsx tools/models/probe-ground.ts --train .cache/synth-v16 --test .cache/synth-v16-seen [--split train]
+ *     [--steps 1500] [--batch 32] [--d 64] [--lr 1e-3] [--tau 0.1] [--seed 1] [--val 40] [--mix]
+ * --mix: train on what paper 000's trainer grounds (tools/models/train-ego000.ts): each frame's sound mixed,
+ * 0.5 (s1 + s2), with the 1-s window of a random training clip that shares no sounding recording with it
+ * (mix-and-separate's input); validation and test hear the own sound unmixed, as in the evaluation.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { clipCache, openWindowCache, FRAME_STEP } from './windows.ts';
+import { F14, F14_SCALE } from './features.ts';
+import { listClips, mulberry, otherSoundClip, sharesSound, soundingBoxes, spectrogram, useWasm, type Clip } from './data.ts';
+import { centredAudio } from './train-ego000.ts';
+import { mixWaveforms } from '../../src/engine/models/ego000/enhancement.ts';
+import { flagReaders, parseFlags } from './flags.ts';
+import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore } from '../../src/engine/eval/metrics.ts';
+
+const flags = parseFlags(process.argv.slice(2));
+const { str, num } = flagReaders(flags);
+const trainDir = str('train', '');
+const testDir = str('test', '');
+const split = str('split', 'train');
+const steps = num('steps', 1500);
+const B = num('batch', 32);
+const D = num('d', 64);
+const lr = num('lr', 1e-3);
+const tau = num('tau', 0.1);
+const seed = num('seed', 1);
+const nVal = num('val', 40);
+const mix = flags.has('mix');
+if (!trainDir || !testDir) {
+  console.error('usage: npx tsx tools/models/probe-ground.ts --train DIR --test DIR [--split train] [--steps N] [--batch B] [--d D] [--lr LR] [--tau T] [--seed S] [--val N] [--mix]');
+  process.exit(2);
+}
+await useWasm();
+const ctx = await openWindowCache();
+const A = 128;
+
+const wave = (c: Clip, t: number) => centredAudio(c, Math.min(t, c.meta.config.seconds - 0.5));
+/** Time-averaged log(1 + |X|) of the 1-s window centred on t (or of a given waveform). */
+function spectrum(c: Clip, t: number, w?: Float32Array): Float32Array {
+  const spec = spectrogram(w ?? wave(c, t));
+  const v = new Float32Array(A);
+  for (let f = 0; f < A; f++) for (let k = 0; k < 128; k++) v[f] += Math.log1p(spec[f * 128 + k]) / 128;
+  return v;
+}
+
+interface Item { clip: number; frame: number; f14: Uint8Array; audio: Float32Array }
+async function items(clips: Clip[], keep: (c: Clip, fi: number) => boolean): Promise<Item[]> {
+  const out: Item[] = [];
+  for (const [ci, c] of clips.entries()) {
+    const cc = await clipCache(ctx, c, [], FRAME_STEP);
+    cc.frames.forEach((fi, r) => {
+      if (!keep(c, fi)) return;
+      out.push({ clip: ci, frame: fi, f14: cc.f14.subarray(r * F14, (r + 1) * F14), audio: spectrum(c, c.meta.frames[fi].time) });
+    });
+  }
+  return out;
+}
+
+const trainClipsAll = listClips(trainDir, split);
+const testClips = listClips(testDir, split);
+const trainClips = trainClipsAll.slice(0, Math.max(1, trainClipsAll.length - nVal));
+const valClips = trainClipsAll.slice(trainClips.length);
+const t0 = Date.now();
+const scored = (c: Clip, fi: number) => soundingBoxes(c, fi).boxes.length > 0;
+const trainItems = await items(trainClips, () => true);
+const valItems = await items(valClips, scored);
+const testItems = await items(testClips, scored);
+console.log(`probe-ground: ${trainItems.length} training frames (${trainClips.length} clips), ${valItems.length} validation frames (${valClips.length} held-out clips), ${testItems.length} test frames (${testClips.length} clips); inputs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+
+const mean = new Float32Array(A);
+for (const it of trainItems) for (let f = 0; f < A; f++) mean[f] += it.audio[f] / trainItems.length;
+let sd = 0;
+for (const it of trainItems) for (let f = 0; f < A; f++) sd += (it.audio[f] - mean[f]) ** 2;
+sd = Math.sqrt(sd / (trainItems.length * A)) || 1;
+const audioIn = (v: Float32Array) => v.map((x, f) => (x - mean[f]) / sd);
+
+const rand = mulberry(seed);
+const glorot = (r: number, c: number) => tf.variable(tf.randomNormal([r, c], 0, Math.sqrt(2 / (r + c)), 'float32', seed + r + c));
+const P = {
+  a1: glorot(A, 256), b1: tf.variable(tf.zeros([256])),
+  a2: glorot(256, D), b2: tf.variable(tf.zeros([D])),
+  v1: glorot(576, D), c1: tf.variable(tf.zeros([D])),
+};
+const l2 = (x: tf.Tensor, axis: number) => tf.div(x, tf.add(tf.norm(x, 'euclidean', axis, true), 1e-6));
+const audioVec = (s: tf.Tensor2D) => l2(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(s, P.a1), P.b1)), P.a2), P.b2), 1) as tf.Tensor2D;
+const visualVec = (f: tf.Tensor2D) => l2(tf.add(tf.matMul(f, P.v1), P.c1), 1) as tf.Tensor2D; // [n*196, D]
+
+function f14Batch(its: Item[]): tf.Tensor2D {
+  const x = new Float32Array(its.length * F14);
+  its.forEach((it, i) => { for (let k = 0; k < F14; k++) x[i * F14 + k] = it.f14[k] * F14_SCALE; });
+  return tf.tensor2d(x, [its.length * 196, 576]);
+}
+const audioBatch = (vs: Float32Array[]) => tf.tensor2d(vs.flatMap((v) => Array.from(audioIn(v))), [vs.length, A]);
+
+/** Maps [n, 196] of frames its with sounds audios (one each). */
+function maps(its: Item[], audios: Float32Array[]): tf.Tensor2D {
+  return tf.tidy(() => {
+    const v = visualVec(f14Batch(its)).reshape([its.length, 196, D]);
+    const a = audioVec(audioBatch(audios)).reshape([its.length, D, 1]);
+    return tf.matMul(v, a).reshape([its.length, 196]).div(tau) as tf.Tensor2D;
+  });
+}
+
+/** Eq. 2 over a batch: score[i][j] = log-mean-exp over cells of sound i on frame j; CE both ways; same-sound pairs masked. */
+function loss(its: Item[], clips: Clip[]): tf.Scalar {
+  const n = its.length;
+  const mask = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && (its[i].clip === its[j].clip || sharesSound(clips[its[i].clip], clips[its[j].clip]) || sharesSound(clips[its[j].clip], clips[its[i].clip]))) mask[i * n + j] = -1e4;
+  return tf.tidy(() => {
+    const v = visualVec(f14Batch(its)).reshape([n, 196, D]);
+    const a = audioVec(audioBatch(its.map((it) => it.audio)));
+    // S[i, j, xy] = a_i . v_j,xy / tau
+    const S = tf.matMul(v.reshape([n * 196, D]), a, false, true).reshape([n, 196, n]).transpose([2, 0, 1]).div(tau);
+    const score = tf.sub(tf.logSumExp(S, 2), Math.log(196)).add(tf.tensor2d(mask, [n, n])) as tf.Tensor2D;
+    const eye = tf.oneHot(tf.range(0, n, 1, 'int32'), n);
+    const l1 = tf.losses.softmaxCrossEntropy(eye, score);
+    const l2v = tf.losses.softmaxCrossEntropy(eye, score.transpose());
+    return tf.mul(tf.add(l1, l2v), 0.5) as tf.Scalar;
+  });
+}
+
+function evaluate(its: Item[], clips: Clip[]): { own: ReturnType<typeof summarize>; other: ReturnType<typeof summarize>; centre: ReturnType<typeof summarize> } {
+  const own: FrameScore[] = [], other: FrameScore[] = [], centre: FrameScore[] = [];
+  const cmap = baselines.centre();
+  const otherOf = clips.map((_, i) => otherSoundClip(clips, i));
+  const otherAudio = new Map<string, Float32Array>();
+  for (let s = 0; s < its.length; s += 64) {
+    const part = its.slice(s, s + 64);
+    const wrong = part.map((it) => {
+      const c = clips[it.clip];
+      const j = otherOf[it.clip] ?? (it.clip + 1) % clips.length;
+      const key = `${j}:${it.frame}`;
+      if (!otherAudio.has(key)) otherAudio.set(key, spectrum(clips[j], c.meta.frames[it.frame].time));
+      return otherAudio.get(key)!;
+    });
+    const m1 = maps(part, part.map((it) => it.audio));
+    const m2 = maps(part, wrong);
+    const d1 = m1.dataSync(), d2 = m2.dataSync();
+    tf.dispose([m1, m2]);
+    part.forEach((it, i) => {
+      const c = clips[it.clip];
+      const G = boxesToMask(soundingBoxes(c, it.frame).boxes, c.meta.config.width, c.meta.config.height);
+      own.push(scoreFrame(d1.subarray(i * 196, (i + 1) * 196), 14, 14, G));
+      other.push(scoreFrame(d2.subarray(i * 196, (i + 1) * 196), 14, 14, G));
+      centre.push(scoreFrame(cmap, EVAL_SIZE, EVAL_SIZE, G));
+    });
+  }
+  return { own: summarize(own), other: summarize(other), centre: summarize(centre) };
+}
+
+const fmt = (s: ReturnType<typeof summarize>) => `${s.pointing.toFixed(3)} / ${s.pixelAP.toFixed(3)} / ${s.ciou50.toFixed(3)} / ${s.auc.toFixed(3)}`;
+const opt = tf.train.adam(lr);
+const t1 = Date.now();
+let run = 0;
+console.log(`${mix ? 'training on mixtures (mix-and-separate input); ' : ''}step  train-loss (chance ln ${B} = ${Math.log(B).toFixed(3)})  val: own sound / other clip's sound (pointing / pixel AP / cIoU@0.5 / AUC)`);
+for (let step = 1; step <= steps; step++) {
+  const batch: Item[] = [];
+  const used = new Set<number>();
+  while (batch.length < B) {
+    const it = trainItems[Math.floor(rand() * trainItems.length)];
+    if (used.has(it.clip)) continue;
+    used.add(it.clip);
+    batch.push(it);
+  }
+  const input = mix ? batch.map((it) => {
+    const c = trainClips[it.clip];
+    let j = it.clip;
+    while (j === it.clip || sharesSound(c, trainClips[j]) || sharesSound(trainClips[j], c)) j = Math.floor(rand() * trainClips.length);
+    const o = trainClips[j];
+    const w = mixWaveforms(wave(c, c.meta.frames[it.frame].time), wave(o, rand() * o.meta.config.seconds));
+    return { ...it, audio: spectrum(c, 0, w) };
+  }) : batch;
+  const l = opt.minimize(() => loss(input, trainClips), true) as tf.Scalar;
+  run += (l.dataSync()[0] - run) * (step === 1 ? 1 : 0.05);
+  l.dispose();
+  if (step % Math.max(1, Math.floor(steps / 6)) === 0 || step === steps) {
+    const v = evaluate(valItems, valClips);
+    console.log(`${String(step).padStart(5)}  ${run.toFixed(3)}  val ${fmt(v.own)}  |  ${fmt(v.other)}  (${((Date.now() - t1) / 1000).toFixed(0)} s)`);
+  }
+}
+const r = evaluate(testItems, testClips);
+console.log(`test (${r.own.n} frames of ${testClips.length} clips), pointing / pixel AP / cIoU@0.5 / AUC:`);
+console.log(`  own sound          ${fmt(r.own)}`);
+console.log(`  other clip's sound ${fmt(r.other)}`);
+console.log(`  centre prior       ${fmt(r.centre)}`);
+ctx.trunk?.dispose();
