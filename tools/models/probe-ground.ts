@@ -16,7 +16,7 @@
  * the map with the frame's own sound, with another clip's (the first clip that plays none of its
  * sounding recordings: the eval's otherAudio control), and the centre prior, by the LVS protocol.
  *
- *   npx tsx tools/models/probe-ground.ts --train .cache/synth-v16 --test .cache/synth-v16-seen [--split train]
+ *   npx tsx tools/models/probe-ground.ts --train .cache/synth-v16 --test .cache/synth-v16-seen [--split train] [--test-split S]
  *     [--steps 1500] [--batch 32] [--d 64] [--lr 1e-3] [--tau 0.1] [--seed 1] [--val 40] [--mix]
  * --mix: train on what paper 000's trainer grounds (tools/models/train-ego000.ts): each frame's sound mixed,
  * 0.5 (s1 + s2), with the 1-s window of a random training clip that shares no sounding recording with it
@@ -25,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { clipCache, openWindowCache, FRAME_STEP } from './windows.ts';
 import { F14, F14_SCALE } from './features.ts';
-import { listClips, mulberry, otherSoundClip, sharesSound, soundingBoxes, spectrogram, useWasm, type Clip } from './data.ts';
+import { datasetHash, listClips, mulberry, otherSoundClip, sharesSound, soundingBoxes, spectrogram, useWasm, type Clip } from './data.ts';
 import { centredAudio } from './train-ego000.ts';
 import { mixWaveforms } from '../../src/engine/models/ego000/enhancement.ts';
 import { flagReaders, parseFlags } from './flags.ts';
@@ -36,6 +36,7 @@ const { str, num } = flagReaders(flags);
 const trainDir = str('train', '');
 const testDir = str('test', '');
 const split = str('split', 'train');
+const testSplit = str('test-split', split);
 const steps = num('steps', 1500);
 const B = num('batch', 32);
 const D = num('d', 64);
@@ -45,7 +46,7 @@ const seed = num('seed', 1);
 const nVal = num('val', 40);
 const mix = flags.has('mix');
 if (!trainDir || !testDir) {
-  console.error('usage: npx tsx tools/models/probe-ground.ts --train DIR --test DIR [--split train] [--steps N] [--batch B] [--d D] [--lr LR] [--tau T] [--seed S] [--val N] [--mix]');
+  console.error('usage: npx tsx tools/models/probe-ground.ts --train DIR --test DIR [--split train] [--test-split S] [--steps N] [--batch B] [--d D] [--lr LR] [--tau T] [--seed S] [--val N] [--mix]');
   process.exit(2);
 }
 await useWasm();
@@ -75,7 +76,7 @@ async function items(clips: Clip[], keep: (c: Clip, fi: number) => boolean): Pro
 }
 
 const trainClipsAll = listClips(trainDir, split);
-const testClips = listClips(testDir, split);
+const testClips = listClips(testDir, testSplit);
 const trainClips = trainClipsAll.slice(0, Math.max(1, trainClipsAll.length - nVal));
 const valClips = trainClipsAll.slice(trainClips.length);
 const t0 = Date.now();
@@ -197,7 +198,8 @@ for (let step = 1; step <= steps; step++) {
   }
 }
 const r = evaluate(testItems, testClips);
-console.log(`test (${r.own.n} frames of ${testClips.length} clips), pointing / pixel AP / cIoU@0.5 / AUC:`);
+const testHash = datasetHash(testClips, (c) => c.meta.frames.map((_, i) => i).filter((i) => i % FRAME_STEP === 0 && scored(c, i)));
+console.log(`test (${r.own.n} frames of ${testClips.length} clips, data sha256 ${testHash.slice(0, 16)}: the eval's at --stride ${FRAME_STEP}), pointing / pixel AP / cIoU@0.5 / AUC:`);
 console.log(`  own sound          ${fmt(r.own)}`);
 console.log(`  other clip's sound ${fmt(r.other)}`);
 console.log(`  centre prior       ${fmt(r.centre)}`);
