@@ -198,7 +198,7 @@ for (let step = 1; step <= steps; step++) {
   }
 }
 const r = evaluate(testItems, testClips);
-const testHash = datasetHash(testClips, (c) => c.meta.frames.map((_, i) => i).filter((i) => i % FRAME_STEP === 0 && scored(c, i)));
+const testHash = datasetHash(testClips, (c) => testItems.filter((it) => testClips[it.clip] === c).map((it) => it.frame));
 console.log(`test (${r.own.n} frames of ${testClips.length} clips, data sha256 ${testHash.slice(0, 16)}: the eval's at --stride ${FRAME_STEP}), pointing / pixel AP / cIoU@0.5 / AUC:`);
 console.log(`  own sound          ${fmt(r.own)}`);
 console.log(`  other clip's sound ${fmt(r.other)}`);
