@@ -21,6 +21,15 @@
  * --mix: train on what paper 000's trainer grounds (tools/models/train-ego000.ts): each frame's sound mixed,
  * 0.5 (s1 + s2), with the 1-s window of a random training clip that shares no sounding recording with it
  * (mix-and-separate's input); validation and test hear the own sound unmixed, as in the evaluation.
+ * --audio mono|binaural|both (default mono): what the head hears.
+ *   mono: the above (what the sound is).
+ *   binaural: where it comes from, not what it is: the direction features of the 1-s centred window of
+ *     the 16 kHz binaural mix (binaural-features.ts: ILD per band, GCC-PHAT) through an MLP to a logit
+ *     per column and per row of the 14x14 map, added to a linear objectness of each cell's trunk
+ *     feature: S_xy = (tanh(o . f14_xy) + tanh(col_x + row_y)) / tau (tanh: in [-1, 1] like a cosine).
+ *   both: S_xy = (a . v_xy + tanh(col_x + row_y)) / tau, the two added.
+ * --position (with --audio binaural): a learned bias per cell inside the objectness, tanh(o . f14_xy + p_xy).
+ * The other clip's sound of the control is its binaural window too where the head hears one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { clipCache, openWindowCache, FRAME_STEP } from './windows.ts';
@@ -29,6 +38,9 @@ import { datasetHash, listClips, mulberry, otherSoundClip, sharesSound, sounding
 import { centredAudio } from './train-ego000.ts';
 import { mixWaveforms } from '../../src/engine/models/ego000/enhancement.ts';
 import { flagReaders, parseFlags } from './flags.ts';
+import { binauralFeatures, BINAURAL_FEATURES } from './binaural-features.ts';
+import { readWav } from '../data/wav.ts';
+import { join } from 'node:path';
 import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore } from '../../src/engine/eval/metrics.ts';
 
 const flags = parseFlags(process.argv.slice(2));
@@ -45,10 +57,14 @@ const tau = num('tau', 0.1);
 const seed = num('seed', 1);
 const nVal = num('val', 40);
 const mix = flags.has('mix');
-if (!trainDir || !testDir) {
-  console.error('usage: npx tsx tools/models/probe-ground.ts --train DIR --test DIR [--split train] [--test-split S] [--steps N] [--batch B] [--d D] [--lr LR] [--tau T] [--seed S] [--val N] [--mix]');
+const hear = str('audio', 'mono');
+if (!trainDir || !testDir || !['mono', 'binaural', 'both'].includes(hear)) {
+  console.error('usage: npx tsx tools/models/probe-ground.ts --train DIR --test DIR [--split train] [--test-split S] [--steps N] [--batch B] [--d D] [--lr LR] [--tau T] [--seed S] [--val N] [--mix] [--audio mono|binaural|both] [--position]');
   process.exit(2);
 }
+const useWhat = hear !== 'binaural';
+const position = flags.has('position');
+const useWhere = hear !== 'mono';
 await useWasm();
 const ctx = await openWindowCache();
 const A = 128;
@@ -62,14 +78,36 @@ function spectrum(c: Clip, t: number, w?: Float32Array): Float32Array {
   return v;
 }
 
-interface Item { clip: number; frame: number; f14: Uint8Array; audio: Float32Array }
+const binCache = new Map<string, Float32Array[]>();
+function binaural(c: Clip): Float32Array[] {
+  let x = binCache.get(c.dir);
+  if (!x) {
+    const a = readWav(join(c.dir, 'audio_binaural_16k.wav'));
+    if (a.sampleRate !== 16000 || a.channels.length !== 2) throw new Error(`${c.dir}: the binaural mix must be 16 kHz stereo`);
+    x = a.channels;
+    if (binCache.size > 64) binCache.clear();
+    binCache.set(c.dir, x);
+  }
+  return x;
+}
+/** The 1-s binaural window centred on t (clamped like the mono one; zero past the ends). */
+function binWave(c: Clip, t: number): Float32Array[] {
+  const tc = Math.min(t, c.meta.config.seconds - 0.5);
+  const s0 = Math.round((tc - 0.5) * 16000);
+  return binaural(c).map((ch) => Float32Array.from({ length: 16000 }, (_, i) => (s0 + i >= 0 && s0 + i < ch.length ? ch[s0 + i] : 0)));
+}
+const direction = (w: Float32Array[]) => binauralFeatures(w[0], w[1], 16000);
+const noDir = new Float32Array(0);
+
+interface Item { clip: number; frame: number; f14: Uint8Array; audio: Float32Array; dir: Float32Array }
 async function items(clips: Clip[], keep: (c: Clip, fi: number) => boolean): Promise<Item[]> {
   const out: Item[] = [];
   for (const [ci, c] of clips.entries()) {
     const cc = await clipCache(ctx, c, [], FRAME_STEP);
     cc.frames.forEach((fi, r) => {
       if (!keep(c, fi)) return;
-      out.push({ clip: ci, frame: fi, f14: cc.f14.subarray(r * F14, (r + 1) * F14), audio: spectrum(c, c.meta.frames[fi].time) });
+      const t = c.meta.frames[fi].time;
+      out.push({ clip: ci, frame: fi, f14: cc.f14.subarray(r * F14, (r + 1) * F14), audio: useWhat ? spectrum(c, t) : new Float32Array(A), dir: useWhere ? direction(binWave(c, t)) : noDir });
     });
   }
   return out;
@@ -92,6 +130,15 @@ let sd = 0;
 for (const it of trainItems) for (let f = 0; f < A; f++) sd += (it.audio[f] - mean[f]) ** 2;
 sd = Math.sqrt(sd / (trainItems.length * A)) || 1;
 const audioIn = (v: Float32Array) => v.map((x, f) => (x - mean[f]) / sd);
+const NB = BINAURAL_FEATURES;
+const dMean = new Float32Array(NB), dSd = new Float32Array(NB).fill(1);
+if (useWhere) {
+  for (const it of trainItems) for (let k = 0; k < NB; k++) dMean[k] += it.dir[k] / trainItems.length;
+  dSd.fill(0);
+  for (const it of trainItems) for (let k = 0; k < NB; k++) dSd[k] += (it.dir[k] - dMean[k]) ** 2 / trainItems.length;
+  for (let k = 0; k < NB; k++) dSd[k] = Math.sqrt(dSd[k]) || 1;
+}
+const dirBatch = (vs: Float32Array[]) => tf.tensor2d(vs.flatMap((v) => Array.from(v, (x, k) => (x - dMean[k]) / dSd[k])), [vs.length, NB]);
 
 const rand = mulberry(seed);
 const glorot = (r: number, c: number) => tf.variable(tf.randomNormal([r, c], 0, Math.sqrt(2 / (r + c)), 'float32', seed + r + c));
@@ -99,6 +146,10 @@ const P = {
   a1: glorot(A, 256), b1: tf.variable(tf.zeros([256])),
   a2: glorot(256, D), b2: tf.variable(tf.zeros([D])),
   v1: glorot(576, D), c1: tf.variable(tf.zeros([D])),
+  d1: glorot(NB, 128), e1: tf.variable(tf.zeros([128])),
+  d2: glorot(128, 28), e2: tf.variable(tf.zeros([28])),
+  o1: glorot(576, 1),
+  pos: tf.variable(tf.zeros([196])),
 };
 const l2 = (x: tf.Tensor, axis: number) => tf.div(x, tf.add(tf.norm(x, 'euclidean', axis, true), 1e-6));
 const audioVec = (s: tf.Tensor2D) => l2(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(s, P.a1), P.b1)), P.a2), P.b2), 1) as tf.Tensor2D;
@@ -111,12 +162,30 @@ function f14Batch(its: Item[]): tf.Tensor2D {
 }
 const audioBatch = (vs: Float32Array[]) => tf.tensor2d(vs.flatMap((v) => Array.from(audioIn(v))), [vs.length, A]);
 
-/** Maps [n, 196] of frames its with sounds audios (one each). */
-function maps(its: Item[], audios: Float32Array[]): tf.Tensor2D {
+/** Where a sound comes from as a logit per cell [n, 196]: its column's plus its row's. */
+function whereLogits(dirs: Float32Array[]): tf.Tensor2D {
+  const h = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(dirBatch(dirs), P.d1), P.e1)), P.d2), P.e2); // [n, 28]
+  const col = h.slice([0, 0], [-1, 14]).reshape([dirs.length, 1, 14]);
+  const row = h.slice([0, 14], [-1, 14]).reshape([dirs.length, 14, 1]);
+  return tf.tanh(tf.add(col, row)).reshape([dirs.length, 196]) as tf.Tensor2D;
+}
+/** A cell's objectness (the binaural-only head's visual term) [n*196]. */
+const objectness = (f: tf.Tensor2D) => {
+  const o = tf.matMul(f, P.o1).reshape([-1, 196]);
+  return tf.tanh(position ? tf.add(o, P.pos) : o).reshape([-1]);
+};
+
+interface Heard { audio: Float32Array; dir: Float32Array }
+/** Maps [n, 196] of frames its with sounds heard (one each). */
+function maps(its: Item[], heard: Heard[]): tf.Tensor2D {
   return tf.tidy(() => {
-    const v = visualVec(f14Batch(its)).reshape([its.length, 196, D]);
-    const a = audioVec(audioBatch(audios)).reshape([its.length, D, 1]);
-    return tf.matMul(v, a).reshape([its.length, 196]).div(tau) as tf.Tensor2D;
+    const n = its.length;
+    const f = f14Batch(its);
+    let S: tf.Tensor2D = useWhat
+      ? tf.matMul(visualVec(f).reshape([n, 196, D]), audioVec(audioBatch(heard.map((h) => h.audio))).reshape([n, D, 1])).reshape([n, 196])
+      : objectness(f).reshape([n, 196]);
+    if (useWhere) S = tf.add(S, whereLogits(heard.map((h) => h.dir)));
+    return S.div(tau) as tf.Tensor2D;
   });
 }
 
@@ -126,10 +195,13 @@ function loss(its: Item[], clips: Clip[]): tf.Scalar {
   const mask = new Float32Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && (its[i].clip === its[j].clip || sharesSound(clips[its[i].clip], clips[its[j].clip]) || sharesSound(clips[its[j].clip], clips[its[i].clip]))) mask[i * n + j] = -1e4;
   return tf.tidy(() => {
-    const v = visualVec(f14Batch(its)).reshape([n, 196, D]);
-    const a = audioVec(audioBatch(its.map((it) => it.audio)));
-    // S[i, j, xy] = a_i . v_j,xy / tau
-    const S = tf.matMul(v.reshape([n * 196, D]), a, false, true).reshape([n, 196, n]).transpose([2, 0, 1]).div(tau);
+    const f = f14Batch(its);
+    // S[i, j, xy] = (a_i . v_j,xy  or  o . f_j,xy) (+ where_i,xy) / tau
+    let S: tf.Tensor3D = useWhat
+      ? tf.matMul(visualVec(f), audioVec(audioBatch(its.map((it) => it.audio))), false, true).reshape([n, 196, n]).transpose([2, 0, 1])
+      : tf.tile(objectness(f).reshape([1, n, 196]), [n, 1, 1]);
+    if (useWhere) S = tf.add(S, whereLogits(its.map((it) => it.dir)).reshape([n, 1, 196]));
+    S = S.div(tau);
     const score = tf.sub(tf.logSumExp(S, 2), Math.log(196)).add(tf.tensor2d(mask, [n, n])) as tf.Tensor2D;
     const eye = tf.oneHot(tf.range(0, n, 1, 'int32'), n);
     const l1 = tf.losses.softmaxCrossEntropy(eye, score);
@@ -142,17 +214,18 @@ function evaluate(its: Item[], clips: Clip[]): { own: ReturnType<typeof summariz
   const own: FrameScore[] = [], other: FrameScore[] = [], centre: FrameScore[] = [];
   const cmap = baselines.centre();
   const otherOf = clips.map((_, i) => otherSoundClip(clips, i));
-  const otherAudio = new Map<string, Float32Array>();
+  const otherAudio = new Map<string, Heard>();
   for (let s = 0; s < its.length; s += 64) {
     const part = its.slice(s, s + 64);
     const wrong = part.map((it) => {
       const c = clips[it.clip];
       const j = otherOf[it.clip] ?? (it.clip + 1) % clips.length;
       const key = `${j}:${it.frame}`;
-      if (!otherAudio.has(key)) otherAudio.set(key, spectrum(clips[j], c.meta.frames[it.frame].time));
+      const t = c.meta.frames[it.frame].time;
+      if (!otherAudio.has(key)) otherAudio.set(key, { audio: useWhat ? spectrum(clips[j], t) : new Float32Array(A), dir: useWhere ? direction(binWave(clips[j], t)) : noDir });
       return otherAudio.get(key)!;
     });
-    const m1 = maps(part, part.map((it) => it.audio));
+    const m1 = maps(part, part);
     const m2 = maps(part, wrong);
     const d1 = m1.dataSync(), d2 = m2.dataSync();
     tf.dispose([m1, m2]);
@@ -171,7 +244,7 @@ const fmt = (s: ReturnType<typeof summarize>) => `${s.pointing.toFixed(3)} / ${s
 const opt = tf.train.adam(lr);
 const t1 = Date.now();
 let run = 0;
-console.log(`${mix ? 'training on mixtures (mix-and-separate input); ' : ''}step  train-loss (chance ln ${B} = ${Math.log(B).toFixed(3)})  val: own sound / other clip's sound (pointing / pixel AP / cIoU@0.5 / AUC)`);
+console.log(`hears: ${hear}; ${mix ? 'training on mixtures (mix-and-separate input); ' : ''}step  train-loss (chance ln ${B} = ${Math.log(B).toFixed(3)})  val: own sound / other clip's sound (pointing / pixel AP / cIoU@0.5 / AUC)`);
 for (let step = 1; step <= steps; step++) {
   const batch: Item[] = [];
   const used = new Set<number>();
@@ -186,8 +259,10 @@ for (let step = 1; step <= steps; step++) {
     let j = it.clip;
     while (j === it.clip || sharesSound(c, trainClips[j]) || sharesSound(trainClips[j], c)) j = Math.floor(rand() * trainClips.length);
     const o = trainClips[j];
-    const w = mixWaveforms(wave(c, c.meta.frames[it.frame].time), wave(o, rand() * o.meta.config.seconds));
-    return { ...it, audio: spectrum(c, 0, w) };
+    const t = c.meta.frames[it.frame].time, to = rand() * o.meta.config.seconds;
+    const audio = useWhat ? spectrum(c, 0, mixWaveforms(wave(c, t), wave(o, to))) : it.audio;
+    const dir = useWhere ? direction(binWave(c, t).map((ch, k) => mixWaveforms(ch, binWave(o, to)[k]))) : it.dir;
+    return { ...it, audio, dir };
   }) : batch;
   const l = opt.minimize(() => loss(input, trainClips), true) as tf.Scalar;
   run += (l.dataSync()[0] - run) * (step === 1 ? 1 : 0.05);
