@@ -29,6 +29,9 @@
  *     feature: S_xy = (tanh(o . f14_xy) + tanh(col_x + row_y)) / tau (tanh: in [-1, 1] like a cosine).
  *   both: S_xy = (a . v_xy + tanh(col_x + row_y)) / tau, the two added.
  * --position (with --audio binaural): a learned bias per cell inside the objectness, tanh(o . f14_xy + p_xy).
+ * --objectness norm (with --audio binaural): no learned objectness; the cell's trunk feature norm,
+ *   standardised within the frame and through tanh, tanh((|f14_xy| - mean) / sd): a fixed saliency the
+ *   direction picks from. The test output then also scores that norm map alone (no sound).
  * The other clip's sound of the control is its binaural window too where the head hears one.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -59,11 +62,13 @@ const nVal = num('val', 40);
 const mix = flags.has('mix');
 const hear = str('audio', 'mono');
 if (!trainDir || !testDir || !['mono', 'binaural', 'both'].includes(hear)) {
-  console.error('usage: npx tsx tools/models/probe-ground.ts --train DIR --test DIR [--split train] [--test-split S] [--steps N] [--batch B] [--d D] [--lr LR] [--tau T] [--seed S] [--val N] [--mix] [--audio mono|binaural|both] [--position]');
+  console.error('usage: npx tsx tools/models/probe-ground.ts --train DIR --test DIR [--split train] [--test-split S] [--steps N] [--batch B] [--d D] [--lr LR] [--tau T] [--seed S] [--val N] [--mix] [--audio mono|binaural|both] [--position] [--objectness learned|norm]');
   process.exit(2);
 }
 const useWhat = hear !== 'binaural';
 const position = flags.has('position');
+const objectnessKind = str('objectness', 'learned');
+if (!['learned', 'norm'].includes(objectnessKind)) { console.error('--objectness learned|norm'); process.exit(2); }
 const useWhere = hear !== 'mono';
 await useWasm();
 const ctx = await openWindowCache();
@@ -171,6 +176,11 @@ function whereLogits(dirs: Float32Array[]): tf.Tensor2D {
 }
 /** A cell's objectness (the binaural-only head's visual term) [n*196]. */
 const objectness = (f: tf.Tensor2D) => {
+  if (objectnessKind === 'norm') {
+    const nrm = tf.norm(f, 'euclidean', 1).reshape([-1, 196]);
+    const { mean: m, variance: v } = tf.moments(nrm, 1, true);
+    return tf.tanh(tf.div(tf.sub(nrm, m), tf.add(tf.sqrt(v), 1e-6))).reshape([-1]);
+  }
   const o = tf.matMul(f, P.o1).reshape([-1, 196]);
   return tf.tanh(position ? tf.add(o, P.pos) : o).reshape([-1]);
 };
@@ -210,8 +220,8 @@ function loss(its: Item[], clips: Clip[]): tf.Scalar {
   });
 }
 
-function evaluate(its: Item[], clips: Clip[]): { own: ReturnType<typeof summarize>; other: ReturnType<typeof summarize>; centre: ReturnType<typeof summarize> } {
-  const own: FrameScore[] = [], other: FrameScore[] = [], centre: FrameScore[] = [];
+function evaluate(its: Item[], clips: Clip[]): { own: ReturnType<typeof summarize>; other: ReturnType<typeof summarize>; centre: ReturnType<typeof summarize>; silent: ReturnType<typeof summarize> } {
+  const own: FrameScore[] = [], other: FrameScore[] = [], centre: FrameScore[] = [], silent: FrameScore[] = [];
   const cmap = baselines.centre();
   const otherOf = clips.map((_, i) => otherSoundClip(clips, i));
   const otherAudio = new Map<string, Heard>();
@@ -227,17 +237,19 @@ function evaluate(its: Item[], clips: Clip[]): { own: ReturnType<typeof summariz
     });
     const m1 = maps(part, part);
     const m2 = maps(part, wrong);
-    const d1 = m1.dataSync(), d2 = m2.dataSync();
-    tf.dispose([m1, m2]);
+    const m3 = tf.tidy(() => objectness(f14Batch(part)).reshape([part.length, 196]));
+    const d1 = m1.dataSync(), d2 = m2.dataSync(), d3 = m3.dataSync();
+    tf.dispose([m1, m2, m3]);
     part.forEach((it, i) => {
       const c = clips[it.clip];
       const G = boxesToMask(soundingBoxes(c, it.frame).boxes, c.meta.config.width, c.meta.config.height);
       own.push(scoreFrame(d1.subarray(i * 196, (i + 1) * 196), 14, 14, G));
       other.push(scoreFrame(d2.subarray(i * 196, (i + 1) * 196), 14, 14, G));
       centre.push(scoreFrame(cmap, EVAL_SIZE, EVAL_SIZE, G));
+      silent.push(scoreFrame(d3.subarray(i * 196, (i + 1) * 196), 14, 14, G));
     });
   }
-  return { own: summarize(own), other: summarize(other), centre: summarize(centre) };
+  return { own: summarize(own), other: summarize(other), centre: summarize(centre), silent: summarize(silent) };
 }
 
 const fmt = (s: ReturnType<typeof summarize>) => `${s.pointing.toFixed(3)} / ${s.pixelAP.toFixed(3)} / ${s.ciou50.toFixed(3)} / ${s.auc.toFixed(3)}`;
@@ -278,4 +290,5 @@ console.log(`test (${r.own.n} frames of ${testClips.length} clips, data sha256 $
 console.log(`  own sound          ${fmt(r.own)}`);
 console.log(`  other clip's sound ${fmt(r.other)}`);
 console.log(`  centre prior       ${fmt(r.centre)}`);
+if (!useWhat) console.log(`  objectness alone   ${fmt(r.silent)}  (the head's visual term without the sound: ${objectnessKind})`);
 ctx.trunk?.dispose();
