@@ -87,6 +87,26 @@ export function readMono(c: Clip): Float32Array {
   return x;
 }
 
+const binauralCache = new Map<string, Float32Array[]>();
+/** The 16 kHz binaural mix [left, right] (a few clips cached: callers alternate between a clip and its control's). */
+export function readBinaural(c: Clip): Float32Array[] {
+  let x = binauralCache.get(c.dir);
+  if (!x) {
+    const a = readWav(join(c.dir, 'audio_binaural_16k.wav'));
+    if (a.sampleRate !== 16000 || a.channels.length !== 2) throw new Error(`${c.dir}: the binaural mix must be 16 kHz stereo`);
+    x = a.channels;
+    if (binauralCache.size > 64) binauralCache.clear();
+    binauralCache.set(c.dir, x);
+  }
+  return x;
+}
+
+/** The 1-s binaural window centred on t, clamped to end by the clip's end like the mono one (zero past the ends). */
+export function binauralWindow(c: Clip, t: number): Float32Array[] {
+  const s0 = Math.round((Math.min(t, c.meta.config.seconds - 0.5) - 0.5) * 16000);
+  return readBinaural(c).map((ch) => Float32Array.from({ length: 16000 }, (_, i) => (s0 + i >= 0 && s0 + i < ch.length ? ch[s0 + i] : 0)));
+}
+
 /** The 1-s window [t0, t0 + 1) of the mono mix at 11025 Hz (zero-padded past the end). */
 export function audioWindow(c: Clip, t0: number): Float32Array {
   const x = readMono(c);

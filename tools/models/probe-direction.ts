@@ -10,10 +10,8 @@
  *
  *   npx tsx tools/models/probe-direction.ts --train .cache/synth --test .cache/synth [--split train] [--test-split test] [--lambda 10]
  */
-import { join } from 'node:path';
-import { listClips, otherSoundClip, soundingBoxes, type Clip } from './data.ts';
+import { binauralWindow, listClips, otherSoundClip, soundingBoxes, type Clip } from './data.ts';
 import { binauralFeatures, BINAURAL_FEATURES } from './binaural-features.ts';
-import { readWav } from '../data/wav.ts';
 import { flagReaders, parseFlags } from './flags.ts';
 
 const flags = parseFlags(process.argv.slice(2));
@@ -26,13 +24,10 @@ if (!trainDir || !testDir) {
   process.exit(2);
 }
 
-/** Direction features of clip c's 1-s binaural window centred on t (clamped to the clip like the eval's audio). */
-function features(c: Clip, t: number): Float32Array {
-  const ch = readWav(join(c.dir, 'audio_binaural_16k.wav')).channels;
-  const s0 = Math.round((Math.min(t, c.meta.config.seconds - 0.5) - 0.5) * 16000);
-  const w = ch.map((x) => Float32Array.from({ length: 16000 }, (_, i) => (s0 + i >= 0 && s0 + i < x.length ? x[s0 + i] : 0)));
-  return binauralFeatures(w[0], w[1], 16000);
-}
+const features = (c: Clip, t: number) => {
+  const [left, right] = binauralWindow(c, t);
+  return binauralFeatures(left, right, 16000);
+};
 
 interface Rows { X: Float32Array[]; other: Float32Array[]; x: number[]; y: number[] }
 function rows(clips: Clip[]): Rows {

@@ -37,13 +37,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { clipCache, openWindowCache, FRAME_STEP } from './windows.ts';
 import { F14, F14_SCALE } from './features.ts';
-import { datasetHash, listClips, mulberry, otherSoundClip, sharesSound, soundingBoxes, spectrogram, useWasm, type Clip } from './data.ts';
+import { binauralWindow, datasetHash, listClips, mulberry, otherSoundClip, sharesSound, soundingBoxes, spectrogram, useWasm, type Clip } from './data.ts';
 import { centredAudio } from './train-ego000.ts';
 import { mixWaveforms } from '../../src/engine/models/ego000/enhancement.ts';
 import { flagReaders, parseFlags } from './flags.ts';
 import { binauralFeatures, BINAURAL_FEATURES } from './binaural-features.ts';
-import { readWav } from '../data/wav.ts';
-import { join } from 'node:path';
 import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore } from '../../src/engine/eval/metrics.ts';
 
 const flags = parseFlags(process.argv.slice(2));
@@ -83,24 +81,6 @@ function spectrum(c: Clip, t: number, w?: Float32Array): Float32Array {
   return v;
 }
 
-const binCache = new Map<string, Float32Array[]>();
-function binaural(c: Clip): Float32Array[] {
-  let x = binCache.get(c.dir);
-  if (!x) {
-    const a = readWav(join(c.dir, 'audio_binaural_16k.wav'));
-    if (a.sampleRate !== 16000 || a.channels.length !== 2) throw new Error(`${c.dir}: the binaural mix must be 16 kHz stereo`);
-    x = a.channels;
-    if (binCache.size > 64) binCache.clear();
-    binCache.set(c.dir, x);
-  }
-  return x;
-}
-/** The 1-s binaural window centred on t (clamped like the mono one; zero past the ends). */
-function binWave(c: Clip, t: number): Float32Array[] {
-  const tc = Math.min(t, c.meta.config.seconds - 0.5);
-  const s0 = Math.round((tc - 0.5) * 16000);
-  return binaural(c).map((ch) => Float32Array.from({ length: 16000 }, (_, i) => (s0 + i >= 0 && s0 + i < ch.length ? ch[s0 + i] : 0)));
-}
 const direction = (w: Float32Array[]) => binauralFeatures(w[0], w[1], 16000);
 const noDir = new Float32Array(0);
 
@@ -112,7 +92,7 @@ async function items(clips: Clip[], keep: (c: Clip, fi: number) => boolean): Pro
     cc.frames.forEach((fi, r) => {
       if (!keep(c, fi)) return;
       const t = c.meta.frames[fi].time;
-      out.push({ clip: ci, frame: fi, f14: cc.f14.subarray(r * F14, (r + 1) * F14), audio: useWhat ? spectrum(c, t) : new Float32Array(A), dir: useWhere ? direction(binWave(c, t)) : noDir });
+      out.push({ clip: ci, frame: fi, f14: cc.f14.subarray(r * F14, (r + 1) * F14), audio: useWhat ? spectrum(c, t) : new Float32Array(A), dir: useWhere ? direction(binauralWindow(c, t)) : noDir });
     });
   }
   return out;
@@ -232,7 +212,7 @@ function evaluate(its: Item[], clips: Clip[]): { own: ReturnType<typeof summariz
       const j = otherOf[it.clip] ?? (it.clip + 1) % clips.length;
       const key = `${j}:${it.frame}`;
       const t = c.meta.frames[it.frame].time;
-      if (!otherAudio.has(key)) otherAudio.set(key, { audio: useWhat ? spectrum(clips[j], t) : new Float32Array(A), dir: useWhere ? direction(binWave(clips[j], t)) : noDir });
+      if (!otherAudio.has(key)) otherAudio.set(key, { audio: useWhat ? spectrum(clips[j], t) : new Float32Array(A), dir: useWhere ? direction(binauralWindow(clips[j], t)) : noDir });
       return otherAudio.get(key)!;
     });
     const m1 = maps(part, part);
@@ -273,7 +253,8 @@ for (let step = 1; step <= steps; step++) {
     const o = trainClips[j];
     const t = c.meta.frames[it.frame].time, to = rand() * o.meta.config.seconds;
     const audio = useWhat ? spectrum(c, 0, mixWaveforms(wave(c, t), wave(o, to))) : it.audio;
-    const dir = useWhere ? direction(binWave(c, t).map((ch, k) => mixWaveforms(ch, binWave(o, to)[k]))) : it.dir;
+    const ow = useWhere ? binauralWindow(o, to) : [];
+    const dir = useWhere ? direction(binauralWindow(c, t).map((ch, k) => mixWaveforms(ch, ow[k]))) : it.dir;
     return { ...it, audio, dir };
   }) : batch;
   const l = opt.minimize(() => loss(input, trainClips), true) as tf.Scalar;
