@@ -4,7 +4,7 @@
  * of another clip.
  */
 import { describe, expect, it } from 'vitest';
-import { type Clip, distinctSoundBatch, mulberry, otherSoundClip, recordingsOf } from './data.ts';
+import { type Clip, distinctSoundBatch, mulberry, objectCover, otherSoundClip, recordingsOf } from './data.ts';
 
 /** A clip with sounding objects playing `objects` and an off-screen source playing `offscreen`. */
 function clip(id: string, objects: string[], offscreen?: string): Clip {
@@ -61,5 +61,32 @@ describe('distinctSoundBatch', () => {
     const { inBatch } = distinctSoundBatch([0, 1, 2, 3], 3, two, mulberry(1));
     expect(inBatch).toHaveLength(3);
     expect(inBatch.slice(0, 2).sort()).toEqual([0, 2]);
+  });
+});
+
+describe('objectCover (the oracle objectness of probe-ground)', () => {
+  /** A 28x28 frame whose one frame holds the given objects. */
+  const frameClip = (objects: { box: [number, number, number, number]; visible: boolean }[]) => ({
+    dir: '/nowhere/f', meta: { clipId: 'f', config: { width: 28, height: 28 }, frames: [{ objects }] },
+  }) as unknown as Clip;
+
+  it('gives each cell of the grid the share covered by a visible box', () => {
+    // inclusive box x 0..3, y 2..3 on a 14x14 grid of 2x2-pixel cells: cells (x 0-1, y 1) full
+    const cover = objectCover(frameClip([{ box: [0, 2, 3, 3], visible: true }]), 0);
+    expect(cover[1 * 14 + 0]).toBe(1);
+    expect(cover[1 * 14 + 1]).toBe(1);
+    expect(cover[1 * 14 + 2]).toBe(0);
+    expect(cover[0]).toBe(0);
+    expect(cover.reduce((a, b) => a + b, 0)).toBe(2);
+    // a box ending mid-cell covers half of it
+    const half = objectCover(frameClip([{ box: [0, 0, 2, 1], visible: true }]), 0);
+    expect(half[0]).toBe(1);
+    expect(half[1]).toBe(0.5);
+  });
+
+  it('ignores hidden objects and keeps the larger share where boxes overlap', () => {
+    expect(objectCover(frameClip([{ box: [0, 0, 27, 27], visible: false }]), 0).every((v) => v === 0)).toBe(true);
+    const two = objectCover(frameClip([{ box: [0, 0, 0, 1], visible: true }, { box: [0, 0, 1, 0], visible: true }]), 0, 14);
+    expect(two[0]).toBe(0.5);
   });
 });

@@ -144,6 +144,34 @@ export function soundingBoxes(c: Clip, index: number): { boxes: Box[]; area: num
   return frameTruth(c.meta, index);
 }
 
+/**
+ * Per cell of a cells x cells grid over a W x H frame, the largest weight x covered share of the cell
+ * over the given half-open boxes [x0, y0, x1, y1] (pixels; parts outside the frame count for nothing).
+ */
+export function coverCells(boxes: { box: [number, number, number, number]; weight: number }[], W: number, H: number, cells = 14): Float32Array {
+  const out = new Float32Array(cells * cells);
+  for (let cy = 0; cy < cells; cy++) for (let cx = 0; cx < cells; cx++) {
+    const x0 = (cx * W) / cells, x1 = ((cx + 1) * W) / cells, y0 = (cy * H) / cells, y1 = ((cy + 1) * H) / cells;
+    let m = 0;
+    for (const { box: [bx0, by0, bx1, by1], weight } of boxes) {
+      const ix = Math.max(0, Math.min(x1, bx1) - Math.max(x0, bx0)), iy = Math.max(0, Math.min(y1, by1) - Math.max(y0, by0));
+      m = Math.max(m, (weight * ix * iy) / ((x1 - x0) * (y1 - y0)));
+    }
+    out[cy * cells + cx] = m;
+  }
+  return out;
+}
+
+/**
+ * Per cell of a cells x cells grid over the frame, the largest share of it covered by the box of one
+ * visible object, sounding or silent (ground truth: probe-ground's oracle objectness). Boxes are
+ * inclusive pixel boxes in meta.json.
+ */
+export function objectCover(c: Clip, fi: number, cells = 14): Float32Array {
+  const boxes = c.meta.frames[fi].objects.filter((o) => o.visible).map((o) => ({ box: [o.box[0], o.box[1], o.box[2] + 1, o.box[3] + 1] as [number, number, number, number], weight: 1 }));
+  return coverCells(boxes, c.meta.config.width, c.meta.config.height, cells);
+}
+
 /** The recordings a clip plays: those of its sounding objects (`objects`: the ones in the scene), or every source's. */
 export function recordingsOf(c: Clip, which: 'objects' | 'all'): string[] {
   return c.meta.sources.filter((s) => which === 'all' || s.instanceId !== null).map((s) => s.recordingId ?? `${c.meta.clipId}/${s.sourceId}`);

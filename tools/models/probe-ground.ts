@@ -32,16 +32,29 @@
  * --objectness norm (with --audio binaural): no learned objectness; the cell's trunk feature norm,
  *   standardised within the frame and through tanh, tanh((|f14_xy| - mean) / sd): a fixed saliency the
  *   direction picks from. The test output then also scores that norm map alone (no sound).
+ * --objectness centernet (with --audio binaural): a COCO detector's class-agnostic centre heat per cell
+ *   (centernet.ts), h_xy in [0, 1], as tanh(ga h_xy + gb) with two learned scalars; centernet+learned adds
+ *   the learned linear objectness inside the tanh, tanh(ga h_xy + gb + o . f14_xy). centernet-boxes: h_xy from
+ *   the detector's boxes instead of its centre heat (each box painted with its score; centernet.ts boxCells).
+ * --combine product (with --audio binaural and --objectness centernet|oracle): instead of the sum of the
+ *   two tanh terms over tau, a product of probabilities: S_xy = gp log(0.01 + h_xy) + log softmax(col)_x
+ *   + log softmax(row)_y (gp learned, from 1; no tau), so the score of eq. 2, the log-mean-exp of S over
+ *   the cells, is the log of the objectness the sound's direction distribution lands on, and within a
+ *   cell row of one column the map keeps the objectness's order. --fixed-exponent keeps gp = 1.
+ * --objectness oracle (with --audio binaural): a ceiling, not a method: h_xy = the share of the cell
+ *   covered by the ground-truth box of some visible object, sounding or silent (every object found,
+ *   none told apart); what the direction alone can pick out given perfect objectness.
  * The other clip's sound of the control is its binaural window too where the head hears one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { clipCache, openWindowCache, FRAME_STEP } from './windows.ts';
 import { F14, F14_SCALE } from './features.ts';
-import { binauralWindow, datasetHash, listClips, mulberry, otherSoundClip, sharesSound, soundingBoxes, spectrogram, useWasm, type Clip } from './data.ts';
+import { binauralWindow, datasetHash, objectCover, listClips, mulberry, otherSoundClip, sharesSound, soundingBoxes, spectrogram, useWasm, type Clip } from './data.ts';
 import { centredAudio } from './train-ego000.ts';
 import { mixWaveforms } from '../../src/engine/models/ego000/enhancement.ts';
 import { flagReaders, parseFlags } from './flags.ts';
 import { binauralFeatures, BINAURAL_FEATURES } from './binaural-features.ts';
+import { clipObjectness } from './centernet.ts';
 import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore } from '../../src/engine/eval/metrics.ts';
 
 const flags = parseFlags(process.argv.slice(2));
@@ -60,13 +73,21 @@ const nVal = num('val', 40);
 const mix = flags.has('mix');
 const hear = str('audio', 'mono');
 if (!trainDir || !testDir || !['mono', 'binaural', 'both'].includes(hear)) {
-  console.error('usage: npx tsx tools/models/probe-ground.ts --train DIR --test DIR [--split train] [--test-split S] [--steps N] [--batch B] [--d D] [--lr LR] [--tau T] [--seed S] [--val N] [--mix] [--audio mono|binaural|both] [--position] [--objectness learned|norm]');
+  console.error('usage: npx tsx tools/models/probe-ground.ts --train DIR --test DIR [--split train] [--test-split S] [--steps N] [--batch B] [--d D] [--lr LR] [--tau T] [--seed S] [--val N] [--mix] [--audio mono|binaural|both] [--position] [--objectness learned|norm|centernet|centernet-boxes|centernet+learned|oracle] [--combine sum|product [--fixed-exponent]]');
   process.exit(2);
 }
 const useWhat = hear !== 'binaural';
 const position = flags.has('position');
 const objectnessKind = str('objectness', 'learned');
-if (!['learned', 'norm'].includes(objectnessKind)) { console.error('--objectness learned|norm'); process.exit(2); }
+if (!['learned', 'norm', 'centernet', 'centernet-boxes', 'centernet+learned', 'oracle'].includes(objectnessKind)) { console.error('--objectness learned|norm|centernet|centernet-boxes|centernet+learned|oracle'); process.exit(2); }
+const useCenterNet = objectnessKind.startsWith('centernet');
+const givenObjectness = useCenterNet || objectnessKind === 'oracle';
+const combine = str('combine', 'sum');
+if (!['sum', 'product'].includes(combine) || (combine === 'product' && (hear !== 'binaural' || !givenObjectness || objectnessKind === 'centernet+learned'))) {
+  console.error('--combine sum|product (product: with --audio binaural and --objectness centernet|oracle)');
+  process.exit(2);
+}
+const product = combine === 'product';
 const useWhere = hear !== 'mono';
 await useWasm();
 const ctx = await openWindowCache();
@@ -84,15 +105,18 @@ function spectrum(c: Clip, t: number, w?: Float32Array): Float32Array {
 const direction = (w: Float32Array[]) => binauralFeatures(w[0], w[1], 16000);
 const noDir = new Float32Array(0);
 
-interface Item { clip: number; frame: number; f14: Uint8Array; audio: Float32Array; dir: Float32Array }
+interface Item { clip: number; frame: number; f14: Uint8Array; audio: Float32Array; dir: Float32Array; obj: Float32Array }
+const noObj = new Float32Array(0);
 async function items(clips: Clip[], keep: (c: Clip, fi: number) => boolean): Promise<Item[]> {
   const out: Item[] = [];
   for (const [ci, c] of clips.entries()) {
     const cc = await clipCache(ctx, c, [], FRAME_STEP);
+    const cn = useCenterNet ? await clipObjectness(c, cc.frames, objectnessKind === 'centernet-boxes' ? 'boxes' : 'heat') : null;
     cc.frames.forEach((fi, r) => {
       if (!keep(c, fi)) return;
       const t = c.meta.frames[fi].time;
-      out.push({ clip: ci, frame: fi, f14: cc.f14.subarray(r * F14, (r + 1) * F14), audio: useWhat ? spectrum(c, t) : new Float32Array(A), dir: useWhere ? direction(binauralWindow(c, t)) : noDir });
+      const obj = cn ? cn.subarray(r * 196, (r + 1) * 196) : objectnessKind === 'oracle' ? objectCover(c, fi) : noObj;
+      out.push({ clip: ci, frame: fi, f14: cc.f14.subarray(r * F14, (r + 1) * F14), audio: useWhat ? spectrum(c, t) : new Float32Array(A), dir: useWhere ? direction(binauralWindow(c, t)) : noDir, obj });
     });
   }
   return out;
@@ -135,6 +159,10 @@ const P = {
   d2: glorot(128, 28), e2: tf.variable(tf.zeros([28])),
   o1: glorot(576, 1),
   pos: tf.variable(tf.zeros([196])),
+  // --objectness centernet|oracle: tanh(ga * h + gb) of the given map h in [0, 1]
+  ga: tf.variable(tf.scalar(4)), gb: tf.variable(tf.scalar(-1)),
+  // --combine product: the exponent of the given map, (0.01 + h)^gp
+  gp: tf.variable(tf.scalar(1), !flags.has('fixed-exponent')),
 };
 const l2 = (x: tf.Tensor, axis: number) => tf.div(x, tf.add(tf.norm(x, 'euclidean', axis, true), 1e-6));
 const audioVec = (s: tf.Tensor2D) => l2(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(s, P.a1), P.b1)), P.a2), P.b2), 1) as tf.Tensor2D;
@@ -152,10 +180,22 @@ function whereLogits(dirs: Float32Array[]): tf.Tensor2D {
   const h = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(dirBatch(dirs), P.d1), P.e1)), P.d2), P.e2); // [n, 28]
   const col = h.slice([0, 0], [-1, 14]).reshape([dirs.length, 1, 14]);
   const row = h.slice([0, 14], [-1, 14]).reshape([dirs.length, 14, 1]);
+  // --combine product: log P(column) + log P(row), each a softmax over the 14
+  if (product) {
+    const lc = tf.logSoftmax(h.slice([0, 0], [-1, 14])).reshape([dirs.length, 1, 14]);
+    const lr = tf.logSoftmax(h.slice([0, 14], [-1, 14])).reshape([dirs.length, 14, 1]);
+    return tf.add(lc, lr).reshape([dirs.length, 196]) as tf.Tensor2D;
+  }
   return tf.tanh(tf.add(col, row)).reshape([dirs.length, 196]) as tf.Tensor2D;
 }
 /** A cell's objectness (the binaural-only head's visual term) [n*196]. */
-const objectness = (f: tf.Tensor2D) => {
+const objectness = (f: tf.Tensor2D, its: Item[]) => {
+  if (givenObjectness) {
+    const h = tf.tensor1d(Float32Array.from(its.flatMap((it) => Array.from(it.obj))));
+    if (product) return tf.mul(tf.log(tf.add(h, 0.01)), P.gp);
+    const given = tf.add(tf.mul(h, P.ga), P.gb);
+    return tf.tanh(objectnessKind === 'centernet+learned' ? tf.add(given, tf.matMul(f, P.o1).reshape([-1])) : given);
+  }
   if (objectnessKind === 'norm') {
     const nrm = tf.norm(f, 'euclidean', 1).reshape([-1, 196]);
     const { mean: m, variance: v } = tf.moments(nrm, 1, true);
@@ -173,9 +213,9 @@ function maps(its: Item[], heard: Heard[]): tf.Tensor2D {
     const f = f14Batch(its);
     let S: tf.Tensor2D = useWhat
       ? tf.matMul(visualVec(f).reshape([n, 196, D]), audioVec(audioBatch(heard.map((h) => h.audio))).reshape([n, D, 1])).reshape([n, 196])
-      : objectness(f).reshape([n, 196]);
+      : objectness(f, its).reshape([n, 196]);
     if (useWhere) S = tf.add(S, whereLogits(heard.map((h) => h.dir)));
-    return S.div(tau) as tf.Tensor2D;
+    return (product ? S : S.div(tau)) as tf.Tensor2D;
   });
 }
 
@@ -189,9 +229,9 @@ function loss(its: Item[], clips: Clip[]): tf.Scalar {
     // S[i, j, xy] = (a_i . v_j,xy  or  o . f_j,xy) (+ where_i,xy) / tau
     let S: tf.Tensor3D = useWhat
       ? tf.matMul(visualVec(f), audioVec(audioBatch(its.map((it) => it.audio))), false, true).reshape([n, 196, n]).transpose([2, 0, 1])
-      : tf.tile(objectness(f).reshape([1, n, 196]), [n, 1, 1]);
+      : tf.tile(objectness(f, its).reshape([1, n, 196]), [n, 1, 1]);
     if (useWhere) S = tf.add(S, whereLogits(its.map((it) => it.dir)).reshape([n, 1, 196]));
-    S = S.div(tau);
+    if (!product) S = S.div(tau);
     const score = tf.sub(tf.logSumExp(S, 2), Math.log(196)).add(tf.tensor2d(mask, [n, n])) as tf.Tensor2D;
     const eye = tf.oneHot(tf.range(0, n, 1, 'int32'), n);
     const l1 = tf.losses.softmaxCrossEntropy(eye, score);
@@ -217,7 +257,7 @@ function evaluate(its: Item[], clips: Clip[]): { own: ReturnType<typeof summariz
     });
     const m1 = maps(part, part);
     const m2 = maps(part, wrong);
-    const m3 = tf.tidy(() => objectness(f14Batch(part)).reshape([part.length, 196]));
+    const m3 = tf.tidy(() => objectness(f14Batch(part), part).reshape([part.length, 196]));
     const d1 = m1.dataSync(), d2 = m2.dataSync(), d3 = m3.dataSync();
     tf.dispose([m1, m2, m3]);
     part.forEach((it, i) => {
@@ -271,5 +311,6 @@ console.log(`test (${r.own.n} frames of ${testClips.length} clips, data sha256 $
 console.log(`  own sound          ${fmt(r.own)}`);
 console.log(`  other clip's sound ${fmt(r.other)}`);
 console.log(`  centre prior       ${fmt(r.centre)}`);
+if (product) console.log(`  objectness exponent gp ${P.gp.dataSync()[0].toFixed(3)}${flags.has('fixed-exponent') ? ' (fixed)' : ''}`);
 if (!useWhat) console.log(`  objectness alone   ${fmt(r.silent)}  (the head's visual term without the sound: ${objectnessKind})`);
 ctx.trunk?.dispose();
