@@ -36,6 +36,7 @@
  *   (centernet.ts), h_xy in [0, 1], as tanh(ga h_xy + gb) with two learned scalars; centernet+learned adds
  *   the learned linear objectness inside the tanh, tanh(ga h_xy + gb + o . f14_xy). centernet-boxes: h_xy from
  *   the detector's boxes instead of its centre heat (each box painted with its score; centernet.ts boxCells).
+ *   centernet-heat+boxes (with --combine product): both, multiplied, each with its own learned exponent.
  * --combine product (with --audio binaural and --objectness centernet|oracle): instead of the sum of the
  *   two tanh terms over tau, a product of probabilities: S_xy = gp log(0.01 + h_xy) + log softmax(col)_x
  *   + log softmax(row)_y (gp learned, from 1; no tau), so the score of eq. 2, the log-mean-exp of S over
@@ -73,18 +74,19 @@ const nVal = num('val', 40);
 const mix = flags.has('mix');
 const hear = str('audio', 'mono');
 if (!trainDir || !testDir || !['mono', 'binaural', 'both'].includes(hear)) {
-  console.error('usage: npx tsx tools/models/probe-ground.ts --train DIR --test DIR [--split train] [--test-split S] [--steps N] [--batch B] [--d D] [--lr LR] [--tau T] [--seed S] [--val N] [--mix] [--audio mono|binaural|both] [--position] [--objectness learned|norm|centernet|centernet-boxes|centernet+learned|oracle] [--combine sum|product [--fixed-exponent]]');
+  console.error('usage: npx tsx tools/models/probe-ground.ts --train DIR --test DIR [--split train] [--test-split S] [--steps N] [--batch B] [--d D] [--lr LR] [--tau T] [--seed S] [--val N] [--mix] [--audio mono|binaural|both] [--position] [--objectness learned|norm|centernet|centernet-boxes|centernet-heat+boxes|centernet+learned|oracle] [--combine sum|product [--fixed-exponent]]');
   process.exit(2);
 }
 const useWhat = hear !== 'binaural';
 const position = flags.has('position');
 const objectnessKind = str('objectness', 'learned');
-if (!['learned', 'norm', 'centernet', 'centernet-boxes', 'centernet+learned', 'oracle'].includes(objectnessKind)) { console.error('--objectness learned|norm|centernet|centernet-boxes|centernet+learned|oracle'); process.exit(2); }
+if (!['learned', 'norm', 'centernet', 'centernet-boxes', 'centernet-heat+boxes', 'centernet+learned', 'oracle'].includes(objectnessKind)) { console.error('--objectness learned|norm|centernet|centernet-boxes|centernet-heat+boxes|centernet+learned|oracle'); process.exit(2); }
+const heatAndBoxes = objectnessKind === 'centernet-heat+boxes';
 const useCenterNet = objectnessKind.startsWith('centernet');
 const givenObjectness = useCenterNet || objectnessKind === 'oracle';
 const combine = str('combine', 'sum');
-if (!['sum', 'product'].includes(combine) || (combine === 'product' && (hear !== 'binaural' || !givenObjectness || objectnessKind === 'centernet+learned'))) {
-  console.error('--combine sum|product (product: with --audio binaural and --objectness centernet|oracle)');
+if (!['sum', 'product'].includes(combine) || (combine === 'product' && (hear !== 'binaural' || !givenObjectness || objectnessKind === 'centernet+learned')) || (heatAndBoxes && combine !== 'product')) {
+  console.error('--combine sum|product (product: with --audio binaural and --objectness centernet|centernet-boxes|oracle; centernet-heat+boxes needs it)');
   process.exit(2);
 }
 const product = combine === 'product';
@@ -112,10 +114,12 @@ async function items(clips: Clip[], keep: (c: Clip, fi: number) => boolean): Pro
   for (const [ci, c] of clips.entries()) {
     const cc = await clipCache(ctx, c, [], FRAME_STEP);
     const cn = useCenterNet ? await clipObjectness(c, cc.frames, objectnessKind === 'centernet-boxes' ? 'boxes' : 'heat') : null;
+    const cb = heatAndBoxes ? await clipObjectness(c, cc.frames, 'boxes') : null;
     cc.frames.forEach((fi, r) => {
       if (!keep(c, fi)) return;
       const t = c.meta.frames[fi].time;
-      const obj = cn ? cn.subarray(r * 196, (r + 1) * 196) : objectnessKind === 'oracle' ? objectCover(c, fi) : noObj;
+      let obj = cn ? cn.subarray(r * 196, (r + 1) * 196) : objectnessKind === 'oracle' ? objectCover(c, fi) : noObj;
+      if (cb) { const both = new Float32Array(392); both.set(obj); both.set(cb.subarray(r * 196, (r + 1) * 196), 196); obj = both; }
       out.push({ clip: ci, frame: fi, f14: cc.f14.subarray(r * F14, (r + 1) * F14), audio: useWhat ? spectrum(c, t) : new Float32Array(A), dir: useWhere ? direction(binauralWindow(c, t)) : noDir, obj });
     });
   }
@@ -163,6 +167,8 @@ const P = {
   ga: tf.variable(tf.scalar(4)), gb: tf.variable(tf.scalar(-1)),
   // --combine product: the exponent of the given map, (0.01 + h)^gp
   gp: tf.variable(tf.scalar(1), !flags.has('fixed-exponent')),
+  // --objectness centernet-heat+boxes: the boxes' exponent beside the heat's, (0.01 + heat)^gp (0.01 + boxes)^gq
+  gq: tf.variable(tf.scalar(1), !flags.has('fixed-exponent')),
 };
 const l2 = (x: tf.Tensor, axis: number) => tf.div(x, tf.add(tf.norm(x, 'euclidean', axis, true), 1e-6));
 const audioVec = (s: tf.Tensor2D) => l2(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(s, P.a1), P.b1)), P.a2), P.b2), 1) as tf.Tensor2D;
@@ -192,6 +198,10 @@ function whereLogits(dirs: Float32Array[]): tf.Tensor2D {
 const objectness = (f: tf.Tensor2D, its: Item[]) => {
   if (givenObjectness) {
     const h = tf.tensor1d(Float32Array.from(its.flatMap((it) => Array.from(it.obj))));
+    if (heatAndBoxes) {
+      const hb = tf.log(tf.add(h.reshape([-1, 2, 196]), 0.01));
+      return tf.add(tf.mul(hb.slice([0, 0, 0], [-1, 1, 196]), P.gp), tf.mul(hb.slice([0, 1, 0], [-1, 1, 196]), P.gq)).reshape([-1]);
+    }
     if (product) return tf.mul(tf.log(tf.add(h, 0.01)), P.gp);
     const given = tf.add(tf.mul(h, P.ga), P.gb);
     return tf.tanh(objectnessKind === 'centernet+learned' ? tf.add(given, tf.matMul(f, P.o1).reshape([-1])) : given);
@@ -311,6 +321,6 @@ console.log(`test (${r.own.n} frames of ${testClips.length} clips, data sha256 $
 console.log(`  own sound          ${fmt(r.own)}`);
 console.log(`  other clip's sound ${fmt(r.other)}`);
 console.log(`  centre prior       ${fmt(r.centre)}`);
-if (product) console.log(`  objectness exponent gp ${P.gp.dataSync()[0].toFixed(3)}${flags.has('fixed-exponent') ? ' (fixed)' : ''}`);
+if (product) console.log(`  objectness exponent gp ${P.gp.dataSync()[0].toFixed(3)}${heatAndBoxes ? `, boxes gq ${P.gq.dataSync()[0].toFixed(3)}` : ''}${flags.has('fixed-exponent') ? ' (fixed)' : ''}`);
 if (!useWhat) console.log(`  objectness alone   ${fmt(r.silent)}  (the head's visual term without the sound: ${objectnessKind})`);
 ctx.trunk?.dispose();
