@@ -90,7 +90,10 @@ export async function clipObjectness(c: Clip, frames: number[], kind: 'heat' | '
   // keyed by the clip's meta.json and frame list, not its folder name: two datasets reuse names
   const digest = createHash('sha256').update(readFileSync(join(c.dir, 'meta.json'))).update(frames.join(',')).digest('hex').slice(0, 16);
   const key = join(dir, `${c.meta.clipId}-${digest}.f32`);
-  if (existsSync(key)) return new Float32Array(readFileSync(key).buffer.slice(0));
+  if (existsSync(key)) {
+    const bytes = readFileSync(key); // may be a view into a shared pool: copy exactly its bytes
+    return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  }
   const out = new Float32Array(frames.length * CELLS * CELLS);
   for (const [r, fi] of frames.entries()) {
     const { heat, detections } = await centerNet(readFrameRgb(c, fi));

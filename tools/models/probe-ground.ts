@@ -184,18 +184,14 @@ const audioBatch = (vs: Float32Array[]) => tf.tensor2d(vs.flatMap((v) => Array.f
 /** Where a sound comes from as a logit per cell [n, 196]: its column's plus its row's. */
 function whereLogits(dirs: Float32Array[]): tf.Tensor2D {
   const h = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(dirBatch(dirs), P.d1), P.e1)), P.d2), P.e2); // [n, 28]
-  const col = h.slice([0, 0], [-1, 14]).reshape([dirs.length, 1, 14]);
-  const row = h.slice([0, 14], [-1, 14]).reshape([dirs.length, 14, 1]);
+  let col: tf.Tensor = h.slice([0, 0], [-1, 14]), row: tf.Tensor = h.slice([0, 14], [-1, 14]);
   // --combine product: log P(column) + log P(row), each a softmax over the 14
-  if (product) {
-    const lc = tf.logSoftmax(h.slice([0, 0], [-1, 14])).reshape([dirs.length, 1, 14]);
-    const lr = tf.logSoftmax(h.slice([0, 14], [-1, 14])).reshape([dirs.length, 14, 1]);
-    return tf.add(lc, lr).reshape([dirs.length, 196]) as tf.Tensor2D;
-  }
-  return tf.tanh(tf.add(col, row)).reshape([dirs.length, 196]) as tf.Tensor2D;
+  if (product) { col = tf.logSoftmax(col); row = tf.logSoftmax(row); }
+  const S = tf.add(col.reshape([dirs.length, 1, 14]), row.reshape([dirs.length, 14, 1])).reshape([dirs.length, 196]);
+  return (product ? S : tf.tanh(S)) as tf.Tensor2D;
 }
-/** A cell's objectness (the binaural-only head's visual term) [n*196]. */
-const objectness = (f: tf.Tensor2D, its: Item[]) => {
+/** A cell's objectness (the binaural-only head's visual term) [n*196]; reads the trunk features only where it uses them. */
+const objectness = (its: Item[]) => {
   if (givenObjectness) {
     const h = tf.tensor1d(Float32Array.from(its.flatMap((it) => Array.from(it.obj))));
     if (heatAndBoxes) {
@@ -204,8 +200,9 @@ const objectness = (f: tf.Tensor2D, its: Item[]) => {
     }
     if (product) return tf.mul(tf.log(tf.add(h, 0.01)), P.gp);
     const given = tf.add(tf.mul(h, P.ga), P.gb);
-    return tf.tanh(objectnessKind === 'centernet+learned' ? tf.add(given, tf.matMul(f, P.o1).reshape([-1])) : given);
+    return tf.tanh(objectnessKind === 'centernet+learned' ? tf.add(given, tf.matMul(f14Batch(its), P.o1).reshape([-1])) : given);
   }
+  const f = f14Batch(its);
   if (objectnessKind === 'norm') {
     const nrm = tf.norm(f, 'euclidean', 1).reshape([-1, 196]);
     const { mean: m, variance: v } = tf.moments(nrm, 1, true);
@@ -220,10 +217,9 @@ interface Heard { audio: Float32Array; dir: Float32Array }
 function maps(its: Item[], heard: Heard[]): tf.Tensor2D {
   return tf.tidy(() => {
     const n = its.length;
-    const f = f14Batch(its);
     let S: tf.Tensor2D = useWhat
-      ? tf.matMul(visualVec(f).reshape([n, 196, D]), audioVec(audioBatch(heard.map((h) => h.audio))).reshape([n, D, 1])).reshape([n, 196])
-      : objectness(f, its).reshape([n, 196]);
+      ? tf.matMul(visualVec(f14Batch(its)).reshape([n, 196, D]), audioVec(audioBatch(heard.map((h) => h.audio))).reshape([n, D, 1])).reshape([n, 196])
+      : objectness(its).reshape([n, 196]);
     if (useWhere) S = tf.add(S, whereLogits(heard.map((h) => h.dir)));
     return (product ? S : S.div(tau)) as tf.Tensor2D;
   });
@@ -235,11 +231,10 @@ function loss(its: Item[], clips: Clip[]): tf.Scalar {
   const mask = new Float32Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && (its[i].clip === its[j].clip || sharesSound(clips[its[i].clip], clips[its[j].clip]) || sharesSound(clips[its[j].clip], clips[its[i].clip]))) mask[i * n + j] = -1e4;
   return tf.tidy(() => {
-    const f = f14Batch(its);
     // S[i, j, xy] = (a_i . v_j,xy  or  o . f_j,xy) (+ where_i,xy) / tau
     let S: tf.Tensor3D = useWhat
-      ? tf.matMul(visualVec(f), audioVec(audioBatch(its.map((it) => it.audio))), false, true).reshape([n, 196, n]).transpose([2, 0, 1])
-      : tf.tile(objectness(f, its).reshape([1, n, 196]), [n, 1, 1]);
+      ? tf.matMul(visualVec(f14Batch(its)), audioVec(audioBatch(its.map((it) => it.audio))), false, true).reshape([n, 196, n]).transpose([2, 0, 1])
+      : tf.tile(objectness(its).reshape([1, n, 196]), [n, 1, 1]);
     if (useWhere) S = tf.add(S, whereLogits(its.map((it) => it.dir)).reshape([n, 1, 196]));
     if (!product) S = S.div(tau);
     const score = tf.sub(tf.logSumExp(S, 2), Math.log(196)).add(tf.tensor2d(mask, [n, n])) as tf.Tensor2D;
@@ -267,7 +262,7 @@ function evaluate(its: Item[], clips: Clip[]): { own: ReturnType<typeof summariz
     });
     const m1 = maps(part, part);
     const m2 = maps(part, wrong);
-    const m3 = tf.tidy(() => objectness(f14Batch(part), part).reshape([part.length, 196]));
+    const m3 = tf.tidy(() => objectness(part).reshape([part.length, 196]));
     const d1 = m1.dataSync(), d2 = m2.dataSync(), d3 = m3.dataSync();
     tf.dispose([m1, m2, m3]);
     part.forEach((it, i) => {
