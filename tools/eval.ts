@@ -39,6 +39,14 @@
  * `--ego000-set params`: its last checkpoint) instead of a shipped model (not with --record).
  * With --record the full model's test figures are written to its manifest entry and card as well. Without ego000 weights these
  * methods are left out (and said so).
+ *
+ * The heard-object localizer (models/<--heard-id>, default heard-synth, with objectness-centernet),
+ * when the manifest lists it (src/engine/models/heard.ts):
+ *   heard         the binaural direction of the 1-s 16 kHz two-channel window centred on the frame
+ *                 picking among the detector's objects
+ *   detector      its objectness term alone (gp log(eps + heat) + gq log(eps + boxes)): no sound
+ *   heardOther    a control: heard given the direction of ANOTHER clip's sound (as otherAudio)
+ * With --record heard's test figures go to its manifest entry and card too.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -51,6 +59,10 @@ import { lookAlikeBoxes } from '../src/engine/eval/truth.ts';
 import { deserializeEgo000, ego000Maps, loadEgo000, type Ego000Model } from '../src/engine/models/ego000/index.ts';
 import { clipCache, f14Rows, openWindowCache, pairsOf, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
 import { centredAudio } from './models/train-ego000.ts';
+import { loadHeard, heardMaps, objectnessLogits } from '../src/engine/models/heard.ts';
+import { OBJECTNESS_ID } from '../src/engine/models/objectness.ts';
+import { clipObjectness } from './models/centernet.ts';
+import { directionAt, gridFrames } from './models/train-heard.ts';
 import { MODELS_BASE_URL, MODELS_DIR, audioWindow, datasetHash, listClips, modelsFetcher, mulberry, otherSoundClip, readFrameRgb, readManifest, soundingBoxes, spectrogram, useWasm, type Clip } from './models/data.ts';
 
 const argv = process.argv.slice(2);
@@ -70,8 +82,10 @@ const egoCkpt = opt('ego000-ckpt', '');
 const egoSet = opt('ego000-set', 'best');
 if (!['best', 'params'].includes(egoSet)) { console.error('--ego000-set: best (the best validation loss) or params (the last checkpoint)'); process.exit(2); }
 if (egoCkpt && flag('record')) { console.error('--record writes figures of shipped models; --ego000-ckpt scores a checkpoint'); process.exit(2); }
+const heardId = opt('heard-id', 'heard-synth');
 const EGO_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio'] as const;
-const ALL_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio', 'lvs', 'centre', 'wholeImage', 'random', 'identityOracle', 'oracle'] as const;
+const HEARD_METHODS = ['heard', 'detector', 'heardOther'] as const;
+const ALL_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio', 'heard', 'detector', 'heardOther', 'lvs', 'centre', 'wholeImage', 'random', 'identityOracle', 'oracle'] as const;
 type Method = typeof ALL_METHODS[number];
 let METHODS: readonly Method[] = ALL_METHODS;
 const emptyScores = (): Record<Method, FrameScore[]> => Object.fromEntries(ALL_METHODS.map((m) => [m, []])) as unknown as Record<Method, FrameScore[]>;
@@ -104,8 +118,15 @@ async function main(): Promise<void> {
     ego = await loadEgo000(manifest, ego000Id, MODELS_BASE_URL, { fetcher: modelsFetcher });
     wctx = await openWindowCache();
   } else {
-    METHODS = ALL_METHODS.filter((m) => !(EGO_METHODS as readonly string[]).includes(m));
+    METHODS = METHODS.filter((m) => !(EGO_METHODS as readonly string[]).includes(m));
     say(`(no ${ego000Id} in models/manifest.json: full / noGeometry / singleFrame / noEnhancement / otherAudio left out)`);
+  }
+  let heard: Awaited<ReturnType<typeof loadHeard>> | null = null;
+  if (manifest.models.some((m) => m.id === heardId) && manifest.models.some((m) => m.id === OBJECTNESS_ID)) {
+    heard = await loadHeard(manifest, heardId, MODELS_BASE_URL, { fetcher: modelsFetcher });
+  } else {
+    METHODS = METHODS.filter((m) => !(HEARD_METHODS as readonly string[]).includes(m));
+    say(`(no ${heardId} or ${OBJECTNESS_ID} in models/manifest.json: heard / detector / heardOther left out)`);
   }
   const trunk = await loadVisualTrunk(manifest, MODELS_BASE_URL, { fetcher: modelsFetcher });
   const clips = listClips(dataDir, split);
@@ -151,6 +172,19 @@ async function main(): Promise<void> {
           egoMaps.set(fi, out);
         });
       }
+      const heardMapsOf = new Map<number, Record<(typeof HEARD_METHODS)[number], Float32Array>>();
+      if (heard && frames.length) {
+        const grid = gridFrames(c);
+        const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes');
+        const at = (x: Float32Array) => tf.tensor2d(Float32Array.from(frames.flatMap((fi) => Array.from(x.subarray((fi / FRAME_STEP) * 196, (fi / FRAME_STEP + 1) * 196)))), [frames.length, 196]);
+        const other = clips[otherOf[ci] ?? (ci + 1) % clips.length];
+        const dirs = (of: Clip) => tf.tensor2d(Float32Array.from(frames.flatMap((fi) => Array.from(directionAt(of, c.meta.frames[fi].time, heard!.config.sampleRate)))), [frames.length, heard!.config.features]);
+        const [own, wrong, alone] = tf.tidy(() => {
+          const h = at(heat), b = at(boxes);
+          return [heardMaps(heard!.params, dirs(c), h, b, heard!.config), heardMaps(heard!.params, dirs(other), h, b, heard!.config), objectnessLogits(heard!.params, h, b, heard!.config)].map((m) => m.dataSync().slice() as Float32Array);
+        });
+        frames.forEach((fi, k) => heardMapsOf.set(fi, { heard: own.subarray(k * 196, (k + 1) * 196), heardOther: wrong.subarray(k * 196, (k + 1) * 196), detector: alone.subarray(k * 196, (k + 1) * 196) }));
+      }
       for (let s = 0; s < frames.length; s += 8) {
         const part = frames.slice(s, s + 8);
         const rgb = new Float32Array(part.length * 224 * 224 * 3);
@@ -176,6 +210,7 @@ async function main(): Promise<void> {
           const alike = lookAlikeBoxes(c.meta, fi);
           const got: Partial<Record<Method, FrameScore>> = {
             ...(em ? Object.fromEntries(EGO_METHODS.map((m) => [m, scoreFrame(em[m], 14, 14, G)])) : {}),
+            ...(heardMapsOf.has(fi) ? Object.fromEntries(HEARD_METHODS.map((m) => [m, scoreFrame(heardMapsOf.get(fi)![m], 14, 14, G)])) : {}),
             lvs: scoreFrame(md.subarray(i * 196, (i + 1) * 196), 14, 14, G),
             centre: scoreFrame(centre, EVAL_SIZE, EVAL_SIZE, G),
             wholeImage: scoreFrame(whole, EVAL_SIZE, EVAL_SIZE, G),
@@ -198,11 +233,12 @@ async function main(): Promise<void> {
     wctx?.trunk?.dispose();
     tf.dispose(Object.values(lvs.params));
     if (ego) tf.dispose(Object.values(ego.params));
+    if (heard) tf.dispose(Object.values(heard.params));
   }
   const round = (s: Summary) => ({ ciou50: +s.ciou50.toFixed(4), auc: +s.auc.toFixed(4), pointing: +s.pointing.toFixed(4), pixelAP: +s.pixelAP.toFixed(4), n: s.n });
   const methods = Object.fromEntries(METHODS.map((m) => [m, round(summarize(scores[m]))]));
   const sliceOut = Object.fromEntries([...slices.keys()].sort().map((k) => [k, Object.fromEntries(METHODS.map((m) => [m, round(summarize(slices.get(k)![m]))]))]));
-  const result = { methods, slices: sliceOut, data: { dir: dataDir, split, clips: clips.length, stride, frames: done, sha256: hash }, model: { id, sha256: lvs.sha256 }, ...(ego ? { ego000: { id: egoCkpt ? `checkpoint ${egoCkpt} (${egoSet})` : ego000Id, sha256: ego.sha256, testFrames: egoFrames, frameStep: FRAME_STEP } } : {}) };
+  const result = { methods, slices: sliceOut, data: { dir: dataDir, split, clips: clips.length, stride, frames: done, sha256: hash }, model: { id, sha256: lvs.sha256 }, ...(ego ? { ego000: { id: egoCkpt ? `checkpoint ${egoCkpt} (${egoSet})` : ego000Id, sha256: ego.sha256, testFrames: egoFrames, frameStep: FRAME_STEP } } : {}), ...(heard ? { heard: { id: heardId, sha256: heard.sha256 } } : {}) };
   if (json) console.log(JSON.stringify(result, null, 1));
   else {
     console.log('\nmethod       ciou50   auc      pointing pixelAP  n');
@@ -212,6 +248,7 @@ async function main(): Promise<void> {
   if (flag('record')) {
     record(id, result.methods.lvs, hash);
     if (ego) record(ego000Id, result.methods.full, hash);
+    if (heard) record(heardId, result.methods.heard, hash);
   }
 }
 

@@ -38,6 +38,28 @@ describe('npm run localize', () => {
     expect(JSON.parse(readFileSync(cpu, 'utf8')).resultHash).toBe(JSON.parse(readFileSync(join(dir, 'wasm2.json'), 'utf8')).resultHash);
   }, 240_000);
 
+  it('heard: the demo clip\'s two channels pick the sounding object among the detector\'s; a mono file gets the reason instead of maps', () => {
+    const out = join(dir, 'heard.json');
+    const r = run(['public/demo/demo.webm', '--out', out, '--method', 'heard']);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.models.map((m: { id: string }) => m.id)).toEqual(['objectness-centernet', 'heard-synth']);
+    expect(j.params).toMatchObject({ method: 'heard', audioRate: 16000, audioChannels: 2 });
+    expect(j.frames).toHaveLength(40);
+    const score = scoreMaps(j, JSON.parse(readFileSync('public/demo/demo.meta.json', 'utf8')));
+    expect(score.method.n).toBe(32);
+    expect(score.method.pointing).toBeGreaterThan(0.75);
+    expect(score.method.pixelAP).toBeGreaterThan(score.centre.pixelAP);
+    // one channel (ffmpeg hands it over as two copies): no direction, said in words, exit 2
+    const mono = join(dir, 'mono.webm');
+    const f = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=8:duration=1', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-ac', '1', '-c:v', 'libvpx', '-c:a', 'libopus', '-shortest', '-y', mono]);
+    expect(f.status, f.stderr?.toString()).toBe(0);
+    const m = run([mono, '--out', join(dir, 'm.json'), '--method', 'heard']);
+    expect(m.status).toBe(2);
+    expect(m.stderr).toMatch(/takes two channels/);
+    expect(m.stderr).toMatch(/Choose another method/);
+  }, 240_000);
+
   it('says what is wrong: no audio track, not a video, bad flags', () => {
     const silent = join(dir, 'silent.webm');
     const f = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=8:duration=1', '-c:v', 'libvpx', '-y', silent]);

@@ -7,9 +7,11 @@
  *   - a video file is decoded with Debian's ffmpeg: frames at --fps (default 8, times k / fps),
  *     drawn to 224x224 (--aspect: squash = whole picture resized, crop = centre square,
  *     pad = letterboxed), streamed in chunks of 32 frames so long files stay in bounded memory;
- *     the audio track as mono 11025 Hz;
- *   - a clip directory of the synthetic benchmark (meta.json, frames, audio_mono_11k.wav) is read
- *     as it is (its frames and times).
+ *     the audio track as mono 11025 Hz (--method heard: as two channels at 16 kHz);
+ *   - a clip directory of the synthetic benchmark (meta.json, frames, audio_mono_11k.wav,
+ *     audio_binaural_16k.wav) is read as it is (its frames and times).
+ * --method heard hears the direction of the two channels: a mono file gets no maps, only the
+ * engine's message saying why (MonoAudioError).
  * Writes {model: {id, sha256}, models, params, input, frames: [{index, time, width, height, map}],
  * resultHash, resultHashGrids}: map is the row-major float array of one frame (cosine similarity
  * on the 14x14 feature grid, as the app draws it); resultHash is the hash of src/engine/pipeline/
@@ -24,7 +26,8 @@ import { basename, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { Localizer, METHODS, isMethodName, availableMethods, type MethodName, type AudioSpan, MONO_RATE, FRAME_SIZE } from '../src/engine/pipeline/localizer.ts';
+import { Localizer, METHODS, isMethodName, availableMethods, type MethodName, type AudioSpan, type StereoSpan, MONO_RATE, STEREO_RATE, FRAME_SIZE } from '../src/engine/pipeline/localizer.ts';
+import { EgoError } from '../src/engine/errors.ts';
 import { resultHash } from '../src/engine/pipeline/hash.ts';
 import type { Manifest } from '../src/engine/weights/verify.ts';
 import { decodePng } from './data/png.ts';
@@ -35,7 +38,7 @@ const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d; };
 const input = argv.find((a, i) => !a.startsWith('--') && (i === 0 || !argv[i - 1].startsWith('--')));
 const out = opt('out', '');
-const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method full|noGeometry|singleFrame|noEnhancement|lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu]';
+const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method full|noGeometry|singleFrame|noEnhancement|heard|lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu]';
 
 function fail(msg: string): never {
   console.error(`localize: ${msg}`);
@@ -67,8 +70,9 @@ function videoFilter(): string {
   return `fps=${fps},${fit}`;
 }
 
-function decodeAudio(path: string): Float32Array | null {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', path, '-vn', '-ac', '1', '-ar', String(MONO_RATE), '-f', 'f32le', '-'], { maxBuffer: 2 ** 31 });
+/** The audio track as `channels` interleaved float channels at `rate` (ffmpeg mixes or copies channels to get there); null without one. */
+function decodeAudio(path: string, channels = 1, rate = MONO_RATE): Float32Array | null {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', path, '-vn', '-ac', String(channels), '-ar', String(rate), '-f', 'f32le', '-'], { maxBuffer: 2 ** 31 });
   if (r.error) fail(`ffmpeg could not start (${r.error.message}): install Debian's ffmpeg`);
   if (r.status !== 0) {
     const err = r.stderr.toString();
@@ -140,6 +144,22 @@ async function main(): Promise<void> {
   } else {
     samples = decodeAudio(input!);
   }
+  let stereo: StereoSpan | null = null;
+  if (samples && METHODS[method as MethodName].needsStereo) {
+    let left: Float32Array, right: Float32Array;
+    if (isDir) {
+      const b = readWav(join(input!, 'audio_binaural_16k.wav'));
+      if (b.sampleRate !== STEREO_RATE || b.channels.length !== 2) fail(`${input}: audio_binaural_16k.wav must be ${STEREO_RATE} Hz, two channels`);
+      [left, right] = b.channels;
+    } else {
+      const x = decodeAudio(input!, 2, STEREO_RATE)!;
+      left = new Float32Array(x.length >> 1);
+      right = new Float32Array(x.length >> 1);
+      for (let i = 0; i < left.length; i++) { left[i] = x[2 * i]; right[i] = x[2 * i + 1]; }
+    }
+    // a one-channel source comes out of ffmpeg as two copies: the engine says it has no direction
+    stereo = { left, right, startSec: 0, sampleRate: STEREO_RATE, binaural: true };
+  }
   if (!samples && METHODS[method as MethodName].needsAudio) fail(`${input}: it has no audio track, and method ${method} localizes sound. Use a video with sound (or --method centre).`);
   const audio: AudioSpan | null = samples ? { samples, startSec: 0, sampleRate: MONO_RATE } : null;
   const loc = new Localizer(manifest, 'http://models.local/models/');
@@ -148,7 +168,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   try {
     for await (const c of isDir ? clipChunks(input!) : videoChunks(input!)) {
-      const r = await loc.localize(method as MethodName, { frames: c.frames, width: FRAME_SIZE, height: FRAME_SIZE, times: c.times, audio }, { fetcher });
+      const r = await loc.localize(method as MethodName, { frames: c.frames, width: FRAME_SIZE, height: FRAME_SIZE, times: c.times, audio, stereo }, { fetcher });
       const hw = r.width * r.height;
       c.times.forEach((t, k) => {
         const m = r.maps.slice(k * hw, (k + 1) * hw);
@@ -167,7 +187,7 @@ async function main(): Promise<void> {
   const result = {
     model: models.length ? models[models.length - 1] : null,
     models,
-    params: { method, fps: isDir ? null : fps, aspect: isDir ? null : aspect, frameSize: [FRAME_SIZE, FRAME_SIZE], audioWindowSec: 1, audioRate: MONO_RATE, backend },
+    params: { method, fps: isDir ? null : fps, aspect: isDir ? null : aspect, frameSize: [FRAME_SIZE, FRAME_SIZE], audioWindowSec: 1, audioRate: stereo ? STEREO_RATE : MONO_RATE, audioChannels: stereo ? 2 : 1, backend },
     input: { name: basename(resolve(input!)), kind: isDir ? 'clip-dir' : 'video', sha256: fileHash, hasAudio: !!samples },
     frames,
     resultHash: h.hash,
@@ -177,4 +197,8 @@ async function main(): Promise<void> {
   console.error(`localize: wrote ${out}: ${frames.length} frames, method ${method}, result hash ${h.hash.slice(0, 16)}…`);
 }
 
-main().catch((e) => { console.error(e instanceof Error ? (e.stack ?? e.message) : e); process.exit(1); });
+main().catch((e) => {
+  if (e instanceof EgoError) fail(`${e.message} ${e.hint}`);
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});

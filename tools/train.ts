@@ -4,6 +4,8 @@
  *
  *   --model lvs            paper 003's LVS baseline
  *   --model ego000         paper 000's full localizer: options in tools/models/train-ego000.ts
+ *   --model heard          the heard-object localizer (binaural direction x a detector's objects):
+ *                          options in tools/models/train-heard.ts
  *   --data DIR             synthetic clips (docs/dataset.md); trains on <split>-* clips
  *   --split train          which clips to train on
  *   --id lvs-synth         model id: weights go to models/<id>/, entry in models/manifest.json
@@ -47,11 +49,16 @@ const flags = parseFlags(process.argv.slice(2));
 const { str, num } = flagReaders(flags);
 
 const modelName = str('model', '');
-if (modelName !== 'lvs' && modelName !== 'ego000') { console.error('usage: npm run train -- --model lvs|ego000 --data DIR [--id lvs-synth] [--epochs N] ... (see tools/train.ts, tools/models/train-ego000.ts)'); process.exit(2); }
+if (!['lvs', 'ego000', 'heard'].includes(modelName)) { console.error('usage: npm run train -- --model lvs|ego000|heard --data DIR [--id lvs-synth] [--epochs N] ... (see tools/train.ts, tools/models/train-ego000.ts, tools/models/train-heard.ts)'); process.exit(2); }
 if (!flags.has('data')) { console.error('--data DIR is required'); process.exit(2); }
 if (modelName === 'ego000') {
   const { trainEgo000 } = await import('./models/train-ego000.ts');
   await trainEgo000(flags).catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });
+  process.exit(0);
+}
+if (modelName === 'heard') {
+  const { trainHeard } = await import('./models/train-heard.ts');
+  await trainHeard(flags).catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });
   process.exit(0);
 }
 

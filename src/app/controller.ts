@@ -6,7 +6,7 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { AppState, ClipInfo } from '../state/store';
 import { EngineClient } from '../workers/client';
-import { CancelledError, EgoError, NoAudioTrackError, CorruptMediaError, InternalError, InvalidLinkError, RemoteClipError } from '../engine/errors';
+import { CancelledError, EgoError, NoAudioTrackError, CorruptMediaError, InternalError, InvalidLinkError, RemoteClipError, MonoAudioError } from '../engine/errors';
 import type { AudioAnalysis } from '../workers/protocol';
 import { validateFile, loadVideo, decodeAudio, sampleFrames, grabFrames } from './media/open';
 import { GeometryClient } from '../engine/geometry/client';
@@ -17,7 +17,7 @@ import { LiveLocalizer, type LiveMap } from './media/liveLocalize';
 import { encodeWav } from '../engine/media/wav';
 import { DEFAULT_DECODE, fitRects } from '../engine/media/windows';
 import { mapToRgba, nearestFrame } from './overlay/heatmap';
-import { METHODS, MONO_RATE, isMethodName, type AudioSpan, type MethodName } from '../engine/pipeline/localizer';
+import { METHODS, MONO_RATE, STEREO_RATE, isMethodName, type AudioSpan, type MethodName, type StereoSpan } from '../engine/pipeline/localizer';
 import { resultHash, verifyResultHash } from '../engine/pipeline/hash';
 import { DEFAULT_SHARE, MAX_GRIDS, encodeShareLink, parseShareLink, type ShareState } from '../engine/share/link';
 import { sha256Hex, type Manifest } from '../engine/weights/verify';
@@ -61,6 +61,13 @@ export function audioSpanForTimes(mono11k: Float32Array, times: number[]): Audio
   const a = Math.max(0, Math.floor((Math.min(...times) - 0.5) * MONO_RATE));
   const b = Math.min(mono11k.length, Math.ceil((Math.max(...times) + 0.5) * MONO_RATE));
   return { samples: mono11k.slice(a, Math.max(a, b)), startSec: a / MONO_RATE, sampleRate: MONO_RATE };
+}
+
+/** The 16 kHz two channels around a window's frames, cut from the clip's analysed audio (the heard-object method's input). */
+export function stereoSpanForTimes(a: { left16k: Float32Array; right16k: Float32Array; binaural: boolean }, times: number[]): StereoSpan {
+  const lo = Math.max(0, Math.floor((Math.min(...times) - 0.5) * STEREO_RATE));
+  const hi = Math.max(lo, Math.min(a.left16k.length, Math.ceil((Math.max(...times) + 0.5) * STEREO_RATE)));
+  return { left: a.left16k.slice(lo, hi), right: a.right16k.slice(lo, hi), startSec: lo / STEREO_RATE, sampleRate: STEREO_RATE, binaural: a.binaural };
 }
 
 /** A window of frames around a moment and the homographies of its support frames to the query. */
@@ -227,6 +234,8 @@ export class Controller {
     const method = s.localization.method;
     const analysis = this.current?.analysis ?? null;
     let canLocalize = !METHODS[method].needsAudio || !!analysis;
+    // a method that hears direction cannot run on a mono track: say so, keep the clip
+    const mono = canLocalize && !!METHODS[method].needsStereo && !analysis!.binaural;
     this.maps = null;
     this.dropSeparation();
     const ego = METHODS[method].ego000;
@@ -234,6 +243,11 @@ export class Controller {
     const sep: ClipSeparation = { masks: new Map(), mixture: new Map(), audio: new Float32Array(Math.round(duration * MONO_RATE)) };
     s.setMedia({ phase: 'frames' });
     s.setLocalization({ status: canLocalize ? 'loading' : 'needs-audio', framesDone: 0, framesTotal: 0, resultHash: null, hashOffsets: null, shownMethod: null, msPerFrame: null, version: this.store.getState().localization.version + 1 });
+    if (mono) {
+      this.store.getState().setLocalization({ status: 'failed' });
+      this.report(new MonoAudioError(METHODS[method].label), 'warning');
+      canLocalize = false;
+    }
     if (canLocalize) {
       try {
         const loaded = await this.client.call('loadMethod', { method }, { signal: ac.signal, onProgress: (p) => this.store.getState().setMedia({ progress: p }) });
@@ -259,7 +273,8 @@ export class Controller {
       let summary;
       if (canLocalize) {
         const audio = analysis ? audioSpanForTimes(analysis.mono11k, w.times) : null;
-        const r = await this.client.call('localizeWindow', { window: w, audio, method, separate }, { signal: ac.signal });
+        const stereo = analysis && METHODS[method].needsStereo ? stereoSpanForTimes(analysis, w.times) : null;
+        const r = await this.client.call('localizeWindow', { window: w, audio, stereo, method, separate }, { signal: ac.signal });
         if (r.separation) {
           const FT = r.separation.masks.length / Math.max(1, r.separation.seconds.length);
           r.separation.seconds.forEach((sec, i) => {
@@ -436,7 +451,7 @@ export class Controller {
     const result = {
       model: models.at(-1) ?? null,
       models,
-      params: { method: m.method, fps: s.media.fps, aspect: m.aspect, frameSize: m.frameSize, audioWindowSec: 1, audioRate: MONO_RATE, backend: s.engine.backend?.backend ?? null },
+      params: { method: m.method, fps: s.media.fps, aspect: m.aspect, frameSize: m.frameSize, audioWindowSec: 1, audioRate: METHODS[m.method].needsStereo ? STEREO_RATE : MONO_RATE, audioChannels: METHODS[m.method].needsStereo ? 2 : 1, backend: s.engine.backend?.backend ?? null },
       input: { name: s.media.clip?.name ?? '', kind: 'video', sha256: await sha256Hex(bytes), hasAudio: !!s.media.clip?.hasAudio },
       frames: m.maps.map((map, index) => ({ index, time: +m.times[index].toFixed(6), width: m.width, height: m.height, map: Array.from(map, (v) => +v.toFixed(6)) })),
       resultHash: s.localization.resultHash,
@@ -520,7 +535,7 @@ export class Controller {
       engine: { backend: s.engine.backend?.backend ?? null, adapter: s.engine.backend?.adapter ?? null, skipped: s.engine.backend?.skipped ?? {} },
       browser: navigator.userAgent,
       clip: { name: s.media.clip.name, source: s.media.clip.source, url: s.media.clip.remoteUrl ?? null, sha256: await sha256Hex(new Uint8Array(await this.current.file.arrayBuffer())), durationSec: s.media.clip.durationSec, width: s.media.clip.width, height: s.media.clip.height },
-      params: { method: s.localization.method, fps: s.media.fps, aspect: s.media.aspect, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height], audioWindowSec: 1, audioRate: MONO_RATE },
+      params: { method: s.localization.method, fps: s.media.fps, aspect: s.media.aspect, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height], audioWindowSec: 1, audioRate: METHODS[s.localization.method].needsStereo ? STEREO_RATE : MONO_RATE, audioChannels: METHODS[s.localization.method].needsStereo ? 2 : 1 },
       view: { ...s.view, time },
       models: (manifest?.models ?? []).filter((m) => ids.has(m.id)).map((m) => ({ id: m.id, description: m.description, files: m.files, dataset: m.dataset ?? null, trainCommand: m.trainCommand ?? null, metrics: m.metrics ?? null })),
       result: { frames: this.maps?.maps.length ?? 0, resultHash: s.localization.resultHash, grids: s.localization.hashOffsets, hashRule: 'engine/pipeline/hash.ts v1: step 1/16, 16 grid offsets, guard 1e-4' },

@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'WEIGHTS_UNAVAILABLE'
   | 'INVALID_LINK'
   | 'REMOTE_CLIP_FAILED'
+  | 'MONO_AUDIO'
   | 'INTERNAL';
 
 export class EgoError extends Error {
@@ -149,6 +150,11 @@ export class InvalidLinkError extends EgoError {
     super('INVALID_LINK', `This link could not be used: ${list.slice(0, 3).join('; ')}${list.length > 3 ? ` (and ${list.length - 3} more)` : ''}.`, 'The default view is shown instead. Ask for the link again, or copy it whole.', { problems: list });
   }
 }
+export class MonoAudioError extends EgoError {
+  constructor(method: string) {
+    super('MONO_AUDIO', `${method} hears where a sound comes from, which takes two channels recorded at the ears; this audio has one (or two identical ones).`, 'Choose another method (paper 000\'s full model works on mono sound), or use a clip recorded in stereo with microphones at the ears.', { method });
+  }
+}
 export class RemoteClipError extends EgoError {
   constructor(url: string, why: string) {
     super('REMOTE_CLIP_FAILED', `The video at ${url} could not be fetched: ${why}.`, 'The site may not allow other pages to load it (CORS), or it may be gone. Download the file and open it here instead.', { url, why });
@@ -174,7 +180,7 @@ export const ERROR_CLASSES_BY_NAME = {
   CorruptMediaError, TruncatedMediaError, UnsupportedCodecError, NoAudioTrackError,
   NoVideoTrackError, CameraPermissionDeniedError, NoCaptureDeviceError, CaptureDeviceLostError,
   CaptureFailedError, CancelledError, InvalidConfigError, WorkerCrashedError, WeightsIntegrityError, WeightsUnavailableError,
-  InvalidLinkError, RemoteClipError, InternalError,
+  InvalidLinkError, RemoteClipError, MonoAudioError, InternalError,
 } as const;
 
 const NAME_BY_CODE: Record<ErrorCode, string> = {
@@ -199,6 +205,7 @@ const NAME_BY_CODE: Record<ErrorCode, string> = {
   WEIGHTS_UNAVAILABLE: 'WeightsUnavailableError',
   INVALID_LINK: 'InvalidLinkError',
   REMOTE_CLIP_FAILED: 'RemoteClipError',
+  MONO_AUDIO: 'MonoAudioError',
   INTERNAL: 'InternalError',
 };
 

@@ -12,7 +12,7 @@
  */
 import type { SerializedError } from '../engine/errors';
 import type { BackendName, BackendState } from '../engine/backend';
-import type { AudioSpan, MethodName, Separation } from '../engine/pipeline/localizer';
+import type { AudioSpan, MethodName, Separation, StereoSpan } from '../engine/pipeline/localizer';
 
 export interface Progress {
   /** What is being done, in words ("decoding audio", "window 3 of 75"). */
@@ -99,9 +99,9 @@ export interface EngineApi {
   processWindow: { payload: FrameWindow; result: WindowSummary };
   /** Loads (sha256-checked, with byte progress) the weights a localization method needs. */
   loadMethod: { payload: { method: MethodName }; result: MethodLoaded };
-  /** processWindow + one localization map per frame (audio: the mono 11025 Hz span around the window). */
+  /** processWindow + one localization map per frame (audio: the mono 11025 Hz span around the window; stereo: the 16 kHz two channels, for the heard-object method). */
   /** Maps for `queries` (indices into the window's frames; default every frame), the other frames as context. */
-  localizeWindow: { payload: { window: FrameWindow; audio: AudioSpan | null; method: MethodName; queries?: number[]; separate?: boolean }; result: LocalizedWindow };
+  localizeWindow: { payload: { window: FrameWindow; audio: AudioSpan | null; stereo?: StereoSpan | null; method: MethodName; queries?: number[]; separate?: boolean }; result: LocalizedWindow };
   /** Compiles the GPU programs the first real request needs (DESIGN.md #7); returns the time taken. */
   warmup: { payload: Record<string, never>; result: { ms: number } };
   memory: { payload: Record<string, never>; result: { numTensors: number; numBytes: number } };

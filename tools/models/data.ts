@@ -15,6 +15,8 @@ import type { Fetcher, Manifest } from '../../src/engine/weights/verify.ts';
 import type { Box } from '../../src/engine/eval/metrics.ts';
 import { soundingBoxes as frameTruth, type ClipMeta, type ClipObjectFrame } from '../../src/engine/eval/truth.ts';
 import { mulberry32 } from '../../src/engine/rng.ts';
+import { coverCells } from '../../src/engine/models/objectness.ts';
+export { coverCells };
 
 export const MODELS_DIR = resolve('models');
 export const MODELS_BASE_URL = 'http://models.local/models/';
@@ -144,23 +146,6 @@ export function soundingBoxes(c: Clip, index: number): { boxes: Box[]; area: num
   return frameTruth(c.meta, index);
 }
 
-/**
- * Per cell of a cells x cells grid over a W x H frame, the largest weight x covered share of the cell
- * over the given half-open boxes [x0, y0, x1, y1] (pixels; parts outside the frame count for nothing).
- */
-export function coverCells(boxes: { box: [number, number, number, number]; weight: number }[], W: number, H: number, cells = 14): Float32Array {
-  const out = new Float32Array(cells * cells);
-  for (let cy = 0; cy < cells; cy++) for (let cx = 0; cx < cells; cx++) {
-    const x0 = (cx * W) / cells, x1 = ((cx + 1) * W) / cells, y0 = (cy * H) / cells, y1 = ((cy + 1) * H) / cells;
-    let m = 0;
-    for (const { box: [bx0, by0, bx1, by1], weight } of boxes) {
-      const ix = Math.max(0, Math.min(x1, bx1) - Math.max(x0, bx0)), iy = Math.max(0, Math.min(y1, by1) - Math.max(y0, by0));
-      m = Math.max(m, (weight * ix * iy) / ((x1 - x0) * (y1 - y0)));
-    }
-    out[cy * cells + cx] = m;
-  }
-  return out;
-}
 
 /**
  * Per cell of a cells x cells grid over the frame, the largest share of it covered by the box of one

@@ -1,7 +1,7 @@
 /**
  * Does the binaural mix say where the sounding object is, whatever it is? A linear probe: ridge
  * regression from the direction features of the 1-s binaural window centred on a frame
- * (binaural-features.ts: ILD per band, GCC-PHAT) to the horizontal and vertical centre of the frame's
+ * (src/engine/dsp/binaural.ts: ILD per band, GCC-PHAT) to the horizontal and vertical centre of the frame's
  * sounding box (as a fraction of the width / height), fitted on --train's frames and scored on
  * --test's (every 2nd frame with an active on-screen sounding object, the eval's frames), against a
  * constant (the training mean) and against the same regression fed another clip's window (the first
@@ -11,7 +11,7 @@
  *   npx tsx tools/models/probe-direction.ts --train .cache/synth --test .cache/synth [--split train] [--test-split test] [--lambda 10]
  */
 import { binauralWindow, listClips, otherSoundClip, soundingBoxes, type Clip } from './data.ts';
-import { binauralFeatures, BINAURAL_FEATURES } from './binaural-features.ts';
+import { binauralFeatures, BINAURAL_FEATURES } from '../../src/engine/dsp/binaural.ts';
 import { flagReaders, parseFlags } from './flags.ts';
 
 const flags = parseFlags(process.argv.slice(2));

@@ -24,7 +24,7 @@
  * --audio mono|binaural|both (default mono): what the head hears.
  *   mono: the above (what the sound is).
  *   binaural: where it comes from, not what it is: the direction features of the 1-s centred window of
- *     the 16 kHz binaural mix (binaural-features.ts: ILD per band, GCC-PHAT) through an MLP to a logit
+ *     the 16 kHz binaural mix (src/engine/dsp/binaural.ts: ILD per band, GCC-PHAT) through an MLP to a logit
  *     per column and per row of the 14x14 map, added to a linear objectness of each cell's trunk
  *     feature: S_xy = (tanh(o . f14_xy) + tanh(col_x + row_y)) / tau (tanh: in [-1, 1] like a cosine).
  *   both: S_xy = (a . v_xy + tanh(col_x + row_y)) / tau, the two added.
@@ -54,7 +54,7 @@ import { binauralWindow, datasetHash, objectCover, listClips, mulberry, otherSou
 import { centredAudio } from './train-ego000.ts';
 import { mixWaveforms } from '../../src/engine/models/ego000/enhancement.ts';
 import { flagReaders, parseFlags } from './flags.ts';
-import { binauralFeatures, BINAURAL_FEATURES } from './binaural-features.ts';
+import { binauralFeatures, BINAURAL_FEATURES } from '../../src/engine/dsp/binaural.ts';
 import { clipObjectness } from './centernet.ts';
 import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore } from '../../src/engine/eval/metrics.ts';
 

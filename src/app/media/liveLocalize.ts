@@ -19,7 +19,7 @@ export interface LiveSource {
   readonly epochMs: number;
 }
 import type { MethodName } from '../../engine/pipeline/localizer';
-import { EGO000_FRAMES, EGO000_GAP_SEC, METHODS, MONO_RATE } from '../../engine/pipeline/localizer';
+import { EGO000_FRAMES, EGO000_GAP_SEC, METHODS, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
 import { resample } from '../../engine/dsp/resample';
 import { EgoError } from '../../engine/errors';
 
@@ -121,6 +121,15 @@ export class LiveLocalizer {
     return { samples, startSec: time - 0.5, sampleRate: MONO_RATE };
   }
 
+  /** The last second of the mic's two channels at the ring's 16 kHz (the heard-object method's input); a mono mic gives two copies. */
+  private stereoFor(time: number): StereoSpan | null {
+    const pcm = this.capture.audio;
+    if (pcm.size === 0 || pcm.sampleRate !== STEREO_RATE) return null;
+    const [l, r] = pcm.latest(STEREO_RATE);
+    const pad = (x: Float32Array) => { const o = new Float32Array(STEREO_RATE); o.set(x.subarray(Math.max(0, x.length - STEREO_RATE)), Math.max(0, STEREO_RATE - x.length)); return o; };
+    return { left: pad(l), right: pad(r ?? l), startSec: time - 0.5, sampleRate: STEREO_RATE, binaural: pcm.channels >= 2 };
+  }
+
   private async run(): Promise<void> {
     const ring = this.capture.frames;
     while (this.running) {
@@ -134,6 +143,7 @@ export class LiveLocalizer {
         const r = await this.client.call('localizeWindow', {
           window: { index: this.maps, times: ctxw.times, width: ring.width, height: ring.height, frames: ctxw.frames },
           audio: this.audioFor(f.time),
+          stereo: METHODS[this.method].needsStereo ? this.stereoFor(f.time) : null,
           method: this.method,
           queries: [ctxw.frames.length - 1],
         });
@@ -156,7 +166,7 @@ export class LiveLocalizer {
         // Report each kind of failure once; keep trying (a lost GPU comes back on its own).
         const key = e instanceof EgoError ? e.code : String(e);
         if (!this.reported.has(key)) { this.reported.add(key); this.onError(e); }
-        if (e instanceof EgoError && (e.code === 'WEIGHTS_INTEGRITY' || e.code === 'WEIGHTS_UNAVAILABLE' || e.code === 'INVALID_CONFIG')) { this.running = false; break; }
+        if (e instanceof EgoError && (e.code === 'WEIGHTS_INTEGRITY' || e.code === 'WEIGHTS_UNAVAILABLE' || e.code === 'INVALID_CONFIG' || e.code === 'MONO_AUDIO')) { this.running = false; break; }
         await new Promise((r) => setTimeout(r, 500));
       }
     }

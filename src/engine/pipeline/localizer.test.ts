@@ -2,7 +2,10 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
-import { Localizer, audioWindowAt, centreMap, availableMethods, weightsSha256, MONO_RATE, EGO000_ID, METHODS } from './localizer';
+import { Localizer, audioWindowAt, centreMap, availableMethods, stereoWindowAt, weightsSha256, MONO_RATE, STEREO_RATE, EGO000_ID, HEARD_ID, METHODS } from './localizer';
+import { frameObjectness, loadObjectness, OBJECTNESS_ID } from '../models/objectness';
+import { heardMaps, loadHeard } from '../models/heard';
+import { binauralFeatures } from '../dsp/binaural';
 import { loadEgo000, ego000Maps, ego000SeparationMask } from '../models/ego000/index';
 import { applyLogFreqMask } from '../dsp/logfreq';
 import { loadOpenCV } from '../geometry/opencv';
@@ -14,7 +17,7 @@ import { loadLvs, lvsLocalize } from '../models/lvs';
 import { loadVisualTrunk, visualFeatures } from '../models/visual';
 import { logFreqSpectrogram } from '../dsp/logfreq';
 import { assertClose, rng } from '../testing/compare';
-import { CancelledError, InvalidConfigError, WeightsIntegrityError } from '../errors';
+import { CancelledError, InvalidConfigError, MonoAudioError, WeightsIntegrityError } from '../errors';
 import type { Manifest } from '../weights/verify';
 
 const manifest = JSON.parse(readFileSync('models/manifest.json', 'utf8')) as Manifest;
@@ -261,4 +264,64 @@ describe('Localizer, paper 000 (windowed, with homographies)', () => {
     expect((await loc.localize('noEnhancement', input)).separation).toBeUndefined();
     expect((await loc.localize('full', { ...input, queries: [17] })).separation!.seconds).toEqual([2]);
   }, 120_000);
+});
+
+describe('Localizer, heard object (two channels x detector)', () => {
+  let loc: Localizer;
+  beforeAll(async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    loc = new Localizer(manifest, BASE);
+  });
+  afterAll(() => loc.dispose());
+  // a noise burst that reaches the left ear 8 samples (0.5 ms) before the right, 6 dB louder
+  const burst = (sec: number, leftFirst: boolean): { left: Float32Array; right: Float32Array } => {
+    const r = rng(5);
+    const n = Math.round(sec * STEREO_RATE);
+    const x = Float32Array.from({ length: n + 8 }, () => r() - 0.5);
+    const near = x.subarray(8), far = Float32Array.from(x.subarray(0, n), (v) => v / 2);
+    return leftFirst ? { left: near.slice(), right: far } : { left: far, right: near.slice() };
+  };
+
+  it('gives the model\'s maps for the detector\'s objectness and the direction of each frame\'s window; the direction moves them', async () => {
+    expect(availableMethods(manifest)).toContain('heard');
+    const fr = frames(2, 160, 120, 9);
+    const times = [0.5, 1.5];
+    const { left, right } = burst(2, true);
+    const stereo = { left, right, startSec: 0, sampleRate: STEREO_RATE, binaural: true };
+    const out = await loc.localize('heard', { frames: fr, width: 160, height: 120, times, audio: null, stereo }, { fetcher: fetcher() });
+    expect(out.maps.length).toBe(2 * 196);
+    // the same by hand: resize, detector, direction features, model
+    const { model } = await loadObjectness(manifest, BASE, { fetcher: fetcher() });
+    const heard = await loadHeard(manifest, HEARD_ID, BASE, { fetcher: fetcher() });
+    for (const [k, t] of times.entries()) {
+      const rgb = tf.tidy(() => tf.image.resizeBilinear(tf.div(tf.tensor4d(Float32Array.from(Array.from(fr[k]).filter((_, i) => i % 4 !== 3)), [1, 120, 160, 3]), 255) as tf.Tensor4D, [224, 224], false, true));
+      const o = await frameObjectness(model, await rgb.data() as Float32Array);
+      rgb.dispose();
+      const [l, r] = stereoWindowAt(stereo, t);
+      const want = tf.tidy(() => heardMaps(heard.params, tf.tensor2d(binauralFeatures(l, r, STEREO_RATE), [1, heard.config.features]), tf.tensor2d(o.heat, [1, 196]), tf.tensor2d(o.boxes, [1, 196]), heard.config).dataSync());
+      assertClose(out.maps.subarray(k * 196, (k + 1) * 196), want, { atol: 1e-4, label: `frame ${k}: pipeline vs direct` });
+    }
+    model.dispose();
+    tf.dispose(Object.values(heard.params));
+    // the other ear first: another map on the same frames
+    const swapped = burst(2, false);
+    const other = await loc.localize('heard', { frames: fr, width: 160, height: 120, times, audio: null, stereo: { ...stereo, ...swapped } });
+    expect(Math.max(...Array.from(out.maps, (v, i) => Math.abs(v - other.maps[i])))).toBeGreaterThan(0.1);
+    const n1 = tf.memory().numTensors;
+    await loc.localize('heard', { frames: fr, width: 160, height: 120, times, audio: null, stereo, queries: [1] });
+    expect(tf.memory().numTensors).toBe(n1);
+    expect(loc.modelInfo('heard').map((m) => m.id)).toEqual([OBJECTNESS_ID, HEARD_ID]);
+  });
+
+  it('says a mono recording has no direction (one channel, or the same one twice), and asks for the two channels', async () => {
+    const fr = frames(1, 32, 32, 3);
+    const { left } = burst(1, true);
+    await expect(loc.localize('heard', { frames: fr, width: 32, height: 32, times: [0.5], audio: null, stereo: { left, right: left.slice(), startSec: 0, sampleRate: STEREO_RATE, binaural: false } })).rejects.toBeInstanceOf(MonoAudioError);
+    await expect(loc.localize('heard', { frames: fr, width: 32, height: 32, times: [0.5], audio: null, stereo: { left, right: left.slice(), startSec: 0, sampleRate: STEREO_RATE, binaural: true } })).rejects.toBeInstanceOf(MonoAudioError);
+    const silent = new Float32Array(STEREO_RATE);
+    const quiet = await loc.localize('heard', { frames: fr, width: 32, height: 32, times: [0.5], audio: null, stereo: { left: silent, right: silent.slice(), startSec: 0, sampleRate: STEREO_RATE, binaural: true } }, { fetcher: fetcher() });
+    expect(quiet.maps.every(Number.isFinite)).toBe(true); // silence is not mono: the map is the objectness with no direction preferred
+    await expect(loc.localize('heard', { frames: fr, width: 32, height: 32, times: [0.5], audio: null })).rejects.toBeInstanceOf(InvalidConfigError);
+    await expect(loc.localize('heard', { frames: fr, width: 32, height: 32, times: [0.5], audio: null, stereo: { left, right: left.slice(0, 10), startSec: 0, sampleRate: STEREO_RATE, binaural: true } })).rejects.toBeInstanceOf(InvalidConfigError);
+  });
 });

@@ -18,12 +18,19 @@
  *   'singleFrame'    the same with T = 1 (each frame alone);
  *   'noEnhancement'  the same weights with f and the soft localization left out;
  *   'lvs'            paper 003's baseline (models/lvs-synth), one frame at a time;
+ *   'heard'          the heard-object localizer (models/heard-synth + models/objectness-centernet,
+ *                    models/heard.ts): the direction of the 1-s window of the 16 kHz two-channel sound
+ *                    centred on the frame (input.stereo) picking among a COCO detector's objects, one
+ *                    frame at a time; mono sound has no direction (MonoAudioError);
  *   'centre'         a centred Gaussian, the prior every method must beat (no weights, no audio).
  * Windows never reach across calls: the app sends 4-s windows, so a frame near a window's edge gets
  * a window shifted inwards (as a frame near the clip's ends does in evaluation).
  */
 import * as tf from '@tensorflow/tfjs';
-import { CancelledError, InvalidConfigError, WeightsUnavailableError } from '../errors';
+import { CancelledError, InvalidConfigError, MonoAudioError, WeightsUnavailableError } from '../errors';
+import { frameObjectness, loadObjectness, OBJECTNESS_ID } from '../models/objectness';
+import { heardMaps, loadHeard, type HeardConfig } from '../models/heard';
+import { binauralFeatures } from '../dsp/binaural';
 import type { Fetcher, LoadProgress, Manifest } from '../weights/verify';
 import { loadVisualTrunk, visualFeatures, VISUAL_ID } from '../models/visual';
 import { loadLvs, lvsLocalize, type LvsConfig } from '../models/lvs';
@@ -48,8 +55,11 @@ export const EGO000_FRAMES = 9;
 /** ...0.25 s apart (every 2nd frame at the 8 fps it was trained on). */
 export const EGO000_GAP_SEC = 0.25;
 export const EGO000_ID = 'ego000-synth';
+export const HEARD_ID = 'heard-synth';
+/** The heard-object method's sound: two channels at this rate. */
+export const STEREO_RATE = 16000;
 
-export type MethodName = 'full' | 'noGeometry' | 'singleFrame' | 'noEnhancement' | 'lvs' | 'centre';
+export type MethodName = 'full' | 'noGeometry' | 'singleFrame' | 'noEnhancement' | 'heard' | 'lvs' | 'centre';
 
 /** How an ego000 variant runs (the options of ego000Maps). */
 interface Ego000Variant { geometry: boolean; enhancement?: boolean; singleFrame: boolean }
@@ -60,6 +70,8 @@ export interface MethodSpec {
   /** Model ids in models/manifest.json this method loads (the trunk included). */
   models: string[];
   needsAudio: boolean;
+  /** Hears the two channels (input.stereo), not the mono mix. */
+  needsStereo?: boolean;
   /** Paper 000 variants only. */
   ego000?: Ego000Variant;
 }
@@ -70,6 +82,7 @@ export const METHODS: Record<MethodName, MethodSpec> = {
   noGeometry: { name: 'noGeometry', label: 'Paper 000 w/o geometry', models: EGO, needsAudio: true, ego000: { geometry: false, singleFrame: false } },
   singleFrame: { name: 'singleFrame', label: 'Paper 000, single frame', models: EGO, needsAudio: true, ego000: { geometry: false, singleFrame: true } },
   noEnhancement: { name: 'noEnhancement', label: 'Paper 000 w/o enhancement', models: EGO, needsAudio: true, ego000: { geometry: true, enhancement: false, singleFrame: false } },
+  heard: { name: 'heard', label: 'Heard object (stereo direction x COCO detector)', models: [OBJECTNESS_ID, HEARD_ID], needsAudio: true, needsStereo: true },
   lvs: { name: 'lvs', label: 'LVS (paper 003 baseline)', models: [VISUAL_ID, 'lvs-synth'], needsAudio: true },
   centre: { name: 'centre', label: 'Centre prior (no learning)', models: [], needsAudio: false },
 };
@@ -91,6 +104,17 @@ export interface AudioSpan {
   sampleRate: number;
 }
 
+/** Two channels of the clip's sound (the heard-object method's input). */
+export interface StereoSpan {
+  left: Float32Array;
+  right: Float32Array;
+  /** Clip time (s) of left[0] and right[0]. */
+  startSec: number;
+  sampleRate: number;
+  /** False when the source had one channel (then left and right are copies): no direction to hear. */
+  binaural: boolean;
+}
+
 export interface LocalizeInput {
   /** RGBA bytes per frame, width*height*4 each. */
   frames: (Uint8ClampedArray | Uint8Array)[];
@@ -99,6 +123,8 @@ export interface LocalizeInput {
   /** Clip time (s) of each frame. */
   times: number[];
   audio: AudioSpan | null;
+  /** The heard-object method's sound (the others read `audio`). */
+  stereo?: StereoSpan | null;
   /**
    * The frames to make maps for (indices into `frames`, increasing); default: every frame. The
    * others are context: paper 000's windows around a query draw on them (live mode sends the last
@@ -140,17 +166,38 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-/** The 1-s window of `audio` centred on time t, zero where it has no samples. */
-export function audioWindowAt(audio: AudioSpan, t: number): Float32Array {
-  if (audio.sampleRate !== MONO_RATE) throw new InvalidConfigError('audio.sampleRate', `must be ${MONO_RATE} Hz (the localizer's rate), got ${audio.sampleRate}`);
-  const out = new Float32Array(MONO_RATE);
-  const s = Math.round((t - 0.5 - audio.startSec) * MONO_RATE);
-  const x = audio.samples;
-  for (let i = 0; i < MONO_RATE; i++) {
+/** The 1-s window of samples x (rate Hz, x[0] at startSec) centred on time t, zero where there are none. */
+function windowAt(x: Float32Array, startSec: number, rate: number, t: number): Float32Array {
+  const out = new Float32Array(rate);
+  const s = Math.round((t - 0.5 - startSec) * rate);
+  for (let i = 0; i < rate; i++) {
     const j = s + i;
     if (j >= 0 && j < x.length) out[i] = x[j];
   }
   return out;
+}
+
+/** The 1-s window of `audio` centred on time t, zero where it has no samples. */
+export function audioWindowAt(audio: AudioSpan, t: number): Float32Array {
+  if (audio.sampleRate !== MONO_RATE) throw new InvalidConfigError('audio.sampleRate', `must be ${MONO_RATE} Hz (the localizer's rate), got ${audio.sampleRate}`);
+  return windowAt(audio.samples, audio.startSec, MONO_RATE, t);
+}
+
+/** Whether a span's two channels are one signal twice (a mono source stored as stereo); silence is not. */
+export function sameChannels(s: StereoSpan): boolean {
+  let sound = false;
+  for (let i = 0; i < s.left.length; i++) {
+    if (s.left[i] !== s.right[i]) return false;
+    if (s.left[i] !== 0) sound = true;
+  }
+  return sound;
+}
+
+/** The 1-s windows of both channels of `stereo` centred on time t. */
+export function stereoWindowAt(stereo: StereoSpan, t: number): [Float32Array, Float32Array] {
+  if (stereo.sampleRate !== STEREO_RATE) throw new InvalidConfigError('stereo.sampleRate', `must be ${STEREO_RATE} Hz (the heard-object method's rate), got ${stereo.sampleRate}`);
+  if (stereo.left.length !== stereo.right.length) throw new InvalidConfigError('stereo', `channels of ${stereo.left.length} and ${stereo.right.length} samples`);
+  return [windowAt(stereo.left, stereo.startSec, STEREO_RATE, t), windowAt(stereo.right, stereo.startSec, STEREO_RATE, t)];
 }
 
 /** The audio span a set of frame times needs (for callers that cut it from a longer buffer). */
@@ -214,6 +261,8 @@ export class Localizer {
   private trunk: tf.LayersModel | null = null;
   private lvs: { params: Params; config: LvsConfig; sha256: string } | null = null;
   private ego: Ego000Model | null = null;
+  private detector: tf.GraphModel | null = null;
+  private heard: { params: Params; config: HeardConfig } | null = null;
   /**
    * Trunk features of the frames of the last paper 000 call, by frame key (frameKey): live mode
    * sends the last 2 s again with each new frame, so 8 of its 9 window frames were seen the call
@@ -239,7 +288,7 @@ export class Localizer {
   }
 
   private isLoaded(id: string): boolean {
-    return (id === VISUAL_ID && !!this.trunk) || (id === 'lvs-synth' && !!this.lvs) || (id === EGO000_ID && !!this.ego);
+    return (id === VISUAL_ID && !!this.trunk) || (id === 'lvs-synth' && !!this.lvs) || (id === EGO000_ID && !!this.ego) || (id === OBJECTNESS_ID && !!this.detector) || (id === HEARD_ID && !!this.heard);
   }
 
   /** Loads (once) every model `method` needs; progress in bytes over all of them. */
@@ -254,6 +303,8 @@ export class Localizer {
       if (id === VISUAL_ID) this.trunk = await loadVisualTrunk(this.manifest, this.baseUrl, o);
       else if (id === 'lvs-synth') this.lvs = await loadLvs(this.manifest, id, this.baseUrl, o);
       else if (id === EGO000_ID) this.ego = await loadEgo000(this.manifest, id, this.baseUrl, o);
+      else if (id === OBJECTNESS_ID) this.detector = (await loadObjectness(this.manifest, this.baseUrl, o)).model;
+      else if (id === HEARD_ID) this.heard = await loadHeard(this.manifest, id, this.baseUrl, o);
       else throw new WeightsUnavailableError(id, 'no loader for this model');
       this.hashes.set(id, weightsSha256(this.manifest, id));
       before += entryBytes;
@@ -273,6 +324,12 @@ export class Localizer {
       const c = centreMap();
       for (let t = 0; t < queries.length; t++) maps.set(c, t * hw);
       return { method, width: MAP_SIZE, height: MAP_SIZE, maps };
+    }
+    if (METHODS[method].needsStereo) {
+      if (!input.stereo) throw new InvalidConfigError('stereo', `method ${method} needs the clip's two-channel sound`);
+      if (!input.stereo.binaural || sameChannels(input.stereo)) throw new MonoAudioError(METHODS[method].label);
+      await this.load(method, opts);
+      return { method, width: MAP_SIZE, height: MAP_SIZE, maps: await this.heardFrames(input, queries, opts.signal) };
     }
     if (!input.audio) throw new InvalidConfigError('audio', `method ${method} needs the clip's audio`);
     await this.load(method, opts);
@@ -301,6 +358,30 @@ export class Localizer {
       }
     }
     return { method, width: MAP_SIZE, height: MAP_SIZE, maps };
+  }
+
+  /** The heard-object maps of the queried frames, [Q * 14 * 14]: the detector frame by frame, then the direction of each frame's sound. */
+  private async heardFrames(input: LocalizeInput, queries: number[], signal?: AbortSignal): Promise<Float32Array> {
+    const hw = MAP_SIZE * MAP_SIZE;
+    const { params, config } = this.heard!;
+    const heat = new Float32Array(queries.length * hw), boxes = new Float32Array(queries.length * hw), dir = new Float32Array(queries.length * config.features);
+    for (const [k, q] of queries.entries()) {
+      if (signal?.aborted) throw new CancelledError('localization');
+      const x = framesToTensor([input.frames[q]], input.width, input.height);
+      const rgb = await x.data() as Float32Array;
+      x.dispose();
+      const o = await frameObjectness(this.detector!, rgb);
+      heat.set(o.heat, k * hw);
+      boxes.set(o.boxes, k * hw);
+      const [l, r] = stereoWindowAt(input.stereo!, input.times[q]);
+      dir.set(binauralFeatures(l, r, STEREO_RATE), k * config.features);
+    }
+    const maps = tf.tidy(() => heardMaps(params, tf.tensor2d(dir, [queries.length, config.features]), tf.tensor2d(heat, [queries.length, hw]), tf.tensor2d(boxes, [queries.length, hw]), config));
+    try {
+      return await maps.data() as Float32Array;
+    } finally {
+      maps.dispose();
+    }
   }
 
   /** Trunk features of every frame, [T, 14, 14, C] (chunks of CHUNK through the trunk). */
@@ -435,5 +516,9 @@ export class Localizer {
     this.trunk = null;
     if (this.lvs) tf.dispose(Object.values(this.lvs.params));
     this.lvs = null;
+    this.detector?.dispose();
+    this.detector = null;
+    if (this.heard) tf.dispose(Object.values(this.heard.params));
+    this.heard = null;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Direction features of a binaural window, for the grounding probe (probe-ground.ts --binaural):
- * what a two-ear recording says about where a sound comes from, whatever the sound is.
+ * Direction features of a binaural window (the heard-object localizer's input, models/heard.ts; also
+ * the probes tools/models/probe-ground.ts and probe-direction.ts): what a two-ear recording says
+ * about where a sound comes from, whatever the sound is.
  *
  * - Interaural level difference per band: 10 log10 of the left over the right power summed over the
  *   window's STFT frames, in BANDS log-spaced bands from 100 Hz to 8 kHz (the head shadow grows with

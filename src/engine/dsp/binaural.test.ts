@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { binauralFeatures, fft, BANDS, MAX_LAG } from './binaural-features.ts';
-import { mulberry } from './data.ts';
+import { binauralFeatures, fft, BANDS, MAX_LAG } from './binaural';
+import { mulberry32 as mulberry } from '../rng';
 
 function noise(n: number, seed: number): Float32Array {
   const r = mulberry(seed);

@@ -1,0 +1,142 @@
+/** The heard-object localizer (heard.ts): its map, its eq. 2 loss against a plain reference, learning on a toy, the weights format and the shipped weights. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { deserializeHeard, directionLogits, heardLoss, heardMaps, initHeardParams, loadHeard, objectnessLogits, serializeHeard, validateHeardConfig } from './heard';
+import { BINAURAL_FEATURES } from '../dsp/binaural';
+import { rng } from '../testing/compare';
+import { readShippedManifest, shippedModelsFetcher } from '../testing/shipped-models';
+import { InvalidConfigError, WeightsIntegrityError } from '../errors';
+
+const F = BINAURAL_FEATURES;
+const uniform = (n: number, seed: number, lo = 0, hi = 1) => { const r = rng(seed); return Float32Array.from({ length: n }, () => lo + (hi - lo) * r()); };
+const logSoftmax = (x: number[]) => { const m = Math.max(...x); const z = Math.log(x.reduce((a, v) => a + Math.exp(v - m), 0)) + m; return x.map((v) => v - z); };
+
+describe('heard-object model', () => {
+  beforeAll(async () => { await tf.setBackend('cpu'); });
+  const config = validateHeardConfig({ hidden: 16 });
+  const fresh = (seed = 1) => initHeardParams(config, seed, uniform(F, 7, -1, 1), uniform(F, 8, 0.5, 2));
+
+  it('validates its config', () => {
+    expect(() => validateHeardConfig({ grid: 7 })).toThrow(InvalidConfigError);
+    expect(() => validateHeardConfig({ floor: 0 })).toThrow(InvalidConfigError);
+    expect(() => validateHeardConfig({ hidden: 1.5 })).toThrow(InvalidConfigError);
+  });
+
+  it('maps = gp log(eps + heat) + gq log(eps + boxes) + log softmax(columns) + log softmax(rows)', () => {
+    const p = fresh();
+    p['heard/gp'].assign(tf.scalar(0.7));
+    p['heard/gq'].assign(tf.scalar(1.3));
+    const n = 3;
+    const dir = uniform(n * F, 3, -2, 2), heat = uniform(n * 196, 4), boxes = uniform(n * 196, 5);
+    const got = tf.tidy(() => heardMaps(p, tf.tensor2d(dir, [n, F]), tf.tensor2d(heat, [n, 196]), tf.tensor2d(boxes, [n, 196]), config).arraySync());
+    // reference in plain JS
+    const W1 = p['heard/w1'].arraySync() as number[][], b1 = p['heard/b1'].arraySync() as number[], W2 = p['heard/w2'].arraySync() as number[][], b2 = p['heard/b2'].arraySync() as number[];
+    const mu = p['heard/dirMean'].arraySync() as number[], sd = p['heard/dirSd'].arraySync() as number[];
+    for (let i = 0; i < n; i++) {
+      const x = Array.from({ length: F }, (_, k) => (dir[i * F + k] - mu[k]) / sd[k]);
+      const h = b1.map((b, j) => Math.max(0, b + x.reduce((a, v, k) => a + v * W1[k][j], 0)));
+      const o = b2.map((b, j) => b + h.reduce((a, v, k) => a + v * W2[k][j], 0));
+      const col = logSoftmax(o.slice(0, 14)), row = logSoftmax(o.slice(14));
+      let total = 0;
+      for (let y = 0; y < 14; y++) for (let xx = 0; xx < 14; xx++) {
+        const c = y * 14 + xx;
+        const want = 0.7 * Math.log(0.01 + heat[i * 196 + c]) + 1.3 * Math.log(0.01 + boxes[i * 196 + c]) + col[xx] + row[y];
+        expect(got[i][c]).toBeCloseTo(want, 4);
+      }
+      const d = tf.tidy(() => directionLogits(p, tf.tensor2d(dir.subarray(i * F, (i + 1) * F), [1, F]), config).dataSync());
+      for (const v of d) total += Math.exp(v);
+      expect(total).toBeCloseTo(1, 5); // a distribution over the cells
+    }
+    tf.dispose(Object.values(p));
+  });
+
+  it('eq. 2: cross-entropy of each sound over the frames and each frame over the sounds, same-sound pairs masked', () => {
+    const p = fresh(2);
+    const n = 4;
+    const dir = uniform(n * F, 11, -2, 2), heat = uniform(n * 196, 12), boxes = uniform(n * 196, 13);
+    const same = new Float32Array(n * n);
+    same[0 * n + 2] = 1; same[2 * n + 0] = 1;
+    const got = tf.tidy(() => heardLoss(p, tf.tensor2d(dir, [n, F]), tf.tensor2d(heat, [n, 196]), tf.tensor2d(boxes, [n, 196]), same, config).dataSync()[0]);
+    const obj = tf.tidy(() => objectnessLogits(p, tf.tensor2d(heat, [n, 196]), tf.tensor2d(boxes, [n, 196]), config).arraySync());
+    const where = tf.tidy(() => directionLogits(p, tf.tensor2d(dir, [n, F]), config).arraySync());
+    // score[i][j]: sound i on frame j = log mean over cells of exp(obj_j + where_i)
+    const score = where.map((w) => obj.map((o) => Math.log(o.reduce((a, v, c) => a + Math.exp(v + w[c]), 0) / 196)));
+    const ce = (row: number[], i: number, skip: (j: number) => boolean) => -(row[i] - Math.log(row.reduce((a, v, j) => a + (skip(j) ? 0 : Math.exp(v)), 0)));
+    let l1 = 0, l2 = 0;
+    for (let i = 0; i < n; i++) {
+      l1 += ce(score[i], i, (j) => same[i * n + j] === 1) / n;
+      l2 += ce(score.map((r) => r[i]), i, (j) => same[j * n + i] === 1) / n;
+    }
+    expect(got).toBeCloseTo((l1 + l2) / 2, 4);
+    tf.dispose(Object.values(p));
+  });
+
+  it('learns from eq. 2 alone to pick, of two objects, the one in the column the sound comes from', () => {
+    // each frame: two objects in different columns; the sound's features say the sounding one's column (+ noise)
+    const r = rng(21);
+    const make = (n: number) => Array.from({ length: n }, () => {
+      const a = Math.floor(r() * 14);
+      let b = Math.floor(r() * 14);
+      while (b === a) b = Math.floor(r() * 14);
+      const ya = Math.floor(r() * 14), yb = Math.floor(r() * 14);
+      const heat = new Float32Array(196), boxes = new Float32Array(196);
+      heat[ya * 14 + a] = 0.9; heat[yb * 14 + b] = 0.9;
+      boxes.set(heat);
+      const dir = Float32Array.from({ length: F }, () => (r() - 0.5) * 0.2);
+      dir[a] += 1;
+      return { heat, boxes, dir, cell: ya * 14 + a };
+    });
+    const p = initHeardParams(config, 3, new Float32Array(F), new Float32Array(F).fill(1));
+    const train = make(512), test = make(200);
+    const t2 = (xs: Float32Array[], w: number) => tf.tensor2d(Float32Array.from(xs.flatMap((x) => Array.from(x))), [xs.length, w]);
+    const hits = () => {
+      const m = tf.tidy(() => heardMaps(p, t2(test.map((s) => s.dir), F), t2(test.map((s) => s.heat), 196), t2(test.map((s) => s.boxes), 196), config).arraySync());
+      return m.filter((row, i) => row.indexOf(Math.max(...row)) === test[i].cell).length / test.length;
+    };
+    const before = hits();
+    const opt = tf.train.adam(1e-2);
+    const trainable = Object.values(p).filter((v) => v.trainable);
+    for (let step = 0; step < 150; step++) {
+      const b = Array.from({ length: 16 }, (_, k) => train[(step * 16 + k) % train.length]);
+      opt.minimize(() => heardLoss(p, t2(b.map((s) => s.dir), F), t2(b.map((s) => s.heat), 196), t2(b.map((s) => s.boxes), 196), new Float32Array(256), config), true, trainable)?.dispose();
+    }
+    const after = hits();
+    expect(before).toBeLessThan(0.7); // two objects: chance is about a half
+    expect(after).toBeGreaterThan(0.9);
+    opt.dispose();
+    tf.dispose(Object.values(p));
+  });
+
+  it('round-trips through model.json + weights.bin and refuses a foreign format or missing tensors', async () => {
+    const p = fresh(4);
+    const { modelJson, weights } = await serializeHeard('heard-test', p, config);
+    const back = deserializeHeard(modelJson, weights);
+    expect(back.config).toEqual(config);
+    expect(back.modelId).toBe('heard-test');
+    for (const [k, v] of Object.entries(p)) expect(Array.from(back.params[k].dataSync())).toEqual(Array.from(v.dataSync()));
+    expect(() => deserializeHeard(modelJson.replace('egosound-heard/1', 'egosound-params/1'), weights)).toThrow(/unknown weights format/);
+    const partial = await serializeHeard('heard-test', Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'heard/gq')), config);
+    expect(() => deserializeHeard(partial.modelJson, partial.weights)).toThrow(/lack heard\/gq/);
+    tf.dispose([...Object.values(p), ...Object.values(back.params)]);
+  });
+});
+
+describe('shipped heard-object weights (models/heard-synth)', () => {
+  beforeAll(async () => { await tf.setBackend('cpu'); });
+  const manifest = readShippedManifest();
+
+  it('loads through the sha256 check; its maps move with the direction of the sound', async () => {
+    const entry = manifest.models.find((m) => m.id === 'heard-synth');
+    expect(entry, 'models/manifest.json lists heard-synth').toBeDefined();
+    expect(entry!.trainCommand).toMatch(/^npm run train -- --model heard /);
+    const m = await loadHeard(manifest, 'heard-synth', 'http://app/models/', { fetcher: shippedModelsFetcher(false) });
+    expect(m.config).toEqual(validateHeardConfig(entry!.config));
+    // the same flat objectness, two different sounds: the maps' peaks differ
+    const flat = tf.fill([2, 196], 0.5) as tf.Tensor2D;
+    const dir = tf.tensor2d(Float32Array.from({ length: 2 * F }, (_, k) => (k < F ? 1 : -1) * (k % F < 32 ? 6 : 0)), [2, F]);
+    const maps = heardMaps(m.params, dir, flat, flat, m.config).arraySync();
+    expect(maps[0].indexOf(Math.max(...maps[0]))).not.toBe(maps[1].indexOf(Math.max(...maps[1])));
+    tf.dispose([flat, dir, ...Object.values(m.params)]);
+    await expect(loadHeard(manifest, 'heard-synth', 'http://app/models/', { fetcher: shippedModelsFetcher(true) })).rejects.toBeInstanceOf(WeightsIntegrityError);
+  });
+});
