@@ -59,7 +59,7 @@ import { lookAlikeBoxes } from '../src/engine/eval/truth.ts';
 import { deserializeEgo000, ego000Maps, loadEgo000, type Ego000Model } from '../src/engine/models/ego000/index.ts';
 import { clipCache, f14Rows, openWindowCache, pairsOf, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
 import { centredAudio } from './models/train-ego000.ts';
-import { loadHeard, heardMaps, objectnessLogits } from '../src/engine/models/heard.ts';
+import { loadHeard, heardInputWidth, heardMaps, objectnessLogits } from '../src/engine/models/heard.ts';
 import { OBJECTNESS_ID } from '../src/engine/models/objectness.ts';
 import { clipObjectness } from './models/centernet.ts';
 import { directionAt, gridFrames } from './models/train-heard.ts';
@@ -178,7 +178,7 @@ async function main(): Promise<void> {
         const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes');
         const at = (x: Float32Array) => tf.tensor2d(Float32Array.from(frames.flatMap((fi) => Array.from(x.subarray((fi / FRAME_STEP) * 196, (fi / FRAME_STEP + 1) * 196)))), [frames.length, 196]);
         const other = clips[otherOf[ci] ?? (ci + 1) % clips.length];
-        const dirs = (of: Clip) => tf.tensor2d(Float32Array.from(frames.flatMap((fi) => Array.from(directionAt(of, c.meta.frames[fi].time, heard!.config.sampleRate)))), [frames.length, heard!.config.features]);
+        const dirs = (of: Clip) => tf.tensor2d(Float32Array.from(frames.flatMap((fi) => Array.from(directionAt(of, c.meta.frames[fi].time, heard!.config)))), [frames.length, heardInputWidth(heard!.config)]);
         const [own, wrong, alone] = tf.tidy(() => {
           const h = at(heat), b = at(boxes);
           return [heardMaps(heard!.params, dirs(c), h, b, heard!.config), heardMaps(heard!.params, dirs(other), h, b, heard!.config), objectnessLogits(heard!.params, h, b, heard!.config)].map((m) => m.dataSync().slice() as Float32Array);

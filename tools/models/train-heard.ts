@@ -12,7 +12,8 @@
  * without a better one. Ground truth is read only for that choice.
  *
  *   --data DIR  --split train  --id heard-synth  --steps 500  --batch 32  --lr 1e-3  --seed 2
- *   --val 40  --val-every 25  --patience 200  --hidden 128
+ *   --val 40  --val-every 25  --patience 200  --hidden 128  --segments 8
+ *   --mirror    half the training frames heard in a mirror (ears swapped, objectness flipped left to right)
  *   --no-ship   train and report only; do not write models/
  *   --test-split NAME  after training, score the chosen weights on NAME's clips of --data as the eval
  *               does (grid frames with an active on-screen sounding object): own sound, another
@@ -22,8 +23,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { binauralFeatures } from '../../src/engine/dsp/binaural.ts';
-import { deserializeHeard, heardLoss, heardMaps, initHeardParams, objectnessLogits, serializeHeard, validateHeardConfig, type HeardConfig } from '../../src/engine/models/heard.ts';
+import { deserializeHeard, heardInput, heardInputWidth, heardLoss, heardMaps, initHeardParams, objectnessLogits, serializeHeard, validateHeardConfig, type HeardConfig } from '../../src/engine/models/heard.ts';
 import type { Params } from '../../src/engine/models/audio.ts';
 import { sha256Hex, type ModelEntry } from '../../src/engine/weights/verify.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore, type Summary } from '../../src/engine/eval/metrics.ts';
@@ -39,20 +39,27 @@ export interface HeardItem { clip: number; frame: number; dir: Float32Array; hea
 /** The grid frames of a clip (every FRAME_STEP-th, as the window cache and the detector cache use). */
 export const gridFrames = (c: Clip) => Array.from({ length: Math.ceil(c.meta.frames.length / FRAME_STEP) }, (_, k) => k * FRAME_STEP).filter((f) => f < c.meta.frames.length);
 
-/** Direction features of clip c's binaural mix around time t (the 1-s window centred on it). */
-export const directionAt = (c: Clip, t: number, sampleRate = 16000) => { const [l, r] = binauralWindow(c, t); return binauralFeatures(l, r, sampleRate); };
+/** The model's sound input from clip c's binaural mix around time t (the 1-s 16 kHz window centred on it). */
+export const directionAt = (c: Clip, t: number, config: HeardConfig) => { const [l, r] = binauralWindow(c, t); return heardInput(config, l, r); };
 
 /** The items of clips' grid frames that pass keep. */
-export async function heardItems(clips: Clip[], keep: (c: Clip, fi: number) => boolean): Promise<HeardItem[]> {
+export async function heardItems(clips: Clip[], config: HeardConfig, keep: (c: Clip, fi: number) => boolean): Promise<HeardItem[]> {
   const out: HeardItem[] = [];
   for (const [ci, c] of clips.entries()) {
     const frames = gridFrames(c);
     const heat = await clipObjectness(c, frames, 'heat'), boxes = await clipObjectness(c, frames, 'boxes');
     frames.forEach((fi, r) => {
-      if (keep(c, fi)) out.push({ clip: ci, frame: fi, dir: directionAt(c, c.meta.frames[fi].time), heat: heat.subarray(r * 196, (r + 1) * 196), boxes: boxes.subarray(r * 196, (r + 1) * 196) });
+      if (keep(c, fi)) out.push({ clip: ci, frame: fi, dir: directionAt(c, c.meta.frames[fi].time, config), heat: heat.subarray(r * 196, (r + 1) * 196), boxes: boxes.subarray(r * 196, (r + 1) * 196) });
     });
   }
   return out;
+}
+
+/** An item heard in a mirror: the ears swapped and the objectness flipped left to right (the head model is near symmetric, so this is another plausible frame). */
+export function mirrored(c: Clip, it: HeardItem, config: HeardConfig): HeardItem {
+  const [l, r] = binauralWindow(c, c.meta.frames[it.frame].time);
+  const flip = (m: Float32Array) => Float32Array.from(m, (_, i) => m[i - (i % 14) + 13 - (i % 14)]);
+  return { ...it, dir: heardInput(config, r, l), heat: flip(it.heat), boxes: flip(it.boxes) };
 }
 
 const rows = (xs: Float32Array[], w: number) => { const a = new Float32Array(xs.length * w); xs.forEach((x, i) => a.set(x, i * w)); return tf.tensor2d(a, [xs.length, w]); };
@@ -61,7 +68,7 @@ const rows = (xs: Float32Array[], w: number) => { const a = new Float32Array(xs.
 export function mapsOf(params: Params, config: HeardConfig, its: HeardItem[], dirs: Float32Array[] | null = its.map((it) => it.dir)): Float32Array {
   return tf.tidy(() => {
     const heat = rows(its.map((it) => it.heat), 196), boxes = rows(its.map((it) => it.boxes), 196);
-    return (dirs ? heardMaps(params, rows(dirs, config.features), heat, boxes, config) : objectnessLogits(params, heat, boxes, config)).dataSync() as Float32Array;
+    return (dirs ? heardMaps(params, rows(dirs, heardInputWidth(config)), heat, boxes, config) : objectnessLogits(params, heat, boxes, config)).dataSync() as Float32Array;
   }).slice();
 }
 
@@ -86,7 +93,7 @@ export async function trainHeard(flags: Flags): Promise<void> {
   const steps = num('steps', 500), B = num('batch', 32), lr = num('lr', 1e-3), seed = num('seed', 2);
   const nVal = num('val', 40), valEvery = num('val-every', 25), patience = num('patience', 200);
   const ship = !flags.has('no-ship');
-  const config = validateHeardConfig({ hidden: num('hidden', 128) });
+  const config = validateHeardConfig({ hidden: num('hidden', 128), segments: num('segments', 8) });
   const command = `npm run train -- ${process.argv.slice(2).join(' ')}`;
   const ckptDir = join('.cache', 'train', id);
   mkdirSync(ckptDir, { recursive: true });
@@ -96,12 +103,13 @@ export async function trainHeard(flags: Flags): Promise<void> {
   if (all.length <= nVal) throw new Error(`${dataDir}: ${all.length} ${split} clips, need more than --val ${nVal}`);
   const trainClips = all.slice(0, all.length - nVal), valClips = all.slice(all.length - nVal);
   const t0 = Date.now();
-  const train = await heardItems(trainClips, () => true);
-  const val = await heardItems(valClips, (c, fi) => soundingBoxes(c, fi).boxes.length > 0);
+  const train = await heardItems(trainClips, config, () => true);
+  const val = await heardItems(valClips, config, (c, fi) => soundingBoxes(c, fi).boxes.length > 0);
+  const mirror = flags.has('mirror') ? train.map((it) => mirrored(trainClips[it.clip], it, config)) : null;
   const hash = datasetHash(all, gridFrames);
   console.log(`${command}\ntrain-heard: ${train.length} frames of ${trainClips.length} clips, validation ${val.length} frames of ${valClips.length} held-out clips (data sha256 ${hash.slice(0, 12)}); inputs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
-  const F = config.features;
+  const F = heardInputWidth(config);
   const mean = new Float32Array(F), sd = new Float32Array(F);
   for (const it of train) for (let k = 0; k < F; k++) mean[k] += it.dir[k] / train.length;
   for (const it of train) for (let k = 0; k < F; k++) sd[k] += (it.dir[k] - mean[k]) ** 2 / train.length;
@@ -132,7 +140,8 @@ export async function trainHeard(flags: Flags): Promise<void> {
     const batch: HeardItem[] = [];
     const used = new Set<number>();
     while (batch.length < B) {
-      const it = train[Math.floor(rand() * train.length)];
+      const k = Math.floor(rand() * train.length);
+      const it = mirror && rand() < 0.5 ? mirror[k] : train[k];
       if (used.has(it.clip)) continue;
       used.add(it.clip);
       batch.push(it);
@@ -172,10 +181,10 @@ export async function trainHeard(flags: Flags): Promise<void> {
     const testSplit = str('test-split', 'test');
     const testClips = listClips(dataDir, testSplit);
     const scored = (c: Clip, fi: number) => soundingBoxes(c, fi).boxes.length > 0;
-    const test = await heardItems(testClips, scored);
+    const test = await heardItems(testClips, config, scored);
     const testHash = datasetHash(testClips, (c) => gridFrames(c).filter((fi) => scored(c, fi)));
     const otherOf = testClips.map((_, i) => otherSoundClip(testClips, i));
-    const wrong = test.map((it) => directionAt(testClips[otherOf[it.clip] ?? (it.clip + 1) % testClips.length], testClips[it.clip].meta.frames[it.frame].time));
+    const wrong = test.map((it) => directionAt(testClips[otherOf[it.clip] ?? (it.clip + 1) % testClips.length], testClips[it.clip].meta.frames[it.frame].time, config));
     const r = { own: scoreItems(params, config, test, testClips), otherSound: scoreItems(params, config, test, testClips, wrong), detector: scoreItems(params, config, test, testClips, null) };
     const fmt = (x: Summary) => `${x.pointing.toFixed(3)} / ${x.pixelAP.toFixed(3)} / ${x.ciou50.toFixed(3)} / ${x.auc.toFixed(3)}`;
     console.log(`test (${testSplit}, ${r.own.n} frames, data sha256 ${testHash.slice(0, 16)}), pointing / pixel AP / cIoU@0.5 / AUC:\n  own sound     ${fmt(r.own)}\n  other sound   ${fmt(r.otherSound)}\n  detector only ${fmt(r.detector)}`);
@@ -195,7 +204,7 @@ export async function trainHeard(flags: Flags): Promise<void> {
   const nParams = Object.values(trainable).reduce((a, p) => a + p.size, 0);
   const entry: ModelEntry = {
     id,
-    description: `Heard-object localizer: binaural direction features (ILD in 32 bands, GCC-PHAT at 41 lags) of the 1-s 16 kHz window -> MLP (${config.hidden} hidden) -> a log-softmax over the 14 columns and one over the 14 rows, added to gp log(${config.floor} + heat) + gq log(${config.floor} + boxes) of objectness-centernet; map [14,14]. Trained with paper 000's eq. 2 (each sound picks its own frame from the batch and back), no labels.`,
+    description: `Heard-object localizer: binaural direction features (ILD in 32 bands, GCC-PHAT at 41 lags, level) of the 1-s 16 kHz window and of its ${config.segments} parts -> per part an MLP (${config.hidden} hidden) -> a softmax over the 14 columns, one over the 14 rows and a part weight; the log of the parts' mixture added to gp log(${config.floor} + heat) + gq log(${config.floor} + boxes) of objectness-centernet; map [14,14]. Trained with paper 000's eq. 2 (each sound picks its own frame from the batch and back), no labels.`,
     files,
     config: config as unknown as Record<string, unknown>,
     dataset: { hash, description: `${all.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${train.length} grid frames (every ${FRAME_STEP}nd) of ${trainClips.length} clips trained on, ${val.length} frames with an active on-screen sounding object of ${valClips.length} held-out clips for validation` },
@@ -220,13 +229,17 @@ direction cues of a two-ear (binaural) recording pick among the objects a COCO d
 frame. Code: \`src/engine/models/heard.ts\` (model, loss, loading), \`src/engine/dsp/binaural.ts\`
 (direction features), \`src/engine/models/objectness.ts\` (the detector's objectness).
 
-- Sound: the 1-s window of the 16 kHz two-channel mix centred on the frame -> interaural level
-  difference in 32 log-spaced bands (100 Hz - 8 kHz) and GCC-PHAT at lags -20..20 (73 values,
-  standardised by the training set's mean and deviation, stored with the weights) -> a ${e.config.hidden}-unit
-  ReLU layer -> 14 column logits and 14 row logits, each through a log-softmax.
+- Sound: the 1-s window of the 16 kHz two-channel mix centred on the frame, whole and cut into
+  ${e.config.segments} equal parts -> for each, interaural level difference in 32 log-spaced bands (100 Hz - 8 kHz),
+  GCC-PHAT at lags -20..20 and the part's level against the window's (74 values, standardised by the
+  training set's mean and deviation, stored with the weights) -> a ${e.config.hidden}-unit ReLU layer (shared)
+  -> 14 column logits, 14 row logits and a weight. Where the sound comes from is the mixture of the
+  parts' column-times-row distributions by the softmax of their weights: sounds take turns within a
+  second (an object's events, an off-screen source), and the parts where one dominates carry its
+  direction unmixed.
 - Picture: \`objectness-centernet\` (a COCO CenterNet, MobileNetV3; see its card), class-agnostic:
   its centre heat's maximum per cell of the 14x14 grid and its boxes painted with their scores.
-- Map: S = gp log(${e.config.floor} + heat) + gq log(${e.config.floor} + boxes) + log P(column) + log P(row); learned
+- Map: S = gp log(${e.config.floor} + heat) + gq log(${e.config.floor} + boxes) + log P(cell); learned
   exponents gp = ${m.gp.toFixed(3)}, gq = ${m.gq.toFixed(3)}. ${nParams} trained parameters (${(e.files.find((f) => f.path.endsWith('weights.bin'))!.bytes / 1024).toFixed(0)} KiB); the
   detector is frozen.
 - Loss: paper 000's grounding objective (eq. 2): a frame's score for a sound is the log-mean-exp
@@ -249,7 +262,7 @@ detector alone and the same model given another clip's sound).
 **Limits.** It needs two channels recorded at the ears (or a stereo pair that behaves like them):
 a mono file has no direction and gets no map from it. Trained and tested only on the synthetic
 benchmark (flat photo cut-outs, anechoic binaural rendering with one head model; docs/dataset.md
-"Limits"). The direction is a column and a row, so two objects in one column and two rows at once
-are not told apart; objects the detector does not know (outside COCO's 80 classes) get a weak map.
+"Limits"). Each part's direction is a column times a row, so two sounds at once in one part are
+heard as the four cells their columns and rows cross at; objects the detector does not know (outside COCO's 80 classes) get a weak map.
 `;
 }

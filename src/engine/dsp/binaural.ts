@@ -97,3 +97,30 @@ export function binauralFeatures(left: Float32Array, right: Float32Array, sample
   for (let lag = -MAX_LAG; lag <= MAX_LAG; lag++) out[BANDS + lag + MAX_LAG] = xr[(lag + N_FFT) % N_FFT] / N_FFT;
   return out;
 }
+
+/** Values per segment in binauralSegments: the segment's binauralFeatures and its level. */
+export const SEGMENT_FEATURES = BINAURAL_FEATURES + 1;
+
+/**
+ * The window's features split in time: row 0 the whole window's binauralFeatures, rows 1..segments
+ * those of its equal consecutive parts, each followed by its level in dB relative to the whole
+ * window's mean power over both ears (clipped to [-60, 20]; 0 for row 0 and for a silent window).
+ * Two sources take turns within a window (a sounding object's events, an off-screen source), and
+ * the parts where one dominates carry its direction unmixed; the whole window's sums do not.
+ * [(segments + 1) * SEGMENT_FEATURES], row-major.
+ */
+export function binauralSegments(left: Float32Array, right: Float32Array, sampleRate: number, segments: number): Float32Array {
+  const len = Math.floor(left.length / segments);
+  if (!Number.isInteger(segments) || segments < 1 || len < N_FFT) throw new Error(`binauralSegments: ${left.length} samples do not split into ${segments} parts of >= ${N_FFT}`);
+  const power = (l: Float32Array, r: Float32Array) => { let s = 0; for (let i = 0; i < l.length; i++) s += l[i] * l[i] + r[i] * r[i]; return s / l.length; };
+  const out = new Float32Array((segments + 1) * SEGMENT_FEATURES);
+  out.set(binauralFeatures(left, right, sampleRate), 0);
+  const whole = power(left, right);
+  for (let k = 0; k < segments; k++) {
+    const l = left.subarray(k * len, (k + 1) * len), r = right.subarray(k * len, (k + 1) * len);
+    const at = (k + 1) * SEGMENT_FEATURES;
+    out.set(binauralFeatures(l, r, sampleRate), at);
+    out[at + BINAURAL_FEATURES] = whole > 1e-20 ? Math.max(-60, Math.min(20, 10 * Math.log10((power(l, r) + 1e-20) / whole))) : 0;
+  }
+  return out;
+}

@@ -1,46 +1,55 @@
 /** The heard-object localizer (heard.ts): its map, its eq. 2 loss against a plain reference, learning on a toy, the weights format and the shipped weights. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { deserializeHeard, directionLogits, heardLoss, heardMaps, initHeardParams, loadHeard, objectnessLogits, serializeHeard, validateHeardConfig } from './heard';
-import { BINAURAL_FEATURES } from '../dsp/binaural';
+import { deserializeHeard, directionLogits, heardInputWidth, heardLoss, heardMaps, initHeardParams, loadHeard, objectnessLogits, serializeHeard, validateHeardConfig } from './heard';
+import { SEGMENT_FEATURES } from '../dsp/binaural';
 import { rng } from '../testing/compare';
 import { readShippedManifest, shippedModelsFetcher } from '../testing/shipped-models';
 import { InvalidConfigError, WeightsIntegrityError } from '../errors';
 
-const F = BINAURAL_FEATURES;
+const P = SEGMENT_FEATURES;
 const uniform = (n: number, seed: number, lo = 0, hi = 1) => { const r = rng(seed); return Float32Array.from({ length: n }, () => lo + (hi - lo) * r()); };
 const logSoftmax = (x: number[]) => { const m = Math.max(...x); const z = Math.log(x.reduce((a, v) => a + Math.exp(v - m), 0)) + m; return x.map((v) => v - z); };
 
 describe('heard-object model', () => {
   beforeAll(async () => { await tf.setBackend('cpu'); });
-  const config = validateHeardConfig({ hidden: 16 });
+  const config = validateHeardConfig({ hidden: 16, segments: 3 });
+  const F = heardInputWidth(config);
   const fresh = (seed = 1) => initHeardParams(config, seed, uniform(F, 7, -1, 1), uniform(F, 8, 0.5, 2));
 
   it('validates its config', () => {
     expect(() => validateHeardConfig({ grid: 7 })).toThrow(InvalidConfigError);
     expect(() => validateHeardConfig({ floor: 0 })).toThrow(InvalidConfigError);
     expect(() => validateHeardConfig({ hidden: 1.5 })).toThrow(InvalidConfigError);
+    expect(() => validateHeardConfig({ segments: 0 })).toThrow(InvalidConfigError);
+    expect(F).toBe(4 * P);
   });
 
-  it('maps = gp log(eps + heat) + gq log(eps + boxes) + log softmax(columns) + log softmax(rows)', () => {
+  it('maps = gp log(eps + heat) + gq log(eps + boxes) + log of the mixture over parts of softmax(columns) softmax(rows)', () => {
     const p = fresh();
     p['heard/gp'].assign(tf.scalar(0.7));
     p['heard/gq'].assign(tf.scalar(1.3));
-    const n = 3;
+    // a spread of part weights, so the mixture is not a plain average
+    p['heard/b2'].assign(tf.tensor1d(Float32Array.from({ length: 29 }, (_, j) => (j === 28 ? 0.5 : 0))));
+    const n = 3, K = config.segments + 1;
     const dir = uniform(n * F, 3, -2, 2), heat = uniform(n * 196, 4), boxes = uniform(n * 196, 5);
     const got = tf.tidy(() => heardMaps(p, tf.tensor2d(dir, [n, F]), tf.tensor2d(heat, [n, 196]), tf.tensor2d(boxes, [n, 196]), config).arraySync());
     // reference in plain JS
     const W1 = p['heard/w1'].arraySync() as number[][], b1 = p['heard/b1'].arraySync() as number[], W2 = p['heard/w2'].arraySync() as number[][], b2 = p['heard/b2'].arraySync() as number[];
     const mu = p['heard/dirMean'].arraySync() as number[], sd = p['heard/dirSd'].arraySync() as number[];
     for (let i = 0; i < n; i++) {
-      const x = Array.from({ length: F }, (_, k) => (dir[i * F + k] - mu[k]) / sd[k]);
-      const h = b1.map((b, j) => Math.max(0, b + x.reduce((a, v, k) => a + v * W1[k][j], 0)));
-      const o = b2.map((b, j) => b + h.reduce((a, v, k) => a + v * W2[k][j], 0));
-      const col = logSoftmax(o.slice(0, 14)), row = logSoftmax(o.slice(14));
+      const parts = Array.from({ length: K }, (_, k) => {
+        const x = Array.from({ length: P }, (_, f) => (dir[i * F + k * P + f] - mu[k * P + f]) / sd[k * P + f]);
+        const h = b1.map((b, j) => Math.max(0, b + x.reduce((a, v, f) => a + v * W1[f][j], 0)));
+        return b2.map((b, j) => b + h.reduce((a, v, f) => a + v * W2[f][j], 0));
+      });
+      const w = logSoftmax(parts.map((o) => o[28]));
+      expect(Math.max(...w) - Math.min(...w)).toBeGreaterThan(0.01);
       let total = 0;
       for (let y = 0; y < 14; y++) for (let xx = 0; xx < 14; xx++) {
         const c = y * 14 + xx;
-        const want = 0.7 * Math.log(0.01 + heat[i * 196 + c]) + 1.3 * Math.log(0.01 + boxes[i * 196 + c]) + col[xx] + row[y];
+        const P_ = parts.reduce((a, o, k) => a + Math.exp(w[k] + logSoftmax(o.slice(0, 14))[xx] + logSoftmax(o.slice(14, 28))[y]), 0);
+        const want = 0.7 * Math.log(0.01 + heat[i * 196 + c]) + 1.3 * Math.log(0.01 + boxes[i * 196 + c]) + Math.log(P_);
         expect(got[i][c]).toBeCloseTo(want, 4);
       }
       const d = tf.tidy(() => directionLogits(p, tf.tensor2d(dir.subarray(i * F, (i + 1) * F), [1, F]), config).dataSync());
@@ -71,7 +80,7 @@ describe('heard-object model', () => {
     tf.dispose(Object.values(p));
   });
 
-  it('learns from eq. 2 alone to pick, of two objects, the one in the column the sound comes from', () => {
+  it('learns from eq. 2 alone to pick, of two objects, the one in the column the sound comes from, said in one part of the window', () => {
     // each frame: two objects in different columns; the sound's features say the sounding one's column (+ noise)
     const r = rng(21);
     const make = (n: number) => Array.from({ length: n }, () => {
@@ -82,8 +91,11 @@ describe('heard-object model', () => {
       const heat = new Float32Array(196), boxes = new Float32Array(196);
       heat[ya * 14 + a] = 0.9; heat[yb * 14 + b] = 0.9;
       boxes.set(heat);
+      // the column is said in one part of the window, a random one, marked by its level; the others hold noise
       const dir = Float32Array.from({ length: F }, () => (r() - 0.5) * 0.2);
-      dir[a] += 1;
+      const k = 1 + Math.floor(r() * config.segments);
+      dir[k * P + a] += 1;
+      dir[k * P + P - 1] += 1;
       return { heat, boxes, dir, cell: ya * 14 + a };
     });
     const p = initHeardParams(config, 3, new Float32Array(F), new Float32Array(F).fill(1));
@@ -114,7 +126,7 @@ describe('heard-object model', () => {
     expect(back.config).toEqual(config);
     expect(back.modelId).toBe('heard-test');
     for (const [k, v] of Object.entries(p)) expect(Array.from(back.params[k].dataSync())).toEqual(Array.from(v.dataSync()));
-    expect(() => deserializeHeard(modelJson.replace('egosound-heard/1', 'egosound-params/1'), weights)).toThrow(/unknown weights format/);
+    expect(() => deserializeHeard(modelJson.replace('egosound-heard/2', 'egosound-params/1'), weights)).toThrow(/unknown weights format/);
     const partial = await serializeHeard('heard-test', Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'heard/gq')), config);
     expect(() => deserializeHeard(partial.modelJson, partial.weights)).toThrow(/lack heard\/gq/);
     tf.dispose([...Object.values(p), ...Object.values(back.params)]);
@@ -133,7 +145,8 @@ describe('shipped heard-object weights (models/heard-synth)', () => {
     expect(m.config).toEqual(validateHeardConfig(entry!.config));
     // the same flat objectness, two different sounds: the maps' peaks differ
     const flat = tf.fill([2, 196], 0.5) as tf.Tensor2D;
-    const dir = tf.tensor2d(Float32Array.from({ length: 2 * F }, (_, k) => (k < F ? 1 : -1) * (k % F < 32 ? 6 : 0)), [2, F]);
+    const F = heardInputWidth(m.config), P = m.config.features;
+    const dir = tf.tensor2d(Float32Array.from({ length: 2 * F }, (_, k) => (k < F ? 1 : -1) * (k % P < 32 ? 6 : 0)), [2, F]);
     const maps = heardMaps(m.params, dir, flat, flat, m.config).arraySync();
     expect(maps[0].indexOf(Math.max(...maps[0]))).not.toBe(maps[1].indexOf(Math.max(...maps[1])));
     tf.dispose([flat, dir, ...Object.values(m.params)]);

@@ -2,14 +2,18 @@
  * The heard-object localizer: where the sound comes from (a two-ear recording's direction cues)
  * times what there is to hear (a COCO detector's objects, objectness.ts).
  *
- *   d        = binauralFeatures(left, right) of the 1-s window centred on the frame (dsp/binaural.ts:
- *              ILD in 32 bands, GCC-PHAT at lags -20..20; 73 values), standardised by the training
- *              mean and deviation (stored with the weights)
- *   [c | r]  = W2 relu(W1 d + b1) + b2                    a logit per column (14) and per row (14)
- *   S_xy     = gp log(eps + heat_xy) + gq log(eps + boxes_xy) + log softmax(c)_x + log softmax(r)_y
+ *   d_k      = binauralSegments(left, right) of the 1-s window centred on the frame (dsp/binaural.ts):
+ *              k = 0 the whole window, k = 1..K its K equal parts; each ILD in 32 bands, GCC-PHAT at
+ *              lags -20..20 and the part's level (74 values), standardised by the training mean and
+ *              deviation (stored with the weights)
+ *   [c_k | r_k | a_k] = W2 relu(W1 d_k + b1) + b2        a logit per column (14), per row (14), and a weight
+ *   P(x, y)  = sum_k softmax(a)_k softmax(c_k)_x softmax(r_k)_y     where the sound comes from
+ *   S_xy     = gp log(eps + heat_xy) + gq log(eps + boxes_xy) + log P(x, y)
  *
  * so exp(S) is the detector's objectness (heat and boxes, each raised to a learned power) times the
- * probability that the sound comes from the cell's column and row. Trained without labels with paper
+ * probability that the sound comes from the cell. P is a mixture over the window's parts: sounds take
+ * turns (a sounding object's events, an off-screen source), the parts where one dominates say its
+ * direction unmixed, and the weights a_k learn which parts to trust. Trained without labels with paper
  * 000's grounding objective (eq. 2, as probe-ground.ts and the trainer tools/models/train-heard.ts):
  * a frame's score for a sound is the log-mean-exp of S over the cells, i.e. the log of the objectness
  * the sound's direction lands on, and each sound must pick out its own frame from the batch and each
@@ -20,12 +24,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidConfigError, WeightsUnavailableError } from '../errors';
 import { fetchVerified, type Fetcher, type LoadProgress, type Manifest } from '../weights/verify';
-import { BINAURAL_FEATURES } from '../dsp/binaural';
+import { SEGMENT_FEATURES, binauralSegments } from '../dsp/binaural';
 import { makeVariable, type Params } from './audio';
 
 export interface HeardConfig {
-  /** Direction features per window (dsp/binaural.ts: 73). */
+  /** Direction features per part of the window (dsp/binaural.ts SEGMENT_FEATURES: 74). */
   features: number;
+  /** Parts the window is split into (K; the whole window is one more). */
+  segments: number;
   /** Sample rate (Hz) and length (s) of the two-channel window the features are computed on. */
   sampleRate: number;
   windowSeconds: number;
@@ -37,7 +43,13 @@ export interface HeardConfig {
   floor: number;
 }
 
-export const DEFAULT_HEARD_CONFIG: HeardConfig = { features: BINAURAL_FEATURES, sampleRate: 16000, windowSeconds: 1, hidden: 128, grid: 14, floor: 0.01 };
+export const DEFAULT_HEARD_CONFIG: HeardConfig = { features: SEGMENT_FEATURES, segments: 8, sampleRate: 16000, windowSeconds: 1, hidden: 128, grid: 14, floor: 0.01 };
+
+/** Values per frame of the model's sound input: (segments + 1) parts of `features`. */
+export const heardInputWidth = (c: HeardConfig) => (c.segments + 1) * c.features;
+
+/** The model's sound input for one frame from the two channels of its window (config.sampleRate, config.windowSeconds long). */
+export const heardInput = (c: HeardConfig, left: Float32Array, right: Float32Array) => binauralSegments(left, right, c.sampleRate, c.segments);
 
 export function validateHeardConfig(c: Partial<HeardConfig> = {}): HeardConfig {
   const out = { ...DEFAULT_HEARD_CONFIG, ...c };
@@ -45,7 +57,8 @@ export function validateHeardConfig(c: Partial<HeardConfig> = {}): HeardConfig {
     const v = out[k] as unknown;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new InvalidConfigError(k, `must be an integer in [${lo}, ${hi}], got ${String(v)}`);
   };
-  int('features', BINAURAL_FEATURES, BINAURAL_FEATURES);
+  int('features', SEGMENT_FEATURES, SEGMENT_FEATURES);
+  int('segments', 1, 16);
   int('sampleRate', 8000, 48000);
   int('hidden', 1, 4096);
   int('grid', 14, 14);
@@ -55,29 +68,31 @@ export function validateHeardConfig(c: Partial<HeardConfig> = {}): HeardConfig {
 }
 
 /**
- * Fresh parameters: W1 [features, hidden], W2 [hidden, 2 grid] normal with variance 2 / (fan-in +
+ * Fresh parameters: W1 [features, hidden], W2 [hidden, 2 grid + 1] normal with variance 2 / (fan-in +
  * fan-out) from tf's seeded generator, biases 0, exponents gp = gq = 1; the standardisation
- * (dirMean, dirSd) as given (the training set's).
+ * (dirMean, dirSd [heardInputWidth]) as given (the training set's).
  */
 export function initHeardParams(config: HeardConfig, seed: number, dirMean: Float32Array, dirSd: Float32Array): Params {
   const { features: F, hidden: Hd, grid: G } = config;
   const glorot = (r: number, c: number) => makeVariable(tf.randomNormal([r, c], 0, Math.sqrt(2 / (r + c)), 'float32', seed + r + c));
   return {
     'heard/w1': glorot(F, Hd), 'heard/b1': makeVariable(tf.zeros([Hd])),
-    'heard/w2': glorot(Hd, 2 * G), 'heard/b2': makeVariable(tf.zeros([2 * G])),
+    'heard/w2': glorot(Hd, 2 * G + 1), 'heard/b2': makeVariable(tf.zeros([2 * G + 1])),
     'heard/gp': makeVariable(tf.scalar(1)), 'heard/gq': makeVariable(tf.scalar(1)),
     'heard/dirMean': makeVariable(tf.tensor1d(dirMean), false), 'heard/dirSd': makeVariable(tf.tensor1d(dirSd), false),
   };
 }
 
-/** Where each sound comes from as a log probability per cell [n, G*G]: log softmax over columns + over rows. */
+/** Where each sound comes from as a log probability per cell [n, G*G], from its input dir [n, heardInputWidth]: the mixture over the window's parts. */
 export function directionLogits(p: Params, dir: tf.Tensor2D, config: HeardConfig): tf.Tensor2D {
   return tf.tidy(() => {
-    const G = config.grid, n = dir.shape[0];
-    const x = tf.div(tf.sub(dir, p['heard/dirMean']), p['heard/dirSd']);
-    const h = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, p['heard/w1']), p['heard/b1'])), p['heard/w2']), p['heard/b2']);
-    const col = tf.logSoftmax(h.slice([0, 0], [-1, G])), row = tf.logSoftmax(h.slice([0, G], [-1, G]));
-    return tf.add(col.reshape([n, 1, G]), row.reshape([n, G, 1])).reshape([n, G * G]) as tf.Tensor2D;
+    const G = config.grid, n = dir.shape[0], K = config.segments + 1;
+    const x = tf.div(tf.sub(dir, p['heard/dirMean']), p['heard/dirSd']).reshape([n * K, config.features]);
+    const h = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, p['heard/w1']), p['heard/b1'])), p['heard/w2']), p['heard/b2']).reshape([n, K, 2 * G + 1]);
+    const col = tf.logSoftmax(h.slice([0, 0, 0], [-1, -1, G])), row = tf.logSoftmax(h.slice([0, 0, G], [-1, -1, G]));
+    const weight = tf.logSoftmax(h.slice([0, 0, 2 * G], [-1, -1, 1]).reshape([n, K]));
+    const joint = tf.add(tf.add(weight.reshape([n, K, 1, 1]), col.reshape([n, K, 1, G])), row.reshape([n, K, G, 1]));
+    return tf.logSumExp(joint, 1).reshape([n, G * G]) as tf.Tensor2D;
   });
 }
 
@@ -86,7 +101,7 @@ export function objectnessLogits(p: Params, heat: tf.Tensor2D, boxes: tf.Tensor2
   return tf.tidy(() => tf.add(tf.mul(tf.log(tf.add(heat, config.floor)), p['heard/gp']), tf.mul(tf.log(tf.add(boxes, config.floor)), p['heard/gq'])) as tf.Tensor2D);
 }
 
-/** Maps [n, G*G] of n frames, each with its own sound's direction features dir [n, features]. */
+/** Maps [n, G*G] of n frames, each with its own sound's input dir [n, heardInputWidth]. */
 export function heardMaps(p: Params, dir: tf.Tensor2D, heat: tf.Tensor2D, boxes: tf.Tensor2D, config: HeardConfig): tf.Tensor2D {
   return tf.tidy(() => tf.add(objectnessLogits(p, heat, boxes, config), directionLogits(p, dir, config)) as tf.Tensor2D);
 }
@@ -109,7 +124,7 @@ export function heardLoss(p: Params, dir: tf.Tensor2D, heat: tf.Tensor2D, boxes:
 
 // ---- shipped weights -------------------------------------------------------------------------
 
-export const HEARD_FORMAT = 'egosound-heard/1';
+export const HEARD_FORMAT = 'egosound-heard/2';
 interface HeardModelJson { format: typeof HEARD_FORMAT; modelId: string; config: HeardConfig; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] }
 
 /** Encodes parameters into model.json + weights.bin (tfjs binary weights format). */

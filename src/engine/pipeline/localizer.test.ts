@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Localizer, audioWindowAt, centreMap, availableMethods, stereoWindowAt, weightsSha256, MONO_RATE, STEREO_RATE, EGO000_ID, HEARD_ID, METHODS } from './localizer';
 import { frameObjectness, loadObjectness, OBJECTNESS_ID } from '../models/objectness';
 import { heardMaps, loadHeard } from '../models/heard';
-import { binauralFeatures } from '../dsp/binaural';
+import { binauralSegments } from '../dsp/binaural';
 import { loadEgo000, ego000Maps, ego000SeparationMask } from '../models/ego000/index';
 import { applyLogFreqMask } from '../dsp/logfreq';
 import { loadOpenCV } from '../geometry/opencv';
@@ -298,7 +298,7 @@ describe('Localizer, heard object (two channels x detector)', () => {
       const o = await frameObjectness(model, await rgb.data() as Float32Array);
       rgb.dispose();
       const [l, r] = stereoWindowAt(stereo, t);
-      const want = tf.tidy(() => heardMaps(heard.params, tf.tensor2d(binauralFeatures(l, r, STEREO_RATE), [1, heard.config.features]), tf.tensor2d(o.heat, [1, 196]), tf.tensor2d(o.boxes, [1, 196]), heard.config).dataSync());
+      const want = tf.tidy(() => heardMaps(heard.params, tf.tensor2d(binauralSegments(l, r, STEREO_RATE, heard.config.segments), [1, (heard.config.segments + 1) * heard.config.features]), tf.tensor2d(o.heat, [1, 196]), tf.tensor2d(o.boxes, [1, 196]), heard.config).dataSync());
       assertClose(out.maps.subarray(k * 196, (k + 1) * 196), want, { atol: 1e-4, label: `frame ${k}: pipeline vs direct` });
     }
     model.dispose();

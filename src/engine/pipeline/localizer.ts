@@ -29,8 +29,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError, InvalidConfigError, MonoAudioError, WeightsUnavailableError } from '../errors';
 import { frameObjectness, loadObjectness, OBJECTNESS_ID } from '../models/objectness';
-import { heardMaps, loadHeard, type HeardConfig } from '../models/heard';
-import { binauralFeatures } from '../dsp/binaural';
+import { heardInput, heardInputWidth, heardMaps, loadHeard, type HeardConfig } from '../models/heard';
 import type { Fetcher, LoadProgress, Manifest } from '../weights/verify';
 import { loadVisualTrunk, visualFeatures, VISUAL_ID } from '../models/visual';
 import { loadLvs, lvsLocalize, type LvsConfig } from '../models/lvs';
@@ -364,7 +363,7 @@ export class Localizer {
   private async heardFrames(input: LocalizeInput, queries: number[], signal?: AbortSignal): Promise<Float32Array> {
     const hw = MAP_SIZE * MAP_SIZE;
     const { params, config } = this.heard!;
-    const heat = new Float32Array(queries.length * hw), boxes = new Float32Array(queries.length * hw), dir = new Float32Array(queries.length * config.features);
+    const heat = new Float32Array(queries.length * hw), boxes = new Float32Array(queries.length * hw), dir = new Float32Array(queries.length * heardInputWidth(config));
     for (const [k, q] of queries.entries()) {
       if (signal?.aborted) throw new CancelledError('localization');
       const x = framesToTensor([input.frames[q]], input.width, input.height);
@@ -374,9 +373,9 @@ export class Localizer {
       heat.set(o.heat, k * hw);
       boxes.set(o.boxes, k * hw);
       const [l, r] = stereoWindowAt(input.stereo!, input.times[q]);
-      dir.set(binauralFeatures(l, r, STEREO_RATE), k * config.features);
+      dir.set(heardInput(config, l, r), k * heardInputWidth(config));
     }
-    const maps = tf.tidy(() => heardMaps(params, tf.tensor2d(dir, [queries.length, config.features]), tf.tensor2d(heat, [queries.length, hw]), tf.tensor2d(boxes, [queries.length, hw]), config));
+    const maps = tf.tidy(() => heardMaps(params, tf.tensor2d(dir, [queries.length, heardInputWidth(config)]), tf.tensor2d(heat, [queries.length, hw]), tf.tensor2d(boxes, [queries.length, hw]), config));
     try {
       return await maps.data() as Float32Array;
     } finally {
