@@ -13,6 +13,8 @@
  *
  *   --data DIR  --split train  --id heard-synth  --steps 500  --batch 32  --lr 1e-3  --seed 2
  *   --val 40  --val-every 25  --patience 200  --hidden 128  --segments 8
+ *   --val-split NAME  validate on NAME's clips of --data instead (a split whose sounds and objects no
+ *               training clip has, as the test split's; --val is then unused and every --split clip trains)
  *   --mirror    half the training frames heard in a mirror (ears swapped, objectness flipped left to right)
  *   --no-ship   train and report only; do not write models/
  *   --test-split NAME  after training, score the chosen weights on NAME's clips of --data as the eval
@@ -100,14 +102,16 @@ export async function trainHeard(flags: Flags): Promise<void> {
   await useWasm();
 
   const all = listClips(dataDir, split);
-  if (all.length <= nVal) throw new Error(`${dataDir}: ${all.length} ${split} clips, need more than --val ${nVal}`);
-  const trainClips = all.slice(0, all.length - nVal), valClips = all.slice(all.length - nVal);
+  const valSplit = flags.has('val-split') ? str('val-split', 'val') : null;
+  if (!valSplit && all.length <= nVal) throw new Error(`${dataDir}: ${all.length} ${split} clips, need more than --val ${nVal}`);
+  const trainClips = valSplit ? all : all.slice(0, all.length - nVal), valClips = valSplit ? listClips(dataDir, valSplit) : all.slice(all.length - nVal);
+  if (!valClips.length) throw new Error(`${dataDir}: no ${valSplit} clips to validate on`);
   const t0 = Date.now();
   const train = await heardItems(trainClips, config, () => true);
   const val = await heardItems(valClips, config, (c, fi) => soundingBoxes(c, fi).boxes.length > 0);
   const mirror = flags.has('mirror') ? train.map((it) => mirrored(trainClips[it.clip], it, config)) : null;
   const hash = datasetHash(all, gridFrames);
-  console.log(`${command}\ntrain-heard: ${train.length} frames of ${trainClips.length} clips, validation ${val.length} frames of ${valClips.length} held-out clips (data sha256 ${hash.slice(0, 12)}); inputs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`${command}\ntrain-heard: ${train.length} frames of ${trainClips.length} clips, validation ${val.length} frames of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} (data sha256 ${hash.slice(0, 12)}); inputs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
   const F = heardInputWidth(config);
   const mean = new Float32Array(F), sd = new Float32Array(F);
@@ -207,7 +211,7 @@ export async function trainHeard(flags: Flags): Promise<void> {
     description: `Heard-object localizer: binaural direction features (ILD in 32 bands, GCC-PHAT at 41 lags, level) of the 1-s 16 kHz window and of its ${config.segments} parts -> per part an MLP (${config.hidden} hidden) -> a softmax over the 14 columns, one over the 14 rows and a part weight; the log of the parts' mixture added to gp log(${config.floor} + heat) + gq log(${config.floor} + boxes) of objectness-centernet; map [14,14]. Trained with paper 000's eq. 2 (each sound picks its own frame from the batch and back), no labels.`,
     files,
     config: config as unknown as Record<string, unknown>,
-    dataset: { hash, description: `${all.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${train.length} grid frames (every ${FRAME_STEP}nd) of ${trainClips.length} clips trained on, ${val.length} frames with an active on-screen sounding object of ${valClips.length} held-out clips for validation` },
+    dataset: { hash, description: `${all.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${train.length} grid frames (every ${FRAME_STEP}nd) of ${trainClips.length} clips trained on, ${val.length} frames with an active on-screen sounding object of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} for validation` },
     trainCommand: command,
     metrics: { steps: history.length, bestStep: b.step, trainSeconds: Math.round(trainSeconds), params: nParams, valPointing: b.s.pointing, valPixelAP: b.s.pixelAP, valCiou50: b.s.ciou50, valAuc: b.s.auc, gp: params['heard/gp'].dataSync()[0], gq: params['heard/gq'].dataSync()[0] },
     card: `${id}/MODEL_CARD.md`,
@@ -251,7 +255,7 @@ frame. Code: \`src/engine/models/heard.ts\` (model, loss, loading), \`src/engine
 
     ${e.trainCommand}
 
-${steps} Adam steps, ${Math.round(seconds / 60)} min on one CPU core. Validation (held-out training clips, every
+${steps} Adam steps, ${Math.round(seconds / 60)} min on one CPU core. Validation (the validation frames above, every
 25 steps) chose the weights: step ${bestStep}, pointing ${m.valPointing.toFixed(3)}, pixel AP ${m.valPixelAP.toFixed(3)}, cIoU@0.5 ${m.valCiou50.toFixed(3)},
 AUC ${m.valAuc.toFixed(3)}; ground truth is read for that choice only. Curves beside this card: \`loss.csv\`,
 \`val.csv\`, \`loss.png\` (blue: training loss; red: validation pointing x 4).
