@@ -42,9 +42,15 @@
  *
  * The heard-object localizer (models/<--heard-id>, default heard-synth, with objectness-centernet),
  * when the manifest lists it (src/engine/models/heard.ts):
- *   heard         the binaural direction of the 1-s 16 kHz two-channel window centred on the frame
- *                 picking among the detector's objects
- *   detector      its objectness term alone (gp log(eps + heat) + gq log(eps + boxes)): no sound
+ *   heard         the binaural direction of the 1-s 16 kHz two-channel window centred on each frame
+ *                 picking among the detector's objects, over the same T = 9 window as full: every
+ *                 window frame's detector maps and direction probabilities carried onto the scored
+ *                 frame's grid through the cached opencv.js homographies and averaged (heard.ts
+ *                 windowMean; the pipeline's 'heard')
+ *   heardNoGeometry   the same window averaged with identity homographies
+ *   heardSingleFrame  the scored frame alone (T = 1)
+ *   detector      heard's objectness term alone (gp log(eps + mean heat) + gq log(eps + mean boxes)
+ *                 over the window, with the homographies): no sound
  *   heardOther    a control: heard given the direction of ANOTHER clip's sound (as otherAudio)
  * With --record heard's test figures go to its manifest entry and card too.
  */
@@ -57,9 +63,10 @@ import { loadVisualTrunk, visualFeatures } from '../src/engine/models/visual.ts'
 import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore, type Summary } from '../src/engine/eval/metrics.ts';
 import { lookAlikeBoxes } from '../src/engine/eval/truth.ts';
 import { deserializeEgo000, ego000Maps, loadEgo000, type Ego000Model } from '../src/engine/models/ego000/index.ts';
-import { clipCache, f14Rows, openWindowCache, pairsOf, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
+import { clipCache, f14Rows, frameHomography, openWindowCache, pairsOf, windowAround, windowHomographies, FRAME_STEP, TEST_FRAMES, type WindowCacheContext } from './models/windows.ts';
 import { centredAudio } from './models/train-ego000.ts';
-import { loadHeard, heardInputWidth, heardMaps, objectnessLogits } from '../src/engine/models/heard.ts';
+import { loadHeard, heardInputWidth, directionProbs, heardMapsFromMeans, objectnessLogits, windowMean } from '../src/engine/models/heard.ts';
+import type { Mat3 } from '../src/engine/geometry/homography.ts';
 import { OBJECTNESS_ID } from '../src/engine/models/objectness.ts';
 import { clipObjectness } from './models/centernet.ts';
 import { directionAt, gridFrames } from './models/train-heard.ts';
@@ -84,8 +91,8 @@ if (!['best', 'params'].includes(egoSet)) { console.error('--ego000-set: best (t
 if (egoCkpt && flag('record')) { console.error('--record writes figures of shipped models; --ego000-ckpt scores a checkpoint'); process.exit(2); }
 const heardId = opt('heard-id', 'heard-synth');
 const EGO_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio'] as const;
-const HEARD_METHODS = ['heard', 'detector', 'heardOther'] as const;
-const ALL_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio', 'heard', 'detector', 'heardOther', 'lvs', 'centre', 'wholeImage', 'random', 'identityOracle', 'oracle'] as const;
+const HEARD_METHODS = ['heard', 'heardNoGeometry', 'heardSingleFrame', 'detector', 'heardOther'] as const;
+const ALL_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio', 'heard', 'heardNoGeometry', 'heardSingleFrame', 'detector', 'heardOther', 'lvs', 'centre', 'wholeImage', 'random', 'identityOracle', 'oracle'] as const;
 type Method = typeof ALL_METHODS[number];
 let METHODS: readonly Method[] = ALL_METHODS;
 const emptyScores = (): Record<Method, FrameScore[]> => Object.fromEntries(ALL_METHODS.map((m) => [m, []])) as unknown as Record<Method, FrameScore[]>;
@@ -124,9 +131,10 @@ async function main(): Promise<void> {
   let heard: Awaited<ReturnType<typeof loadHeard>> | null = null;
   if (manifest.models.some((m) => m.id === heardId) && manifest.models.some((m) => m.id === OBJECTNESS_ID)) {
     heard = await loadHeard(manifest, heardId, MODELS_BASE_URL, { fetcher: modelsFetcher });
+    wctx ??= await openWindowCache();
   } else {
     METHODS = METHODS.filter((m) => !(HEARD_METHODS as readonly string[]).includes(m));
-    say(`(no ${heardId} or ${OBJECTNESS_ID} in models/manifest.json: heard / detector / heardOther left out)`);
+    say(`(no ${heardId} or ${OBJECTNESS_ID} in models/manifest.json: heard, its ablations, detector and heardOther left out)`);
   }
   const trunk = await loadVisualTrunk(manifest, MODELS_BASE_URL, { fetcher: modelsFetcher });
   const clips = listClips(dataDir, split);
@@ -173,17 +181,40 @@ async function main(): Promise<void> {
         });
       }
       const heardMapsOf = new Map<number, Record<(typeof HEARD_METHODS)[number], Float32Array>>();
-      if (heard && frames.length) {
+      if (heard && wctx && frames.length) {
+        // every grid frame's detector maps and direction probabilities (own sound and another clip's)
         const grid = gridFrames(c);
         const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes');
-        const at = (x: Float32Array) => tf.tensor2d(Float32Array.from(frames.flatMap((fi) => Array.from(x.subarray((fi / FRAME_STEP) * 196, (fi / FRAME_STEP + 1) * 196)))), [frames.length, 196]);
         const other = clips[otherOf[ci] ?? (ci + 1) % clips.length];
-        const dirs = (of: Clip) => tf.tensor2d(Float32Array.from(frames.flatMap((fi) => Array.from(directionAt(of, c.meta.frames[fi].time, heard!.config)))), [frames.length, heardInputWidth(heard!.config)]);
-        const [own, wrong, alone] = tf.tidy(() => {
-          const h = at(heat), b = at(boxes);
-          return [heardMaps(heard!.params, dirs(c), h, b, heard!.config), heardMaps(heard!.params, dirs(other), h, b, heard!.config), objectnessLogits(heard!.params, h, b, heard!.config)].map((m) => m.dataSync().slice() as Float32Array);
+        const probsOf = (of: Clip) => tf.tidy(() => directionProbs(heard!.params, tf.tensor2d(Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(of, c.meta.frames[fi].time, heard!.config)))), [grid.length, heardInputWidth(heard!.config)]), heard!.config).dataSync().slice() as Float32Array);
+        const own = probsOf(c), wrong = probsOf(other);
+        const cell = (x: Float32Array, fi: number) => x.subarray((fi / FRAME_STEP) * 196, (fi / FRAME_STEP + 1) * 196);
+        const n = c.meta.frames.length;
+        const wins = frames.map((fi) => windowAround(fi, n, TEST_FRAMES, FRAME_STEP));
+        const cc = await clipCache(wctx, c, pairsOf(wins), FRAME_STEP);
+        const { width: W, height: Hh } = c.meta.config;
+        const variants = { heard: { geometry: true, single: false }, heardNoGeometry: { geometry: false, single: false }, heardSingleFrame: { geometry: false, single: true } };
+        const means = { heat: new Map<string, Float32Array>(), boxes: new Map<string, Float32Array>(), own: new Map<string, Float32Array>(), wrong: new Map<string, Float32Array>() };
+        frames.forEach((fi, k) => {
+          for (const [v, o] of Object.entries(variants)) {
+            const fr = o.single ? [fi] : wins[k].frames;
+            const toQ: (Mat3 | null)[] = fr.map((f) => (f !== fi && o.geometry ? frameHomography(cc, fi, f) : null));
+            means.heat.set(`${v}:${fi}`, windowMean(fr.map((f) => cell(heat, f)), toQ, W, Hh, 14));
+            means.boxes.set(`${v}:${fi}`, windowMean(fr.map((f) => cell(boxes, f)), toQ, W, Hh, 14));
+            means.own.set(`${v}:${fi}`, windowMean(fr.map((f) => cell(own, f)), toQ, W, Hh, 14));
+            if (v === 'heard') means.wrong.set(`${v}:${fi}`, windowMean(fr.map((f) => cell(wrong, f)), toQ, W, Hh, 14));
+          }
         });
-        frames.forEach((fi, k) => heardMapsOf.set(fi, { heard: own.subarray(k * 196, (k + 1) * 196), heardOther: wrong.subarray(k * 196, (k + 1) * 196), detector: alone.subarray(k * 196, (k + 1) * 196) }));
+        const t2 = (m: Map<string, Float32Array>, v: string) => tf.tensor2d(Float32Array.from(frames.flatMap((fi) => Array.from(m.get(`${v}:${fi}`)!))), [frames.length, 196]);
+        const out = tf.tidy(() => {
+          const p = heard!.params, cf = heard!.config;
+          const r: Record<string, Float32Array> = {};
+          for (const v of Object.keys(variants)) r[v] = heardMapsFromMeans(p, t2(means.own, v), t2(means.heat, v), t2(means.boxes, v), cf).dataSync().slice() as Float32Array;
+          r.heardOther = heardMapsFromMeans(p, t2(means.wrong, 'heard'), t2(means.heat, 'heard'), t2(means.boxes, 'heard'), cf).dataSync().slice() as Float32Array;
+          r.detector = objectnessLogits(p, t2(means.heat, 'heard'), t2(means.boxes, 'heard'), cf).dataSync().slice() as Float32Array;
+          return r;
+        });
+        frames.forEach((fi, k) => heardMapsOf.set(fi, Object.fromEntries(HEARD_METHODS.map((m) => [m, out[m].subarray(k * 196, (k + 1) * 196)])) as Record<(typeof HEARD_METHODS)[number], Float32Array>));
       }
       for (let s = 0; s < frames.length; s += 8) {
         const part = frames.slice(s, s + 8);

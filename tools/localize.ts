@@ -7,10 +7,10 @@
  *   - a video file is decoded with Debian's ffmpeg: frames at --fps (default 8, times k / fps),
  *     drawn to 224x224 (--aspect: squash = whole picture resized, crop = centre square,
  *     pad = letterboxed), streamed in chunks of 32 frames so long files stay in bounded memory;
- *     the audio track as mono 11025 Hz (--method heard: as two channels at 16 kHz);
+ *     the audio track as mono 11025 Hz (--method heard, heardNoGeometry, heardSingleFrame: as two channels at 16 kHz);
  *   - a clip directory of the synthetic benchmark (meta.json, frames, audio_mono_11k.wav,
  *     audio_binaural_16k.wav) is read as it is (its frames and times).
- * --method heard hears the direction of the two channels: a mono file gets no maps, only the
+ * --method heard (and its ablations) hears the direction of the two channels: a mono file gets no maps, only the
  * engine's message saying why (MonoAudioError).
  * Writes {model: {id, sha256}, models, params, input, frames: [{index, time, width, height, map}],
  * resultHash, resultHashGrids}: map is the row-major float array of one frame (cosine similarity
@@ -38,7 +38,7 @@ const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d; };
 const input = argv.find((a, i) => !a.startsWith('--') && (i === 0 || !argv[i - 1].startsWith('--')));
 const out = opt('out', '');
-const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method full|noGeometry|singleFrame|noEnhancement|heard|lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu]';
+const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method full|noGeometry|singleFrame|noEnhancement|heard|heardNoGeometry|heardSingleFrame|lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu]';
 
 function fail(msg: string): never {
   console.error(`localize: ${msg}`);

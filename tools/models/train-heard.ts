@@ -246,6 +246,12 @@ frame. Code: \`src/engine/models/heard.ts\` (model, loss, loading), \`src/engine
 - Map: S = gp log(${e.config.floor} + heat) + gq log(${e.config.floor} + boxes) + log P(cell); learned
   exponents gp = ${m.gp.toFixed(3)}, gq = ${m.gq.toFixed(3)}. ${nParams} trained parameters (${(e.files.find((f) => f.path.endsWith('weights.bin'))!.bytes / 1024).toFixed(0)} KiB); the
   detector is frozen.
+- Over time (inference only, no parameter): the app's and the CLI's \`heard\` method and the
+  evaluation's \`heard\` row average each frame's heat, boxes and P over paper 000's test window (9
+  frames 0.25 s apart around it), each carried onto the frame through the homography opencv.js
+  estimates between the two frames, then combine them as above (\`heardNoGeometry\`: the same
+  without the homographies; \`heardSingleFrame\`: the frame alone, what training and validation
+  score). The window was chosen on the validation split (docs/results.md, "Over a window").
 - Loss: paper 000's grounding objective (eq. 2): a frame's score for a sound is the log-mean-exp
   of S over the cells; each sound picks its own frame out of the batch and each frame its own
   sound (cross-entropy both ways); clips that share a recording are left out of each other's

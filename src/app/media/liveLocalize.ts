@@ -86,12 +86,13 @@ export class LiveLocalizer {
   }
 
   /**
-   * What goes to the engine with the newest frame: nothing more for single-frame methods; for
-   * paper 000's windowed variants, the frames of the last (T - 1) x gap seconds before it (the
-   * window ends at the newest frame: the future is not there yet), oldest first.
+   * What goes to the engine with the newest frame: nothing more for single-frame methods; for the
+   * windowed variants (paper 000's and the heard-object method's, both T = 9), the frames of the last
+   * (T - 1) x gap seconds before it (the window ends at the newest frame: the future is not there
+   * yet), oldest first.
    */
   private contextFor(f: { data: Uint8ClampedArray; time: number }): { frames: Uint8ClampedArray[]; times: number[] } {
-    const spec = METHODS[this.method].ego000;
+    const spec = METHODS[this.method].ego000 ?? METHODS[this.method].heard;
     if (!spec || spec.singleFrame) return { frames: [f.data], times: [f.time] };
     const ring = this.capture.frames;
     const from = f.time - (EGO000_FRAMES - 1) * EGO000_GAP_SEC - 1e-3;
@@ -121,13 +122,19 @@ export class LiveLocalizer {
     return { samples, startSec: time - 0.5, sampleRate: MONO_RATE };
   }
 
-  /** The last second of the mic's two channels at the ring's 16 kHz (the heard-object method's input); a mono mic gives two copies. */
-  private stereoFor(time: number): StereoSpan | null {
+  /**
+   * The mic's two channels at the ring's 16 kHz (the heard-object method's input) for the context's
+   * frames: the last 1 s + the context's span, aligned (as audioFor) so the newest frame's 1-s window
+   * takes the last second; a mono mic gives two copies.
+   */
+  private stereoFor(times: number[]): StereoSpan | null {
     const pcm = this.capture.audio;
     if (pcm.size === 0 || pcm.sampleRate !== STEREO_RATE) return null;
-    const [l, r] = pcm.latest(STEREO_RATE);
-    const pad = (x: Float32Array) => { const o = new Float32Array(STEREO_RATE); o.set(x.subarray(Math.max(0, x.length - STEREO_RATE)), Math.max(0, STEREO_RATE - x.length)); return o; };
-    return { left: pad(l), right: pad(r ?? l), startSec: time - 0.5, sampleRate: STEREO_RATE, binaural: pcm.channels >= 2 };
+    const span = times[times.length - 1] - times[0];
+    const len = Math.round((1 + span) * STEREO_RATE);
+    const [l, r] = pcm.latest(len);
+    const pad = (x: Float32Array) => { const o = new Float32Array(len); o.set(x.subarray(Math.max(0, x.length - len)), Math.max(0, len - x.length)); return o; };
+    return { left: pad(l), right: pad(r ?? l), startSec: times[0] - 0.5, sampleRate: STEREO_RATE, binaural: pcm.channels >= 2 };
   }
 
   private async run(): Promise<void> {
@@ -143,7 +150,7 @@ export class LiveLocalizer {
         const r = await this.client.call('localizeWindow', {
           window: { index: this.maps, times: ctxw.times, width: ring.width, height: ring.height, frames: ctxw.frames },
           audio: this.audioFor(f.time),
-          stereo: METHODS[this.method].needsStereo ? this.stereoFor(f.time) : null,
+          stereo: METHODS[this.method].needsStereo ? this.stereoFor(ctxw.times) : null,
           method: this.method,
           queries: [ctxw.frames.length - 1],
         });

@@ -1,7 +1,7 @@
 /** The heard-object localizer (heard.ts): its map, its eq. 2 loss against a plain reference, learning on a toy, the weights format and the shipped weights. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { deserializeHeard, directionLogits, heardInputWidth, heardLoss, heardMaps, initHeardParams, loadHeard, objectnessLogits, serializeHeard, validateHeardConfig } from './heard';
+import { carryCells, deserializeHeard, directionLogits, directionProbs, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, initHeardParams, loadHeard, objectnessLogits, serializeHeard, validateHeardConfig, windowMean } from './heard';
 import { SEGMENT_FEATURES } from '../dsp/binaural';
 import { rng } from '../testing/compare';
 import { readShippedManifest, shippedModelsFetcher } from '../testing/shipped-models';
@@ -56,6 +56,46 @@ describe('heard-object model', () => {
       for (const v of d) total += Math.exp(v);
       expect(total).toBeCloseTo(1, 5); // a distribution over the cells
     }
+    tf.dispose(Object.values(p));
+  });
+
+  it('carries a frame\'s cells onto the query\'s grid through H_{q->j} and averages the window per cell', () => {
+    const m = Float32Array.from({ length: 196 }, (_, k) => k);
+    expect(Array.from(carryCells(m, null, 224, 224, 14))).toEqual(Array.from(m));
+    // H_{q->j}: one cell (16 px) to the right and 12 px (3/4 of a cell) down in frame j
+    const shift = [1, 0, 16, 0, 1, 12, 0, 0, 1];
+    const c = carryCells(m, shift, 224, 224, 14);
+    for (let y = 0; y < 14; y++) for (let x = 0; x < 14; x++) {
+      const v = c[y * 14 + x];
+      // the last column's centres land 8 px right of frame j, the last row's 4 px below: nothing there
+      if (x === 13 || y === 13) { expect(v).toBeNaN(); continue; }
+      // frame j's row y + 0.75, column x + 1: rows y and y + 1 weighted 1/4 and 3/4
+      expect(v).toBeCloseTo(0.25 * (y * 14 + x + 1) + 0.75 * ((y + 1) * 14 + x + 1), 4);
+    }
+    // frames of other sizes: the homography is in their pixels
+    const c2 = carryCells(m, [1, 0, 32, 0, 1, 0, 0, 0, 1], 448, 112, 14);
+    expect(c2[3 * 14 + 4]).toBeCloseTo(3 * 14 + 5, 4);
+    // the window mean: the query's own map (null) everywhere, the shifted one where it reaches
+    const q = uniform(196, 9), j = uniform(196, 10);
+    const mean = windowMean([q, j], [null, shift], 224, 224, 14);
+    const cj = carryCells(j, shift, 224, 224, 14);
+    for (let k = 0; k < 196; k++) expect(mean[k]).toBeCloseTo(Number.isNaN(cj[k]) ? q[k] : (q[k] + cj[k]) / 2, 5);
+    // w/o geometry: the plain mean
+    const plain = windowMean([q, j], [null, null], 224, 224, 14);
+    for (let k = 0; k < 196; k++) expect(plain[k]).toBeCloseTo((q[k] + j[k]) / 2, 6);
+    expect(() => windowMean([q], [null, null], 224, 224, 14)).toThrow(InvalidConfigError);
+  });
+
+  it('one frame\'s window means give the single-frame maps', () => {
+    const p = fresh(3);
+    const n = 2, dir = uniform(n * F, 11, -2, 2), heat = uniform(n * 196, 12), boxes = uniform(n * 196, 13);
+    const [a, b] = tf.tidy(() => {
+      const d = tf.tensor2d(dir, [n, F]), h = tf.tensor2d(heat, [n, 196]), bx = tf.tensor2d(boxes, [n, 196]);
+      const probs = directionProbs(p, d, config).dataSync();
+      const means = (x: ArrayLike<number>) => tf.tensor2d(Array.from({ length: n }, (_, i) => Array.from(windowMean([Array.from(x).slice(i * 196, (i + 1) * 196)], [null], 224, 224, 14))).flat(), [n, 196]);
+      return [heardMaps(p, d, h, bx, config).dataSync(), heardMapsFromMeans(p, means(probs), means(heat), means(boxes), config).dataSync()];
+    });
+    for (let k = 0; k < a.length; k++) expect(b[k]).toBeCloseTo(a[k], 3);
     tf.dispose(Object.values(p));
   });
 

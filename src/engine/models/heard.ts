@@ -20,12 +20,21 @@
  * frame its own sound (pairs whose clips share a recording left out of each other's denominators).
  * The map is S [14, 14] (a log score; its order is what the metrics and the overlay read).
  * A mono recording has no direction: the model needs two channels.
+ *
+ * Over a window of frames (paper 000's eq. 1 question asked of this map: do the neighbours help,
+ * and must the camera's motion be undone for it?), the three per-frame terms are averaged before
+ * they are combined: heat, boxes and P of each window frame j are carried onto the query frame q's
+ * grid (each cell of q reads frame j's map bilinearly where its centre lands through the homography
+ * H_{q->j}; a cell that lands outside frame j skips it) and averaged per cell, then
+ *   S_xy = gp log(eps + mean heat) + gq log(eps + mean boxes) + log(mean P).
+ * No parameter is added: the weights are the per-frame model's. One frame gives S above exactly.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidConfigError, WeightsUnavailableError } from '../errors';
 import { fetchVerified, type Fetcher, type LoadProgress, type Manifest } from '../weights/verify';
 import { SEGMENT_FEATURES, binauralSegments } from '../dsp/binaural';
 import { makeVariable, type Params } from './audio';
+import { apply, type Mat3 } from '../geometry/homography';
 
 export interface HeardConfig {
   /** Direction features per part of the window (dsp/binaural.ts SEGMENT_FEATURES: 74). */
@@ -104,6 +113,51 @@ export function objectnessLogits(p: Params, heat: tf.Tensor2D, boxes: tf.Tensor2
 /** Maps [n, G*G] of n frames, each with its own sound's input dir [n, heardInputWidth]. */
 export function heardMaps(p: Params, dir: tf.Tensor2D, heat: tf.Tensor2D, boxes: tf.Tensor2D, config: HeardConfig): tf.Tensor2D {
   return tf.tidy(() => tf.add(objectnessLogits(p, heat, boxes, config), directionLogits(p, dir, config)) as tf.Tensor2D);
+}
+
+/** Where each sound comes from as a probability per cell [n, G*G] (exp of directionLogits). */
+export function directionProbs(p: Params, dir: tf.Tensor2D, config: HeardConfig): tf.Tensor2D {
+  return tf.tidy(() => tf.exp(directionLogits(p, dir, config)) as tf.Tensor2D);
+}
+
+/**
+ * A per-cell map of frame j [grid * grid] read on frame q's grid: each of q's cell centres, taken
+ * through Hqj = H_{q->j} (frame pixels, width x height), reads frame j's map bilinearly (clamped to
+ * the outer cell centres); NaN where the centre lands outside frame j. Hqj null: the map as it is.
+ */
+export function carryCells(map: ArrayLike<number>, Hqj: Mat3 | null, width: number, height: number, grid: number): Float32Array {
+  const out = new Float32Array(grid * grid);
+  for (let cy = 0; cy < grid; cy++) for (let cx = 0; cx < grid; cx++) {
+    if (!Hqj) { out[cy * grid + cx] = map[cy * grid + cx]; continue; }
+    const [x, y] = apply(Hqj, ((cx + 0.5) * width) / grid, ((cy + 0.5) * height) / grid);
+    if (!(x >= 0 && y >= 0 && x <= width && y <= height)) { out[cy * grid + cx] = NaN; continue; }
+    const gx = Math.min(grid - 1, Math.max(0, (x / width) * grid - 0.5)), gy = Math.min(grid - 1, Math.max(0, (y / height) * grid - 0.5));
+    const x0 = Math.floor(gx), y0 = Math.floor(gy), x1 = Math.min(grid - 1, x0 + 1), y1 = Math.min(grid - 1, y0 + 1);
+    const fx = gx - x0, fy = gy - y0;
+    out[cy * grid + cx] = (1 - fy) * ((1 - fx) * map[y0 * grid + x0] + fx * map[y0 * grid + x1]) + fy * ((1 - fx) * map[y1 * grid + x0] + fx * map[y1 * grid + x1]);
+  }
+  return out;
+}
+
+/**
+ * Per cell of the query's grid, the mean of the window frames' maps carried onto it (carryCells
+ * with toQuery[j] = H_{q->j}, null for the query itself or for no geometry); frames whose carry
+ * leaves their frame at a cell are skipped there. A cell no frame reaches is NaN (the query's own
+ * map, carried by null, always reaches every cell).
+ */
+export function windowMean(maps: ArrayLike<number>[], toQuery: (Mat3 | null)[], width: number, height: number, grid: number): Float32Array {
+  if (maps.length !== toQuery.length || !maps.length) throw new InvalidConfigError('window', `${maps.length} maps and ${toQuery.length} homographies`);
+  const sum = new Float64Array(grid * grid), count = new Uint16Array(grid * grid);
+  maps.forEach((m, j) => {
+    const c = carryCells(m, toQuery[j], width, height, grid);
+    for (let k = 0; k < c.length; k++) if (!Number.isNaN(c[k])) { sum[k] += c[k]; count[k]++; }
+  });
+  return Float32Array.from(sum, (s, k) => (count[k] ? s / count[k] : NaN));
+}
+
+/** Maps [n, G*G] from window means (windowMean) of heat, boxes [n, G*G] and direction probabilities P [n, G*G]: objectnessLogits + log P. */
+export function heardMapsFromMeans(p: Params, probs: tf.Tensor2D, heat: tf.Tensor2D, boxes: tf.Tensor2D, config: HeardConfig): tf.Tensor2D {
+  return tf.tidy(() => tf.add(objectnessLogits(p, heat, boxes, config), tf.log(tf.maximum(probs, 1e-30))) as tf.Tensor2D);
 }
 
 /**

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
 import { Localizer, audioWindowAt, centreMap, availableMethods, stereoWindowAt, weightsSha256, MONO_RATE, STEREO_RATE, EGO000_ID, HEARD_ID, METHODS } from './localizer';
 import { frameObjectness, loadObjectness, OBJECTNESS_ID } from '../models/objectness';
-import { heardMaps, loadHeard } from '../models/heard';
+import { directionProbs, heardMaps, heardMapsFromMeans, loadHeard, windowMean } from '../models/heard';
 import { binauralSegments } from '../dsp/binaural';
 import { loadEgo000, ego000Maps, ego000SeparationMask } from '../models/ego000/index';
 import { applyLogFreqMask } from '../dsp/logfreq';
@@ -282,13 +282,13 @@ describe('Localizer, heard object (two channels x detector)', () => {
     return leftFirst ? { left: near.slice(), right: far } : { left: far, right: near.slice() };
   };
 
-  it('gives the model\'s maps for the detector\'s objectness and the direction of each frame\'s window; the direction moves them', async () => {
-    expect(availableMethods(manifest)).toContain('heard');
+  it('single frame: gives the model\'s maps for the detector\'s objectness and the direction of each frame\'s window; the direction moves them', async () => {
+    expect(availableMethods(manifest)).toEqual(expect.arrayContaining(['heard', 'heardNoGeometry', 'heardSingleFrame']));
     const fr = frames(2, 160, 120, 9);
     const times = [0.5, 1.5];
     const { left, right } = burst(2, true);
     const stereo = { left, right, startSec: 0, sampleRate: STEREO_RATE, binaural: true };
-    const out = await loc.localize('heard', { frames: fr, width: 160, height: 120, times, audio: null, stereo }, { fetcher: fetcher() });
+    const out = await loc.localize('heardSingleFrame', { frames: fr, width: 160, height: 120, times, audio: null, stereo }, { fetcher: fetcher() });
     expect(out.maps.length).toBe(2 * 196);
     // the same by hand: resize, detector, direction features, model
     const { model } = await loadObjectness(manifest, BASE, { fetcher: fetcher() });
@@ -305,13 +305,64 @@ describe('Localizer, heard object (two channels x detector)', () => {
     tf.dispose(Object.values(heard.params));
     // the other ear first: another map on the same frames
     const swapped = burst(2, false);
-    const other = await loc.localize('heard', { frames: fr, width: 160, height: 120, times, audio: null, stereo: { ...stereo, ...swapped } });
+    const other = await loc.localize('heardSingleFrame', { frames: fr, width: 160, height: 120, times, audio: null, stereo: { ...stereo, ...swapped } });
     expect(Math.max(...Array.from(out.maps, (v, i) => Math.abs(v - other.maps[i])))).toBeGreaterThan(0.1);
     const n1 = tf.memory().numTensors;
     await loc.localize('heard', { frames: fr, width: 160, height: 120, times, audio: null, stereo, queries: [1] });
     expect(tf.memory().numTensors).toBe(n1);
     expect(loc.modelInfo('heard').map((m) => m.id)).toEqual([OBJECTNESS_ID, HEARD_ID]);
   });
+
+  it('windowed: the frames\' terms carried onto the query through the estimated homographies and averaged, close to the true homographies, unlike w/o geometry', async () => {
+    const n = 12;
+    const times = Array.from({ length: n }, (_, i) => i / 8); // 8 fps: windows of frames 2 apart
+    const { cv } = await loadOpenCV();
+    const photos = await loadTestPhotos();
+    const seq = synthSequence(cv, photos[3], 224, 224, n, 5, scaleMotion(HEAD_MOTION, 0.25));
+    const fr = seq.frames.map(rgba);
+    const { left, right } = burst(2.5, true);
+    // the source changes side half-way: the frames' directions differ
+    const half = Math.round(0.75 * STEREO_RATE), swapped = burst(2.5, false);
+    left.set(swapped.left.subarray(half), half);
+    right.set(swapped.right.subarray(half), half);
+    const input = { frames: fr, width: 224, height: 224, times, audio: null, stereo: { left, right, startSec: -0.5, sampleRate: STEREO_RATE, binaural: true } };
+    const full = await loc.localize('heard', input, { fetcher: fetcher() });
+    expect(loc.lastGeometry).toMatchObject({ fallbacks: 0 });
+    const noGeo = await loc.localize('heardNoGeometry', input);
+    expect(loc.lastGeometry).toBeNull();
+    // by hand: each frame's detector maps and direction probabilities, window means with the TRUE homographies H_{q->j} = P_j^-1 P_q
+    const { model } = await loadObjectness(manifest, BASE, { fetcher: fetcher() });
+    const heard = await loadHeard(manifest, HEARD_ID, BASE, { fetcher: fetcher() });
+    const obj: { heat: Float32Array; boxes: Float32Array }[] = [];
+    for (const f of fr) obj.push(await frameObjectness(model, Float32Array.from(Array.from(f).filter((_, i) => i % 4 !== 3), (v) => v / 255)));
+    const W = (heard.config.segments + 1) * heard.config.features;
+    const probs = tf.tidy(() => directionProbs(heard.params, tf.tensor2d(Float32Array.from(times.flatMap((t) => Array.from(binauralSegments(...stereoWindowAt(input.stereo, t), STEREO_RATE, heard.config.segments)))), [n, W]), heard.config).dataSync());
+    const P = (j: number) => probs.subarray(j * 196, (j + 1) * 196);
+    let dFull = 0, dNoGeo = 0, dTrueVsIdentity = 0;
+    for (let q = 0; q < n; q++) {
+      const w = windowAround(q, n, 9, 2);
+      const mapOf = (H: (j: number) => number[] | null) => {
+        const toQ = w.frames.map((j) => (j === q ? null : H(j)));
+        const mean = (x: ArrayLike<number>[]) => tf.tensor2d(windowMean(x, toQ, 224, 224, 14), [1, 196]);
+        return tf.tidy(() => heardMapsFromMeans(heard.params, mean(w.frames.map(P)), mean(w.frames.map((j) => obj[j].heat)), mean(w.frames.map((j) => obj[j].boxes)), heard.config).dataSync());
+      };
+      const truth = mapOf((j) => normalize(mul(invert(seq.poses[j]), seq.poses[q]))), ident = mapOf(() => null);
+      for (let k = 0; k < 196; k++) {
+        dFull = Math.max(dFull, Math.abs(full.maps[q * 196 + k] - truth[k]));
+        dNoGeo = Math.max(dNoGeo, Math.abs(noGeo.maps[q * 196 + k] - ident[k]));
+        dTrueVsIdentity = Math.max(dTrueVsIdentity, Math.abs(truth[k] - ident[k]));
+      }
+    }
+    model.dispose();
+    tf.dispose(Object.values(heard.params));
+    console.log(`heard maps, max |difference|: estimated vs true homographies ${dFull.toFixed(4)}; true vs identity ${dTrueVsIdentity.toFixed(4)}; noGeometry vs direct ${dNoGeo.toFixed(6)}`);
+    expect(dNoGeo).toBeLessThan(1e-3); // w/o geometry: the plain means of the window
+    expect(dTrueVsIdentity).toBeGreaterThan(0.05); // the motion matters to the maps...
+    expect(dFull).toBeLessThan(dTrueVsIdentity / 4); // ...and the estimated homographies are the true ones
+    // one query with the others as context: that frame's map of the whole run
+    const one = await loc.localize('heard', { ...input, queries: [7] });
+    assertClose(one.maps, full.maps.subarray(7 * 196, 8 * 196), { atol: 1e-4, label: 'query 7 alone vs in the run' });
+  }, 120_000);
 
   it('says a mono recording has no direction (one channel, or the same one twice), and asks for the two channels', async () => {
     const fr = frames(1, 32, 32, 3);

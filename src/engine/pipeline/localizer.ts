@@ -20,8 +20,13 @@
  *   'lvs'            paper 003's baseline (models/lvs-synth), one frame at a time;
  *   'heard'          the heard-object localizer (models/heard-synth + models/objectness-centernet,
  *                    models/heard.ts): the direction of the 1-s window of the 16 kHz two-channel sound
- *                    centred on the frame (input.stereo) picking among a COCO detector's objects, one
- *                    frame at a time; mono sound has no direction (MonoAudioError);
+ *                    centred on each frame (input.stereo) picking among a COCO detector's objects; for
+ *                    each frame q the same window as 'full' (HEARD_FRAMES frames EGO000_GAP_SEC apart,
+ *                    homographies estimated with opencv.js), every window frame's detector maps and
+ *                    direction probabilities carried onto q's grid through H_{q->j} and averaged
+ *                    (heard.ts windowMean); mono sound has no direction (MonoAudioError);
+ *   'heardNoGeometry'  the same window averaged without the homographies (identity);
+ *   'heardSingleFrame' each frame alone (T = 1);
  *   'centre'         a centred Gaussian, the prior every method must beat (no weights, no audio).
  * Windows never reach across calls: the app sends 4-s windows, so a frame near a window's edge gets
  * a window shifted inwards (as a frame near the clip's ends does in evaluation).
@@ -29,7 +34,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError, InvalidConfigError, MonoAudioError, WeightsUnavailableError } from '../errors';
 import { frameObjectness, loadObjectness, OBJECTNESS_ID } from '../models/objectness';
-import { heardInput, heardInputWidth, heardMaps, loadHeard, type HeardConfig } from '../models/heard';
+import { directionProbs, heardInput, heardInputWidth, heardMapsFromMeans, loadHeard, windowMean, type HeardConfig } from '../models/heard';
 import type { Fetcher, LoadProgress, Manifest } from '../weights/verify';
 import { loadVisualTrunk, visualFeatures, VISUAL_ID } from '../models/visual';
 import { loadLvs, lvsLocalize, type LvsConfig } from '../models/lvs';
@@ -39,7 +44,7 @@ import { validateLogFreq } from '../dsp/config';
 import { ego000Maps, ego000SeparationMask, loadEgo000, type Ego000Model } from '../models/ego000/index';
 import { loadOpenCV } from '../geometry/opencv';
 import { validateHomographyConfig } from '../geometry/config';
-import { identity, scaleHomography } from '../geometry/homography';
+import { identity, scaleHomography, type Mat3 } from '../geometry/homography';
 import { rgbaToGray } from '../geometry/warp';
 import { estimatePairs, pairHomography, pairsOf, windowAround, type PairTable } from './windows';
 
@@ -55,13 +60,17 @@ export const EGO000_FRAMES = 9;
 export const EGO000_GAP_SEC = 0.25;
 export const EGO000_ID = 'ego000-synth';
 export const HEARD_ID = 'heard-synth';
+/** The heard-object method's window: paper 000's test window (9 frames EGO000_GAP_SEC apart), chosen on the validation split (docs/results.md). */
+export const HEARD_FRAMES = 9;
 /** The heard-object method's sound: two channels at this rate. */
 export const STEREO_RATE = 16000;
 
-export type MethodName = 'full' | 'noGeometry' | 'singleFrame' | 'noEnhancement' | 'heard' | 'lvs' | 'centre';
+export type MethodName = 'full' | 'noGeometry' | 'singleFrame' | 'noEnhancement' | 'heard' | 'heardNoGeometry' | 'heardSingleFrame' | 'lvs' | 'centre';
 
 /** How an ego000 variant runs (the options of ego000Maps). */
 interface Ego000Variant { geometry: boolean; enhancement?: boolean; singleFrame: boolean }
+/** How a heard-object variant runs: its window (T = 1 or HEARD_FRAMES) and whether the homographies carry it. */
+interface HeardVariant { geometry: boolean; singleFrame: boolean }
 
 export interface MethodSpec {
   name: MethodName;
@@ -73,15 +82,20 @@ export interface MethodSpec {
   needsStereo?: boolean;
   /** Paper 000 variants only. */
   ego000?: Ego000Variant;
+  /** Heard-object variants only. */
+  heard?: HeardVariant;
 }
 
 const EGO = [VISUAL_ID, EGO000_ID];
+const HEARD = [OBJECTNESS_ID, HEARD_ID];
 export const METHODS: Record<MethodName, MethodSpec> = {
   full: { name: 'full', label: 'Paper 000, full model', models: EGO, needsAudio: true, ego000: { geometry: true, singleFrame: false } },
   noGeometry: { name: 'noGeometry', label: 'Paper 000 w/o geometry', models: EGO, needsAudio: true, ego000: { geometry: false, singleFrame: false } },
   singleFrame: { name: 'singleFrame', label: 'Paper 000, single frame', models: EGO, needsAudio: true, ego000: { geometry: false, singleFrame: true } },
   noEnhancement: { name: 'noEnhancement', label: 'Paper 000 w/o enhancement', models: EGO, needsAudio: true, ego000: { geometry: true, enhancement: false, singleFrame: false } },
-  heard: { name: 'heard', label: 'Heard object (stereo direction x COCO detector)', models: [OBJECTNESS_ID, HEARD_ID], needsAudio: true, needsStereo: true },
+  heard: { name: 'heard', label: 'Heard object (stereo direction x COCO detector)', models: HEARD, needsAudio: true, needsStereo: true, heard: { geometry: true, singleFrame: false } },
+  heardNoGeometry: { name: 'heardNoGeometry', label: 'Heard object w/o geometry', models: HEARD, needsAudio: true, needsStereo: true, heard: { geometry: false, singleFrame: false } },
+  heardSingleFrame: { name: 'heardSingleFrame', label: 'Heard object, single frame', models: HEARD, needsAudio: true, needsStereo: true, heard: { geometry: false, singleFrame: true } },
   lvs: { name: 'lvs', label: 'LVS (paper 003 baseline)', models: [VISUAL_ID, 'lvs-synth'], needsAudio: true },
   centre: { name: 'centre', label: 'Centre prior (no learning)', models: [], needsAudio: false },
 };
@@ -268,6 +282,8 @@ export class Localizer {
    * before. Only the last call's frames are kept (one tensor), so memory stays flat.
    */
   private f14Cache: { keys: string[]; f14: tf.Tensor4D } | null = null;
+  /** The detector's maps of the last heard-object call's frames, by frame key. */
+  private objectnessCache = new Map<string, { heat: Float32Array; boxes: Float32Array }>();
   /** Frames of the last call whose trunk features came from the cache. */
   lastCacheHits = 0;
   /** Homography pairs of the last call (their fallbacks: how many fell back to the identity). */
@@ -328,7 +344,7 @@ export class Localizer {
       if (!input.stereo) throw new InvalidConfigError('stereo', `method ${method} needs the clip's two-channel sound`);
       if (!input.stereo.binaural || sameChannels(input.stereo)) throw new MonoAudioError(METHODS[method].label);
       await this.load(method, opts);
-      return { method, width: MAP_SIZE, height: MAP_SIZE, maps: await this.heardFrames(input, queries, opts.signal) };
+      return { method, width: MAP_SIZE, height: MAP_SIZE, maps: await this.heardWindow(METHODS[method].heard!, input, queries, opts.signal) };
     }
     if (!input.audio) throw new InvalidConfigError('audio', `method ${method} needs the clip's audio`);
     await this.load(method, opts);
@@ -359,23 +375,62 @@ export class Localizer {
     return { method, width: MAP_SIZE, height: MAP_SIZE, maps };
   }
 
-  /** The heard-object maps of the queried frames, [Q * 14 * 14]: the detector frame by frame, then the direction of each frame's sound. */
-  private async heardFrames(input: LocalizeInput, queries: number[], signal?: AbortSignal): Promise<Float32Array> {
+  /**
+   * The heard-object maps of the queried frames, [Q * 14 * 14] (see the header): the detector and
+   * the direction of each frame some window uses (the detector's maps of the last call's frames
+   * reused, as the trunk's are for paper 000), then per query the window means.
+   */
+  private async heardWindow(variant: HeardVariant, input: LocalizeInput, queries: number[], signal?: AbortSignal): Promise<Float32Array> {
     const hw = MAP_SIZE * MAP_SIZE;
     const { params, config } = this.heard!;
-    const heat = new Float32Array(queries.length * hw), boxes = new Float32Array(queries.length * hw), dir = new Float32Array(queries.length * heardInputWidth(config));
-    for (const [k, q] of queries.entries()) {
+    const n = input.frames.length;
+    const windows = queries.map((q) => windowAround(q, n, variant.singleFrame ? 1 : HEARD_FRAMES, gridStep(input.times)));
+    const used = [...new Set(windows.flatMap((w) => w.frames))].sort((a, b) => a - b);
+    const row = new Map(used.map((f, r) => [f, r]));
+    const width = heardInputWidth(config);
+    const heat = new Float32Array(used.length * hw), boxes = new Float32Array(used.length * hw), dir = new Float32Array(used.length * width);
+    const keys = used.map((f) => frameKey(input.frames[f], input.times[f], input.width, input.height));
+    const cache = new Map<string, { heat: Float32Array; boxes: Float32Array }>();
+    for (const [r, f] of used.entries()) {
       if (signal?.aborted) throw new CancelledError('localization');
-      const x = framesToTensor([input.frames[q]], input.width, input.height);
-      const rgb = await x.data() as Float32Array;
-      x.dispose();
-      const o = await frameObjectness(this.detector!, rgb);
-      heat.set(o.heat, k * hw);
-      boxes.set(o.boxes, k * hw);
-      const [l, r] = stereoWindowAt(input.stereo!, input.times[q]);
-      dir.set(heardInput(config, l, r), k * heardInputWidth(config));
+      let o = this.objectnessCache.get(keys[r]);
+      if (!o) {
+        const x = framesToTensor([input.frames[f]], input.width, input.height);
+        const rgb = await x.data() as Float32Array;
+        x.dispose();
+        o = await frameObjectness(this.detector!, rgb);
+      }
+      cache.set(keys[r], o);
+      heat.set(o.heat, r * hw);
+      boxes.set(o.boxes, r * hw);
+      const [l, rt] = stereoWindowAt(input.stereo!, input.times[f]);
+      dir.set(heardInput(config, l, rt), r * width);
     }
-    const maps = tf.tidy(() => heardMaps(params, tf.tensor2d(dir, [queries.length, heardInputWidth(config)]), tf.tensor2d(heat, [queries.length, hw]), tf.tensor2d(boxes, [queries.length, hw]), config));
+    this.objectnessCache = cache;
+    const pt = tf.tidy(() => directionProbs(params, tf.tensor2d(dir, [used.length, width]), config));
+    const probs = await pt.data() as Float32Array;
+    pt.dispose();
+    let table: PairTable = {};
+    this.lastGeometry = null;
+    if (variant.geometry && used.length > 1) {
+      const t0 = performance.now();
+      const { cv } = await loadOpenCV();
+      if (signal?.aborted) throw new CancelledError('localization');
+      const pairs = pairsOf(windows);
+      table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, validateHomographyConfig({}));
+      this.lastGeometry = { pairs: pairs.length, fallbacks: Object.values(table).filter((p) => p.fallback).length, ms: performance.now() - t0 };
+    }
+    const Q = queries.length;
+    const mHeat = new Float32Array(Q * hw), mBoxes = new Float32Array(Q * hw), mProbs = new Float32Array(Q * hw);
+    for (const [k, q] of queries.entries()) {
+      const fr = windows[k].frames;
+      const toQ: (Mat3 | null)[] = fr.map((f) => (f !== q && variant.geometry ? pairHomography(table, q, f) : null));
+      const of = (x: Float32Array) => fr.map((f) => x.subarray(row.get(f)! * hw, (row.get(f)! + 1) * hw));
+      mHeat.set(windowMean(of(heat), toQ, input.width, input.height, MAP_SIZE), k * hw);
+      mBoxes.set(windowMean(of(boxes), toQ, input.width, input.height, MAP_SIZE), k * hw);
+      mProbs.set(windowMean(of(probs), toQ, input.width, input.height, MAP_SIZE), k * hw);
+    }
+    const maps = tf.tidy(() => heardMapsFromMeans(params, tf.tensor2d(mProbs, [Q, hw]), tf.tensor2d(mHeat, [Q, hw]), tf.tensor2d(mBoxes, [Q, hw]), config));
     try {
       return await maps.data() as Float32Array;
     } finally {
@@ -517,6 +572,7 @@ export class Localizer {
     this.lvs = null;
     this.detector?.dispose();
     this.detector = null;
+    this.objectnessCache.clear();
     if (this.heard) tf.dispose(Object.values(this.heard.params));
     this.heard = null;
   }

@@ -1,0 +1,116 @@
+/**
+ * Probe: does the heard-object localizer gain from its neighbours in time, and does the camera's
+ * motion have to be undone for it (paper 000's eq. 1 question, asked of the heard map)?
+ *
+ * For each scored frame q (every 2nd frame with an active on-screen sounding object) and a window
+ * of grid frames q + 2j, |j| <= R, inside the clip: the direction distribution D_j (the shipped
+ * head on frame j's 1-s binaural window) is carried into frame q's grid, either through the
+ * homography H_{q->j} (each of q's cells reads D_j bilinearly where its centre lands in frame j;
+ * outside frame j reads nothing) or as it is (identity), and averaged; the map is q's objectness
+ * term plus log of that average. R = 0 is the shipped method.
+ *
+ *   npx tsx tools/models/probe-heard-time.ts --data .cache/synth --split val [--radius 1,2,3,4] [--homographies truth|estimated]
+ *
+ * 'truth' composes the generator's exact H_to_first; 'estimated' reads opencv.js's homographies from
+ * the window cache (tools/models/windows.ts; computed where missing).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { deserializeHeard, directionLogits, heardInputWidth, objectnessLogits } from '../../src/engine/models/heard.ts';
+import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
+import { apply, invert, mul, normalize, type Mat3 } from '../../src/engine/geometry/homography.ts';
+import { listClips, soundingBoxes, useWasm, type Clip } from './data.ts';
+import { clipObjectness } from './centernet.ts';
+import { directionAt, gridFrames } from './train-heard.ts';
+import { clipCache, frameHomography, openWindowCache } from './windows.ts';
+import { flagReaders, parseFlags } from './flags.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const { str } = flagReaders(parseFlags(process.argv.slice(2)));
+const data = str('data', '.cache/synth');
+const split = str('split', 'val');
+const radii = str('radius', '1,2,3,4').split(',').map(Number);
+const source = str('homographies', 'truth');
+const modelDir = str('model', 'models/heard-synth');
+const G = 14;
+
+await useWasm();
+const { params, config } = deserializeHeard(readFileSync(join(modelDir, 'model.json'), 'utf8'), new Uint8Array(readFileSync(join(modelDir, 'weights.bin'))));
+const wctx = source === 'estimated' ? await openWindowCache() : null;
+
+/** H_{a->b} in frame pixels from the generator's exact H_to_first (frame -> frame 0). */
+function truthH(c: Clip, a: number, b: number): Mat3 {
+  const toFirst = (i: number) => (c.meta.frames[i] as unknown as { H_to_first: Mat3 }).H_to_first;
+  return normalize(mul(invert(toFirst(b)), toFirst(a)));
+}
+
+/** D (a distribution on frame j's grid) read on frame q's grid through H_{q->j}; NaN where q's cell centre leaves frame j. */
+function carry(D: Float32Array, Hqj: Mat3 | null, w: number, h: number): Float32Array {
+  const out = new Float32Array(G * G);
+  for (let cy = 0; cy < G; cy++) for (let cx = 0; cx < G; cx++) {
+    let gx = cx, gy = cy;
+    if (Hqj) {
+      const [x, y] = apply(Hqj, ((cx + 0.5) * w) / G, ((cy + 0.5) * h) / G);
+      gx = (x / w) * G - 0.5; gy = (y / h) * G - 0.5;
+    }
+    if (gx < -0.5 || gy < -0.5 || gx > G - 0.5 || gy > G - 0.5) { out[cy * G + cx] = NaN; continue; }
+    const x0 = Math.max(0, Math.min(G - 1, Math.floor(gx))), y0 = Math.max(0, Math.min(G - 1, Math.floor(gy)));
+    const x1 = Math.min(G - 1, x0 + 1), y1 = Math.min(G - 1, y0 + 1);
+    const fx = Math.max(0, Math.min(1, gx - x0)), fy = Math.max(0, Math.min(1, gy - y0));
+    out[cy * G + cx] = (1 - fy) * ((1 - fx) * D[y0 * G + x0] + fx * D[y0 * G + x1]) + fy * ((1 - fx) * D[y1 * G + x0] + fx * D[y1 * G + x1]);
+  }
+  return out;
+}
+
+const variants = ['R0', ...radii.flatMap((r) => [`R${r}-geometry`, `R${r}-identity`, `R${r}-geometry+objects`])];
+const gp = params['heard/gp'].dataSync()[0], gq = params['heard/gq'].dataSync()[0];
+const scores = new Map<string, FrameScore[]>(variants.map((v) => [v, []]));
+const clips = listClips(data, split);
+for (const c of clips) {
+  const grid = gridFrames(c);
+  const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes');
+  const { obj, dir } = tf.tidy(() => {
+    const d = tf.tensor2d(Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(c, c.meta.frames[fi].time, config)))), [grid.length, heardInputWidth(config)]);
+    return { obj: objectnessLogits(params, tf.tensor2d(heat, [grid.length, G * G]), tf.tensor2d(boxes, [grid.length, G * G]), config).dataSync().slice() as Float32Array, dir: tf.exp(directionLogits(params, d, config)).dataSync().slice() as Float32Array };
+  });
+  const scored = grid.filter((fi) => soundingBoxes(c, fi).boxes.length > 0);
+  const maxR = Math.max(0, ...radii);
+  const pairs: [number, number][] = [];
+  for (const q of scored) for (let j = -maxR; j <= maxR; j++) { const f = q + 2 * j; if (j && f >= 0 && f < c.meta.frames.length) pairs.push(f < q ? [f, q] : [q, f]); }
+  const cc = wctx ? await clipCache(wctx, c, pairs) : null;
+  const H = (a: number, b: number) => (cc ? frameHomography(cc, a, b) : truthH(c, a, b));
+  const { width: w, height: h } = c.meta.config;
+  for (const q of scored) {
+    const gt = boxesToMask(soundingBoxes(c, q).boxes, w, h);
+    const row = (f: number) => grid.indexOf(f);
+    const O = obj.subarray(row(q) * 196, (row(q) + 1) * 196);
+    const mapOf = (D: Float32Array) => O.map((o, k) => o + Math.log(D[k] + 1e-6));
+    scores.get('R0')!.push(scoreFrame(mapOf(dir.subarray(row(q) * 196, (row(q) + 1) * 196)), G, G, gt));
+    for (const r of radii) for (const geo of [true, false]) {
+      const sum = new Float32Array(196), cnt = new Float32Array(196);
+      for (let j = -r; j <= r; j++) {
+        const f = q + 2 * j;
+        if (f < 0 || f >= c.meta.frames.length) continue;
+        const D = carry(dir.subarray(row(f) * 196, (row(f) + 1) * 196), j && geo ? H(q, f) : null, w, h);
+        for (let k = 0; k < 196; k++) if (!Number.isNaN(D[k])) { sum[k] += D[k]; cnt[k] += 1; }
+      }
+      const Dm = sum.map((s, k) => (cnt[k] ? s / cnt[k] : 0));
+      scores.get(`R${r}-${geo ? 'geometry' : 'identity'}`)!.push(scoreFrame(mapOf(Dm), G, G, gt));
+      if (!geo) continue;
+      // the objectness maps carried and averaged the same way
+      const hs = new Float32Array(196), bs = new Float32Array(196), n = new Float32Array(196);
+      for (let j = -r; j <= r; j++) {
+        const f = q + 2 * j;
+        if (f < 0 || f >= c.meta.frames.length) continue;
+        const Hf = j ? H(q, f) : null;
+        const hc = carry(heat.subarray(row(f) * 196, (row(f) + 1) * 196), Hf, w, h), bc = carry(boxes.subarray(row(f) * 196, (row(f) + 1) * 196), Hf, w, h);
+        for (let k = 0; k < 196; k++) if (!Number.isNaN(hc[k])) { hs[k] += hc[k]; bs[k] += bc[k]; n[k] += 1; }
+      }
+      const map = Dm.map((d, k) => gp * Math.log(hs[k] / n[k] + config.floor) + gq * Math.log(bs[k] / n[k] + config.floor) + Math.log(d + 1e-6));
+      scores.get(`R${r}-geometry+objects`)!.push(scoreFrame(map, G, G, gt));
+    }
+  }
+}
+console.log(`${split}: ${clips.length} clips, ${scores.get('R0')!.length} frames, homographies ${source}, model ${modelDir}`);
+console.log('variant | pointing | pixel AP | cIoU@0.5 | AUC');
+for (const [v, s] of scores) { const m = summarize(s); console.log(`${v} | ${m.pointing.toFixed(3)} | ${m.pixelAP.toFixed(3)} | ${m.ciou50.toFixed(3)} | ${m.auc.toFixed(3)}`); }
