@@ -43,8 +43,8 @@
  * The heard-object localizer (models/<--heard-id>, default heard-synth, with objectness-centernet),
  * when the manifest lists it (src/engine/models/heard.ts):
  *   heard         the binaural direction of the 1-s 16 kHz two-channel window centred on each frame
- *                 picking among the detector's objects, over the same T = 9 window as full: every
- *                 window frame's detector maps and direction probabilities carried onto the scored
+ *                 picking among the detector's objects, over the same window as full (HEARD_FRAMES =
+ *                 9 frames 2 apart): every window frame's detector maps and direction probabilities carried onto the scored
  *                 frame's grid through the cached opencv.js homographies and averaged (heard.ts
  *                 windowMean; the pipeline's 'heard')
  *   heardNoGeometry   the same window averaged with identity homographies
@@ -63,7 +63,8 @@ import { loadVisualTrunk, visualFeatures } from '../src/engine/models/visual.ts'
 import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore, type Summary } from '../src/engine/eval/metrics.ts';
 import { lookAlikeBoxes } from '../src/engine/eval/truth.ts';
 import { deserializeEgo000, ego000Maps, loadEgo000, type Ego000Model } from '../src/engine/models/ego000/index.ts';
-import { clipCache, f14Rows, frameHomography, openWindowCache, pairsOf, windowAround, windowHomographies, FRAME_STEP, TEST_FRAMES, type WindowCacheContext } from './models/windows.ts';
+import { clipCache, f14Rows, frameHomography, openWindowCache, pairsOf, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
+import { HEARD_FRAMES } from '../src/engine/pipeline/localizer.ts';
 import { centredAudio } from './models/train-ego000.ts';
 import { loadHeard, heardInputWidth, directionProbs, heardMapsFromMeans, objectnessLogits, windowMean } from '../src/engine/models/heard.ts';
 import type { Mat3 } from '../src/engine/geometry/homography.ts';
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
         const own = probsOf(c), wrong = probsOf(other);
         const cell = (x: Float32Array, fi: number) => x.subarray((fi / FRAME_STEP) * 196, (fi / FRAME_STEP + 1) * 196);
         const n = c.meta.frames.length;
-        const wins = frames.map((fi) => windowAround(fi, n, TEST_FRAMES, FRAME_STEP));
+        const wins = frames.map((fi) => windowAround(fi, n, HEARD_FRAMES, FRAME_STEP));
         const cc = await clipCache(wctx, c, pairsOf(wins), FRAME_STEP);
         const { width: W, height: Hh } = c.meta.config;
         const variants = { heard: { geometry: true, single: false }, heardNoGeometry: { geometry: false, single: false }, heardSingleFrame: { geometry: false, single: true } };

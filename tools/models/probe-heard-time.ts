@@ -9,7 +9,10 @@
  * outside frame j reads nothing) or as it is (identity), and averaged; the map is q's objectness
  * term plus log of that average. R = 0 is the shipped method.
  *
- *   npx tsx tools/models/probe-heard-time.ts --data .cache/synth --split val [--radius 1,2,3,4] [--homographies truth|estimated]
+ *   npx tsx tools/models/probe-heard-time.ts --data .cache/synth --split val [--radius 1,2,3,4] [--homographies truth|estimated] [--windows cut|shifted] [--alpha 1,2]
+ *
+ * --windows shifted cuts windows as the pipeline and the eval do (windowAround: shifted inwards near
+ * the clip's ends) instead of cutting them there. --alpha: powers of the averaged direction probabilities tried in the last variant (1: as the model combines them).
  *
  * 'truth' composes the generator's exact H_to_first; 'estimated' reads opencv.js's homographies from
  * the window cache (tools/models/windows.ts; computed where missing).
@@ -21,7 +24,7 @@ import { apply, invert, mul, normalize, type Mat3 } from '../../src/engine/geome
 import { listClips, soundingBoxes, useWasm, type Clip } from './data.ts';
 import { clipObjectness } from './centernet.ts';
 import { directionAt, gridFrames } from './train-heard.ts';
-import { clipCache, frameHomography, openWindowCache } from './windows.ts';
+import { clipCache, frameHomography, openWindowCache, windowAround } from './windows.ts';
 import { flagReaders, parseFlags } from './flags.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +35,8 @@ const split = str('split', 'val');
 const radii = str('radius', '1,2,3,4').split(',').map(Number);
 const source = str('homographies', 'truth');
 const modelDir = str('model', 'models/heard-synth');
+const alphas = str('alpha', '1').split(',').map(Number);
+const shifted = str('windows', 'cut') === 'shifted';
 const G = 14;
 
 await useWasm();
@@ -62,7 +67,7 @@ function carry(D: Float32Array, Hqj: Mat3 | null, w: number, h: number): Float32
   return out;
 }
 
-const variants = ['R0', ...radii.flatMap((r) => [`R${r}-geometry`, `R${r}-identity`, `R${r}-geometry+objects`])];
+const variants = ['R0', ...radii.flatMap((r) => [`R${r}-geometry`, `R${r}-identity`, ...alphas.map((a) => `R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}`)])];
 const gp = params['heard/gp'].dataSync()[0], gq = params['heard/gq'].dataSync()[0];
 const scores = new Map<string, FrameScore[]>(variants.map((v) => [v, []]));
 const clips = listClips(data, split);
@@ -75,8 +80,12 @@ for (const c of clips) {
   });
   const scored = grid.filter((fi) => soundingBoxes(c, fi).boxes.length > 0);
   const maxR = Math.max(0, ...radii);
+  const n = c.meta.frames.length;
+  // the window of q with radius r: cut at the clip's ends, or shifted inwards as the pipeline's (windowAround)
+  const framesOf = (q: number, r: number) => (shifted ? windowAround(q, n, 2 * r + 1, 2).frames : Array.from({ length: 2 * r + 1 }, (_, k) => q + 2 * (k - r)).filter((f) => f >= 0 && f < n));
   const pairs: [number, number][] = [];
-  for (const q of scored) for (let j = -maxR; j <= maxR; j++) { const f = q + 2 * j; if (j && f >= 0 && f < c.meta.frames.length) pairs.push(f < q ? [f, q] : [q, f]); }
+  for (const q of scored) for (const r of radii) for (const f of framesOf(q, r)) if (f !== q) pairs.push(f < q ? [f, q] : [q, f]);
+  void maxR;
   const cc = wctx ? await clipCache(wctx, c, pairs) : null;
   const H = (a: number, b: number) => (cc ? frameHomography(cc, a, b) : truthH(c, a, b));
   const { width: w, height: h } = c.meta.config;
@@ -88,10 +97,8 @@ for (const c of clips) {
     scores.get('R0')!.push(scoreFrame(mapOf(dir.subarray(row(q) * 196, (row(q) + 1) * 196)), G, G, gt));
     for (const r of radii) for (const geo of [true, false]) {
       const sum = new Float32Array(196), cnt = new Float32Array(196);
-      for (let j = -r; j <= r; j++) {
-        const f = q + 2 * j;
-        if (f < 0 || f >= c.meta.frames.length) continue;
-        const D = carry(dir.subarray(row(f) * 196, (row(f) + 1) * 196), j && geo ? H(q, f) : null, w, h);
+      for (const f of framesOf(q, r)) {
+        const D = carry(dir.subarray(row(f) * 196, (row(f) + 1) * 196), f !== q && geo ? H(q, f) : null, w, h);
         for (let k = 0; k < 196; k++) if (!Number.isNaN(D[k])) { sum[k] += D[k]; cnt[k] += 1; }
       }
       const Dm = sum.map((s, k) => (cnt[k] ? s / cnt[k] : 0));
@@ -99,15 +106,15 @@ for (const c of clips) {
       if (!geo) continue;
       // the objectness maps carried and averaged the same way
       const hs = new Float32Array(196), bs = new Float32Array(196), n = new Float32Array(196);
-      for (let j = -r; j <= r; j++) {
-        const f = q + 2 * j;
-        if (f < 0 || f >= c.meta.frames.length) continue;
-        const Hf = j ? H(q, f) : null;
+      for (const f of framesOf(q, r)) {
+        const Hf = f !== q ? H(q, f) : null;
         const hc = carry(heat.subarray(row(f) * 196, (row(f) + 1) * 196), Hf, w, h), bc = carry(boxes.subarray(row(f) * 196, (row(f) + 1) * 196), Hf, w, h);
         for (let k = 0; k < 196; k++) if (!Number.isNaN(hc[k])) { hs[k] += hc[k]; bs[k] += bc[k]; n[k] += 1; }
       }
-      const map = Dm.map((d, k) => gp * Math.log(hs[k] / n[k] + config.floor) + gq * Math.log(bs[k] / n[k] + config.floor) + Math.log(d + 1e-6));
-      scores.get(`R${r}-geometry+objects`)!.push(scoreFrame(map, G, G, gt));
+      for (const a of alphas) {
+        const map = Dm.map((d, k) => gp * Math.log(hs[k] / n[k] + config.floor) + gq * Math.log(bs[k] / n[k] + config.floor) + a * Math.log(d + 1e-6));
+        scores.get(`R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}`)!.push(scoreFrame(map, G, G, gt));
+      }
     }
   }
 }

@@ -19,7 +19,7 @@ export interface LiveSource {
   readonly epochMs: number;
 }
 import type { MethodName } from '../../engine/pipeline/localizer';
-import { EGO000_FRAMES, EGO000_GAP_SEC, METHODS, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
+import { EGO000_FRAMES, EGO000_GAP_SEC, HEARD_FRAMES, METHODS, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
 import { resample } from '../../engine/dsp/resample';
 import { EgoError } from '../../engine/errors';
 
@@ -87,15 +87,17 @@ export class LiveLocalizer {
 
   /**
    * What goes to the engine with the newest frame: nothing more for single-frame methods; for the
-   * windowed variants (paper 000's and the heard-object method's, both T = 9), the frames of the last
-   * (T - 1) x gap seconds before it (the window ends at the newest frame: the future is not there
-   * yet), oldest first.
+   * windowed variants, the frames of the last (T - 1) x gap seconds before it (the window ends at
+   * the newest frame: the future is not there yet), oldest first: 2 s (T = 9); for the heard-object
+   * methods at most the ring's length less the 1-s sound window, so that every context frame's
+   * second of sound is still in the ring (a ring of 3 s or less gives a shorter window).
    */
   private contextFor(f: { data: Uint8ClampedArray; time: number }): { frames: Uint8ClampedArray[]; times: number[] } {
     const spec = METHODS[this.method].ego000 ?? METHODS[this.method].heard;
     if (!spec || spec.singleFrame) return { frames: [f.data], times: [f.time] };
     const ring = this.capture.frames;
-    const from = f.time - (EGO000_FRAMES - 1) * EGO000_GAP_SEC - 1e-3;
+    const span = METHODS[this.method].heard ? Math.min((HEARD_FRAMES - 1) * EGO000_GAP_SEC, this.capture.audio.capacity / this.capture.audio.sampleRate - 1) : (EGO000_FRAMES - 1) * EGO000_GAP_SEC;
+    const from = f.time - span - 1e-3;
     const frames: Uint8ClampedArray[] = [];
     const times: number[] = [];
     for (let k = 0; k < ring.size; k++) {

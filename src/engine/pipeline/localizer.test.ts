@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
-import { Localizer, audioWindowAt, centreMap, availableMethods, stereoWindowAt, weightsSha256, MONO_RATE, STEREO_RATE, EGO000_ID, HEARD_ID, METHODS } from './localizer';
+import { Localizer, audioWindowAt, centreMap, availableMethods, stereoWindowAt, weightsSha256, MONO_RATE, STEREO_RATE, EGO000_ID, HEARD_FRAMES, HEARD_ID, METHODS } from './localizer';
 import { frameObjectness, loadObjectness, OBJECTNESS_ID } from '../models/objectness';
 import { directionProbs, heardMaps, heardMapsFromMeans, loadHeard, windowMean } from '../models/heard';
 import { binauralSegments } from '../dsp/binaural';
@@ -340,7 +340,7 @@ describe('Localizer, heard object (two channels x detector)', () => {
     const P = (j: number) => probs.subarray(j * 196, (j + 1) * 196);
     let dFull = 0, dNoGeo = 0, dTrueVsIdentity = 0;
     for (let q = 0; q < n; q++) {
-      const w = windowAround(q, n, 9, 2);
+      const w = windowAround(q, n, HEARD_FRAMES, 2);
       const mapOf = (H: (j: number) => number[] | null) => {
         const toQ = w.frames.map((j) => (j === q ? null : H(j)));
         const mean = (x: ArrayLike<number>[]) => tf.tensor2d(windowMean(x, toQ, 224, 224, 14), [1, 196]);

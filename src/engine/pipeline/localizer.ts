@@ -21,8 +21,8 @@
  *   'heard'          the heard-object localizer (models/heard-synth + models/objectness-centernet,
  *                    models/heard.ts): the direction of the 1-s window of the 16 kHz two-channel sound
  *                    centred on each frame (input.stereo) picking among a COCO detector's objects; for
- *                    each frame q the same window as 'full' (HEARD_FRAMES frames EGO000_GAP_SEC apart,
- *                    homographies estimated with opencv.js), every window frame's detector maps and
+ *                    each frame q the same window as 'full' (HEARD_FRAMES = 9 frames EGO000_GAP_SEC
+ *                    apart, homographies estimated with opencv.js), every window frame's detector maps and
  *                    direction probabilities carried onto q's grid through H_{q->j} and averaged
  *                    (heard.ts windowMean); mono sound has no direction (MonoAudioError);
  *   'heardNoGeometry'  the same window averaged without the homographies (identity);
@@ -60,7 +60,7 @@ export const EGO000_FRAMES = 9;
 export const EGO000_GAP_SEC = 0.25;
 export const EGO000_ID = 'ego000-synth';
 export const HEARD_ID = 'heard-synth';
-/** The heard-object method's window: paper 000's test window (9 frames EGO000_GAP_SEC apart), chosen on the validation split (docs/results.md). */
+/** The heard-object method's window: paper 000's test window (9 frames EGO000_GAP_SEC apart), chosen on the validation split over 1 to 17 frames with the homographies opencv.js estimates (docs/results.md, "Over a window"). */
 export const HEARD_FRAMES = 9;
 /** The heard-object method's sound: two channels at this rate. */
 export const STEREO_RATE = 16000;
