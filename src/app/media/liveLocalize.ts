@@ -11,6 +11,9 @@ import type { EngineClient } from '../../workers/client';
 import type { FrameRing, PcmRing } from '../../engine/media/ring';
 
 /** What the localizer reads from: LiveCapture (camera + mic), or a clip played as if live (the bench). */
+/** How long (s of capture) the two channels must stay one signal before the heard-object methods say so and stop. */
+export const MONO_GRACE_SEC = 2;
+
 export interface LiveSource {
   readonly frames: FrameRing;
   readonly audio: PcmRing;
@@ -49,6 +52,8 @@ export class LiveLocalizer {
   private firstWritten = -1;
   private lastTime = -1;
   private reported = new Set<string>();
+  /** Capture time of the first of the latest run of windows whose two channels were one signal (MONO_AUDIO), or null. */
+  private monoSince: number | null = null;
 
   constructor(
     private readonly client: EngineClient,
@@ -170,8 +175,15 @@ export class LiveLocalizer {
           maps: this.maps,
           engineMs: r.ms,
         };
+        this.monoSince = null;
         this.onMap({ frame, map: r.maps, width: r.width, height: r.height, time: f.time }, stats);
       } catch (e) {
+        // One window with the same signal in both channels may be a moment (a silent or centred
+        // start); a mono mic stays that way: only MONO_GRACE_SEC of it in a row is reported and stops.
+        if (e instanceof EgoError && e.code === 'MONO_AUDIO') {
+          this.monoSince ??= f.time;
+          if (f.time - this.monoSince < MONO_GRACE_SEC) continue;
+        }
         // Report each kind of failure once; keep trying (a lost GPU comes back on its own).
         const key = e instanceof EgoError ? e.code : String(e);
         if (!this.reported.has(key)) { this.reported.add(key); this.onError(e); }

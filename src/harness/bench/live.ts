@@ -26,6 +26,10 @@ class ClipAsCamera implements LiveSource {
   readonly audio = new PcmRing(2, 4 * 16000, 16000);
   running = false;
   epochMs = 0;
+  /** The decoded track's channels and the largest |left - right| (0: one signal twice). */
+  channels = 0;
+  leftRight = 0;
+  firstSame = 0;
   private timer = 0;
   private video = document.createElement('video');
 
@@ -39,6 +43,9 @@ class ClipAsCamera implements LiveSource {
     const ctx = new OfflineAudioContext(2, 16000, 16000);
     const pcm = await ctx.decodeAudioData(raw);
     const l = pcm.getChannelData(0), r = pcm.numberOfChannels > 1 ? pcm.getChannelData(1) : l;
+    this.channels = pcm.numberOfChannels;
+    this.leftRight = l.reduce((m, v, i) => Math.max(m, Math.abs(v - r[i])), 0);
+    this.firstSame = l.findIndex((v, i) => v !== r[i]);
     const c = new OffscreenCanvas(224, 224);
     const g = c.getContext('2d', { willReadFrequently: true })!;
     this.epochMs = performance.now();
@@ -83,7 +90,8 @@ const bench: BenchSuite = {
         const lat: number[] = [];
         const eng: number[] = [];
         let last = { dropped: 0, maps: 0 };
-        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); last = s; }, () => undefined);
+        const errors: string[] = [];
+        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); last = s; }, (e) => { errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e)); });
         const t0 = performance.now();
         loc.start();
         // first map compiles shaders and warms caches: count from the second one
@@ -109,6 +117,9 @@ const bench: BenchSuite = {
           numTensorsStart: tensors0, numTensorsEnd: tensors1,
           heapMBStart: +heap0.toFixed(1), heapMBEnd: +heap1.toFixed(1),
           backend, adapter: st.adapter ?? null,
+          // what the localizer reported (each kind of failure once): a run without maps says why
+          error: errors.length ? errors.join('; ') : null,
+          audioChannels: src.channels, maxLeftMinusRight: +src.leftRight.toFixed(4), firstDifferentSample: src.firstSame,
         });
       } finally {
         client.terminate?.();
