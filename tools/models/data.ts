@@ -16,6 +16,7 @@ import type { Box } from '../../src/engine/eval/metrics.ts';
 import { soundingBoxes as frameTruth, type ClipMeta, type ClipObjectFrame } from '../../src/engine/eval/truth.ts';
 import { mulberry32 } from '../../src/engine/rng.ts';
 import { coverCells } from '../../src/engine/models/objectness.ts';
+import { invert, mul, normalize, type Mat3 } from '../../src/engine/geometry/homography.ts';
 export { coverCells };
 
 export const MODELS_DIR = resolve('models');
@@ -203,3 +204,9 @@ export function distinctSoundBatch(pick: number[], k: number, recs: string[][], 
 
 /** Seeded PRNG (mulberry32, shared with the rest of the engine). */
 export const mulberry = mulberry32;
+
+/** H_{a->b} in frame pixels from the generator's exact H_to_first (frame -> frame 0) of clip c (the probes' reference; the app estimates its own). */
+export function truthHomography(c: Clip, a: number, b: number): Mat3 {
+  const toFirst = (i: number) => (c.meta.frames[i] as unknown as { H_to_first: Mat3 }).H_to_first;
+  return normalize(mul(invert(toFirst(b)), toFirst(a)));
+}

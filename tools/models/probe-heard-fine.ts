@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { deserializeHeard, directionProbs, heardInputWidth, windowMean } from '../../src/engine/models/heard.ts';
 import { boxCells, cellMax, detect, loadObjectness } from '../../src/engine/models/objectness.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
-import { invert, mul, normalize, type Mat3 } from '../../src/engine/geometry/homography.ts';
-import { MODELS_BASE_URL, listClips, modelsFetcher, readFrameRgb, readManifest, soundingBoxes, useWasm, type Clip } from './data.ts';
+import { MODELS_BASE_URL, listClips, modelsFetcher, readFrameRgb, readManifest, soundingBoxes, truthHomography, useWasm } from './data.ts';
 import { directionAt, gridFrames } from './train-heard.ts';
 import { flagReaders, parseFlags } from './flags.ts';
 
@@ -30,11 +29,6 @@ await useWasm();
 const { params, config } = deserializeHeard(readFileSync(join(modelDir, 'model.json'), 'utf8'), new Uint8Array(readFileSync(join(modelDir, 'weights.bin'))));
 const { model } = await loadObjectness(readManifest(), MODELS_BASE_URL, { fetcher: modelsFetcher });
 const gp = params['heard/gp'].dataSync()[0], gq = params['heard/gq'].dataSync()[0];
-
-function truthH(c: Clip, a: number, b: number): Mat3 {
-  const toFirst = (i: number) => (c.meta.frames[i] as unknown as { H_to_first: Mat3 }).H_to_first;
-  return normalize(mul(invert(toFirst(b)), toFirst(a)));
-}
 
 /** A 14x14 map resized bilinearly to G x G (cell centres aligned, clamped at the edges). */
 function resize(m: ArrayLike<number>, G: number): Float32Array {
@@ -66,7 +60,7 @@ for (const [ci, c] of clips.entries()) {
     for (const q of scored) {
       const gt = boxesToMask(soundingBoxes(c, q).boxes, w, h);
       const win = need.filter((f) => Math.abs(f - q) <= 2 * R);
-      const toQ = win.map((f) => (f === q ? null : truthH(c, q, f)));
+      const toQ = win.map((f) => (f === q ? null : truthHomography(c, q, f)));
       const mapOf = (hm: ArrayLike<number>, bm: ArrayLike<number>, pm: ArrayLike<number>) => Float32Array.from(hm, (v, k) => gp * Math.log(v + config.floor) + gq * Math.log(bm[k] + config.floor) + Math.log(Math.max(pm[k], 1e-30)));
       scores.get(`G${G} frame`)!.push(scoreFrame(mapOf(heat.get(q)!, boxes.get(q)!, resize(P(q), G)), G, G, gt));
       const mh = windowMean(win.map((f) => heat.get(f)!), toQ, w, h, G), mb = windowMean(win.map((f) => boxes.get(f)!), toQ, w, h, G);

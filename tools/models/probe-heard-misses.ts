@@ -9,8 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { deserializeHeard, directionProbs, heardInputWidth, windowMean } from '../../src/engine/models/heard.ts';
-import { invert, mul, normalize, type Mat3 } from '../../src/engine/geometry/homography.ts';
-import { listClips, soundingBoxes, useWasm, type Clip } from './data.ts';
+import { listClips, soundingBoxes, truthHomography, useWasm } from './data.ts';
 import { clipObjectness } from './centernet.ts';
 import { directionAt, gridFrames } from './train-heard.ts';
 import { windowAround } from '../../src/engine/pipeline/windows.ts';
@@ -18,7 +17,6 @@ await useWasm();
 const { params, config } = deserializeHeard(readFileSync('models/heard-synth/model.json', 'utf8'), new Uint8Array(readFileSync('models/heard-synth/weights.bin')));
 const gp = params['heard/gp'].dataSync()[0], gq = params['heard/gq'].dataSync()[0];
 const split = process.argv[2] ?? 'test';
-const truthH = (c: Clip, a: number, b: number): Mat3 => { const t = (i: number) => (c.meta.frames[i] as unknown as { H_to_first: Mat3 }).H_to_first; return normalize(mul(invert(t(b)), t(a))); };
 const cnt: Record<string, number> = {};
 const add = (k: string) => { cnt[k] = (cnt[k] ?? 0) + 1; };
 for (const c of listClips('.cache/synth', split)) {
@@ -30,7 +28,7 @@ for (const c of listClips('.cache/synth', split)) {
   for (const q of grid) {
     const sb = soundingBoxes(c, q); if (!sb.boxes.length) continue;
     const w = windowAround(q, c.meta.frames.length, 9, 2);
-    const toQ = w.frames.map((f) => (f === q ? null : truthH(c, q, f)));
+    const toQ = w.frames.map((f) => (f === q ? null : truthHomography(c, q, f)));
     const mh = windowMean(w.frames.map((f) => cell(heat, f)), toQ, W, H, 14), mb = windowMean(w.frames.map((f) => cell(boxes, f)), toQ, W, H, 14), mp = windowMean(w.frames.map((f) => cell(probs, f)), toQ, W, H, 14);
     const S = Array.from(mh, (v, k) => gp * Math.log(v + config.floor) + gq * Math.log(mb[k] + config.floor) + Math.log(mp[k]));
     const O = Array.from(mh, (v, k) => gp * Math.log(v + config.floor) + gq * Math.log(mb[k] + config.floor));

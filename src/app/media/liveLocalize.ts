@@ -11,9 +11,6 @@ import type { EngineClient } from '../../workers/client';
 import type { FrameRing, PcmRing } from '../../engine/media/ring';
 
 /** What the localizer reads from: LiveCapture (camera + mic), or a clip played as if live (the bench). */
-/** How long (s of capture) the two channels must stay one signal before the heard-object methods say so and stop. */
-export const MONO_GRACE_SEC = 2;
-
 export interface LiveSource {
   readonly frames: FrameRing;
   readonly audio: PcmRing;
@@ -25,6 +22,9 @@ import type { MethodName } from '../../engine/pipeline/localizer';
 import { EGO000_FRAMES, EGO000_GAP_SEC, HEARD_FRAMES, METHODS, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
 import { resample } from '../../engine/dsp/resample';
 import { EgoError } from '../../engine/errors';
+
+/** How long (s of capture) the two channels must stay one signal before the heard-object methods say so and stop. */
+export const MONO_GRACE_SEC = 2;
 
 export interface LiveMap {
   frame: ImageData;

@@ -29,7 +29,8 @@ class ClipAsCamera implements LiveSource {
   /** The decoded track's channels and the largest |left - right| (0: one signal twice). */
   channels = 0;
   leftRight = 0;
-  firstSame = 0;
+  /** Index of the first sample where the channels differ (-1: nowhere). */
+  firstDifferent = 0;
   private timer = 0;
   private video = document.createElement('video');
 
@@ -45,7 +46,7 @@ class ClipAsCamera implements LiveSource {
     const l = pcm.getChannelData(0), r = pcm.numberOfChannels > 1 ? pcm.getChannelData(1) : l;
     this.channels = pcm.numberOfChannels;
     this.leftRight = l.reduce((m, v, i) => Math.max(m, Math.abs(v - r[i])), 0);
-    this.firstSame = l.findIndex((v, i) => v !== r[i]);
+    this.firstDifferent = l.findIndex((v, i) => v !== r[i]);
     const c = new OffscreenCanvas(224, 224);
     const g = c.getContext('2d', { willReadFrequently: true })!;
     this.epochMs = performance.now();
@@ -119,7 +120,7 @@ const bench: BenchSuite = {
           backend, adapter: st.adapter ?? null,
           // what the localizer reported (each kind of failure once): a run without maps says why
           error: errors.length ? errors.join('; ') : null,
-          audioChannels: src.channels, maxLeftMinusRight: +src.leftRight.toFixed(4), firstDifferentSample: src.firstSame,
+          audioChannels: src.channels, maxLeftMinusRight: +src.leftRight.toFixed(4), firstDifferentSample: src.firstDifferent,
         });
       } finally {
         client.terminate?.();
