@@ -46,7 +46,8 @@
  *                 picking among the detector's objects, over the same window as full (HEARD_FRAMES =
  *                 9 frames 2 apart): every window frame's detector maps and direction probabilities carried onto the scored
  *                 frame's grid through the cached opencv.js homographies and averaged (heard.ts
- *                 windowMean; the pipeline's 'heard')
+ *                 windowMean; the pipeline's 'heard'), each direction heard both ways as the pipeline
+ *                 does (HEARD_MIRROR: heard.ts directionProbs with mirror)
  *   heardNoGeometry   the same window averaged with identity homographies
  *   heardSingleFrame  the scored frame alone (T = 1)
  *   detector      heard's objectness term alone (gp log(eps + mean heat) + gq log(eps + mean boxes)
@@ -64,7 +65,7 @@ import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameSco
 import { lookAlikeBoxes } from '../src/engine/eval/truth.ts';
 import { deserializeEgo000, ego000Maps, loadEgo000, type Ego000Model } from '../src/engine/models/ego000/index.ts';
 import { clipCache, f14Rows, frameHomography, openWindowCache, pairsOf, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
-import { HEARD_FRAMES } from '../src/engine/pipeline/localizer.ts';
+import { HEARD_FRAMES, HEARD_MIRROR, HEARD_UNIFORM } from '../src/engine/pipeline/localizer.ts';
 import { centredAudio } from './models/train-ego000.ts';
 import { loadHeard, heardInputWidth, directionProbs, heardMapsFromMeans, objectnessLogits, windowMean } from '../src/engine/models/heard.ts';
 import type { Mat3 } from '../src/engine/geometry/homography.ts';
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
         const grid = gridFrames(c);
         const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes');
         const other = clips[otherOf[ci] ?? (ci + 1) % clips.length];
-        const probsOf = (of: Clip) => tf.tidy(() => directionProbs(heard!.params, tf.tensor2d(Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(of, c.meta.frames[fi].time, heard!.config)))), [grid.length, heardInputWidth(heard!.config)]), heard!.config).dataSync().slice() as Float32Array);
+        const probsOf = (of: Clip) => tf.tidy(() => directionProbs(heard!.params, tf.tensor2d(Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(of, c.meta.frames[fi].time, heard!.config)))), [grid.length, heardInputWidth(heard!.config)]), heard!.config, HEARD_MIRROR).dataSync().slice() as Float32Array);
         const own = probsOf(c), wrong = probsOf(other);
         const cell = (x: Float32Array, fi: number) => x.subarray((fi / FRAME_STEP) * 196, (fi / FRAME_STEP + 1) * 196);
         const n = c.meta.frames.length;
@@ -210,8 +211,8 @@ async function main(): Promise<void> {
         const out = tf.tidy(() => {
           const p = heard!.params, cf = heard!.config;
           const r: Record<string, Float32Array> = {};
-          for (const v of Object.keys(variants)) r[v] = heardMapsFromMeans(p, t2(means.own, v), t2(means.heat, v), t2(means.boxes, v), cf).dataSync().slice() as Float32Array;
-          r.heardOther = heardMapsFromMeans(p, t2(means.wrong, 'heard'), t2(means.heat, 'heard'), t2(means.boxes, 'heard'), cf).dataSync().slice() as Float32Array;
+          for (const v of Object.keys(variants)) r[v] = heardMapsFromMeans(p, t2(means.own, v), t2(means.heat, v), t2(means.boxes, v), cf, HEARD_UNIFORM).dataSync().slice() as Float32Array;
+          r.heardOther = heardMapsFromMeans(p, t2(means.wrong, 'heard'), t2(means.heat, 'heard'), t2(means.boxes, 'heard'), cf, HEARD_UNIFORM).dataSync().slice() as Float32Array;
           r.detector = objectnessLogits(p, t2(means.heat, 'heard'), t2(means.boxes, 'heard'), cf).dataSync().slice() as Float32Array;
           return r;
         });

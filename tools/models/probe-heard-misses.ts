@@ -2,7 +2,8 @@
  * Probe: where the heard map's misses are. For every scored frame of a split, the shipped heard map over
  * its T = 9 window (exact homographies, windows as the pipeline cuts them): a hit or a miss, and for a
  * miss, whether its peak lies on a silent object or on background, whether the averaged direction P
- * has its maximum inside the sounding box, and how the box ranks by objectness.
+ * has its maximum inside the sounding box (and whether its column and its row marginals' maxima fall in
+ * the box's columns and rows), and how the box ranks by objectness.
  *
  *   npx tsx tools/models/probe-heard-misses.ts test
  */
@@ -45,6 +46,12 @@ for (const c of listClips('.cache/synth', split)) {
     if (!hit) {
       add(inBox(am(S), others) ? 'miss: peak on a silent object' : 'miss: peak on background');
       add(pHit ? 'miss: P argmax in the box' : 'miss: P argmax outside');
+      // the direction's column and row marginals: which of the two misses the box
+      const colP = Array.from({ length: 14 }, (_, x) => Array.from({ length: 14 }, (_, y) => mp[y * 14 + x]).reduce((a, b) => a + b, 0));
+      const rowP = Array.from({ length: 14 }, (_, y) => Array.from({ length: 14 }, (_, x) => mp[y * 14 + x]).reduce((a, b) => a + b, 0));
+      const cx = ((am(colP) + 0.5) * W) / 14, cy = ((am(rowP) + 0.5) * H) / 14;
+      const colOk = sb.boxes.some((b) => cx >= b.x0 && cx <= b.x1), rowOk = sb.boxes.some((b) => cy >= b.y0 && cy <= b.y1);
+      add(`miss: P's column ${colOk ? 'in' : 'outside'} the box's columns, row ${rowOk ? 'in' : 'outside'} its rows`);
       add(cellsIn.length === 0 ? 'miss: no cell centre in box' : objRank <= 3 ? 'miss: box among top-3 objectness cells' : objRank <= 20 ? 'miss: box objectness rank 4-20' : 'miss: box objectness rank > 20');
     } else add(pHit ? 'hit: P argmax in the box' : 'hit: P argmax outside');
   }

@@ -9,19 +9,20 @@
  * outside frame j reads nothing) or as it is (identity), and averaged; the map is q's objectness
  * term plus log of that average. R = 0 is the shipped method.
  *
- *   npx tsx tools/models/probe-heard-time.ts --data .cache/synth --split val [--radius 1,2,3,4] [--homographies truth|estimated] [--windows cut|shifted] [--alpha 1,2]
+ *   npx tsx tools/models/probe-heard-time.ts --data .cache/synth --split val [--radius 1,2,3,4] [--homographies truth|estimated] [--windows cut|shifted] [--alpha 1,2] [--uniform 0,0.2] [--mirror-test yes]
  *
  * --windows shifted cuts windows as the pipeline and the eval do (windowAround: shifted inwards near
- * the clip's ends) instead of cutting them there. --alpha: powers of the averaged direction probabilities tried in the last variant (1: as the model combines them).
+ * the clip's ends) instead of cutting them there. --mirror-test yes: each direction distribution is the mean of
+ * the head's on the input and on the input with the ears swapped (mirrorHeardInput), flipped back left to right. --alpha: powers of the averaged direction probabilities tried in the last variant (1: as the model combines them);
+ * --uniform: weights u of a uniform distribution mixed into them there, (1 - u) P + u / 196.
  *
  * 'truth' composes the generator's exact H_to_first; 'estimated' reads opencv.js's homographies from
  * the window cache (tools/models/windows.ts; computed where missing).
  */
 import * as tf from '@tensorflow/tfjs';
-import { deserializeHeard, directionLogits, heardInputWidth, objectnessLogits } from '../../src/engine/models/heard.ts';
+import { carryCells, deserializeHeard, directionLogits, heardInputWidth, mirrorHeardInput, objectnessLogits } from '../../src/engine/models/heard.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
-import { apply, invert, mul, normalize, type Mat3 } from '../../src/engine/geometry/homography.ts';
-import { listClips, soundingBoxes, useWasm, type Clip } from './data.ts';
+import { listClips, soundingBoxes, truthHomography, useWasm } from './data.ts';
 import { clipObjectness } from './centernet.ts';
 import { directionAt, gridFrames } from './train-heard.ts';
 import { clipCache, frameHomography, openWindowCache, windowAround } from './windows.ts';
@@ -37,37 +38,15 @@ const source = str('homographies', 'truth');
 const modelDir = str('model', 'models/heard-synth');
 const alphas = str('alpha', '1').split(',').map(Number);
 const shifted = str('windows', 'cut') === 'shifted';
+const mirrorTest = str('mirror-test', 'no') === 'yes';
+const uniforms = str('uniform', '0').split(',').map(Number);
 const G = 14;
 
 await useWasm();
 const { params, config } = deserializeHeard(readFileSync(join(modelDir, 'model.json'), 'utf8'), new Uint8Array(readFileSync(join(modelDir, 'weights.bin'))));
 const wctx = source === 'estimated' ? await openWindowCache() : null;
 
-/** H_{a->b} in frame pixels from the generator's exact H_to_first (frame -> frame 0). */
-function truthH(c: Clip, a: number, b: number): Mat3 {
-  const toFirst = (i: number) => (c.meta.frames[i] as unknown as { H_to_first: Mat3 }).H_to_first;
-  return normalize(mul(invert(toFirst(b)), toFirst(a)));
-}
-
-/** D (a distribution on frame j's grid) read on frame q's grid through H_{q->j}; NaN where q's cell centre leaves frame j. */
-function carry(D: Float32Array, Hqj: Mat3 | null, w: number, h: number): Float32Array {
-  const out = new Float32Array(G * G);
-  for (let cy = 0; cy < G; cy++) for (let cx = 0; cx < G; cx++) {
-    let gx = cx, gy = cy;
-    if (Hqj) {
-      const [x, y] = apply(Hqj, ((cx + 0.5) * w) / G, ((cy + 0.5) * h) / G);
-      gx = (x / w) * G - 0.5; gy = (y / h) * G - 0.5;
-    }
-    if (gx < -0.5 || gy < -0.5 || gx > G - 0.5 || gy > G - 0.5) { out[cy * G + cx] = NaN; continue; }
-    const x0 = Math.max(0, Math.min(G - 1, Math.floor(gx))), y0 = Math.max(0, Math.min(G - 1, Math.floor(gy)));
-    const x1 = Math.min(G - 1, x0 + 1), y1 = Math.min(G - 1, y0 + 1);
-    const fx = Math.max(0, Math.min(1, gx - x0)), fy = Math.max(0, Math.min(1, gy - y0));
-    out[cy * G + cx] = (1 - fy) * ((1 - fx) * D[y0 * G + x0] + fx * D[y0 * G + x1]) + fy * ((1 - fx) * D[y1 * G + x0] + fx * D[y1 * G + x1]);
-  }
-  return out;
-}
-
-const variants = ['R0', ...radii.flatMap((r) => [`R${r}-geometry`, `R${r}-identity`, ...alphas.map((a) => `R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}`)])];
+const variants = ['R0', ...radii.flatMap((r) => [`R${r}-geometry`, `R${r}-identity`, ...alphas.flatMap((a) => uniforms.map((u) => `R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}${u ? ` uniform ${u}` : ''}`))])];
 const gp = params['heard/gp'].dataSync()[0], gq = params['heard/gq'].dataSync()[0];
 const scores = new Map<string, FrameScore[]>(variants.map((v) => [v, []]));
 const clips = listClips(data, split);
@@ -75,19 +54,20 @@ for (const c of clips) {
   const grid = gridFrames(c);
   const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes');
   const { obj, dir } = tf.tidy(() => {
-    const d = tf.tensor2d(Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(c, c.meta.frames[fi].time, config)))), [grid.length, heardInputWidth(config)]);
-    return { obj: objectnessLogits(params, tf.tensor2d(heat, [grid.length, G * G]), tf.tensor2d(boxes, [grid.length, G * G]), config).dataSync().slice() as Float32Array, dir: tf.exp(directionLogits(params, d, config)).dataSync().slice() as Float32Array };
+    const raw = Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(c, c.meta.frames[fi].time, config))));
+    const probs = (x: Float32Array) => tf.exp(directionLogits(params, tf.tensor2d(x, [grid.length, heardInputWidth(config)]), config));
+    // --mirror-test yes: the mean of the direction heard as it is and heard with the ears swapped (flipped back left to right)
+    const P = mirrorTest ? tf.mul(tf.add(probs(raw), tf.reverse(probs(mirrorHeardInput(config, raw)).reshape([grid.length, G, G]), 2).reshape([grid.length, G * G])), 0.5) : probs(raw);
+    return { obj: objectnessLogits(params, tf.tensor2d(heat, [grid.length, G * G]), tf.tensor2d(boxes, [grid.length, G * G]), config).dataSync().slice() as Float32Array, dir: P.dataSync().slice() as Float32Array };
   });
   const scored = grid.filter((fi) => soundingBoxes(c, fi).boxes.length > 0);
-  const maxR = Math.max(0, ...radii);
-  const n = c.meta.frames.length;
+    const n = c.meta.frames.length;
   // the window of q with radius r: cut at the clip's ends, or shifted inwards as the pipeline's (windowAround)
   const framesOf = (q: number, r: number) => (shifted ? windowAround(q, n, 2 * r + 1, 2).frames : Array.from({ length: 2 * r + 1 }, (_, k) => q + 2 * (k - r)).filter((f) => f >= 0 && f < n));
   const pairs: [number, number][] = [];
   for (const q of scored) for (const r of radii) for (const f of framesOf(q, r)) if (f !== q) pairs.push(f < q ? [f, q] : [q, f]);
-  void maxR;
   const cc = wctx ? await clipCache(wctx, c, pairs) : null;
-  const H = (a: number, b: number) => (cc ? frameHomography(cc, a, b) : truthH(c, a, b));
+  const H = (a: number, b: number) => (cc ? frameHomography(cc, a, b) : truthHomography(c, a, b));
   const { width: w, height: h } = c.meta.config;
   for (const q of scored) {
     const gt = boxesToMask(soundingBoxes(c, q).boxes, w, h);
@@ -98,7 +78,7 @@ for (const c of clips) {
     for (const r of radii) for (const geo of [true, false]) {
       const sum = new Float32Array(196), cnt = new Float32Array(196);
       for (const f of framesOf(q, r)) {
-        const D = carry(dir.subarray(row(f) * 196, (row(f) + 1) * 196), f !== q && geo ? H(q, f) : null, w, h);
+        const D = carryCells(dir.subarray(row(f) * 196, (row(f) + 1) * 196), f !== q && geo ? H(q, f) : null, w, h, G);
         for (let k = 0; k < 196; k++) if (!Number.isNaN(D[k])) { sum[k] += D[k]; cnt[k] += 1; }
       }
       const Dm = sum.map((s, k) => (cnt[k] ? s / cnt[k] : 0));
@@ -108,16 +88,16 @@ for (const c of clips) {
       const hs = new Float32Array(196), bs = new Float32Array(196), n = new Float32Array(196);
       for (const f of framesOf(q, r)) {
         const Hf = f !== q ? H(q, f) : null;
-        const hc = carry(heat.subarray(row(f) * 196, (row(f) + 1) * 196), Hf, w, h), bc = carry(boxes.subarray(row(f) * 196, (row(f) + 1) * 196), Hf, w, h);
+        const hc = carryCells(heat.subarray(row(f) * 196, (row(f) + 1) * 196), Hf, w, h, G), bc = carryCells(boxes.subarray(row(f) * 196, (row(f) + 1) * 196), Hf, w, h, G);
         for (let k = 0; k < 196; k++) if (!Number.isNaN(hc[k])) { hs[k] += hc[k]; bs[k] += bc[k]; n[k] += 1; }
       }
-      for (const a of alphas) {
-        const map = Dm.map((d, k) => gp * Math.log(hs[k] / n[k] + config.floor) + gq * Math.log(bs[k] / n[k] + config.floor) + a * Math.log(d + 1e-6));
-        scores.get(`R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}`)!.push(scoreFrame(map, G, G, gt));
+      for (const a of alphas) for (const u of uniforms) {
+        const map = Dm.map((d, k) => gp * Math.log(hs[k] / n[k] + config.floor) + gq * Math.log(bs[k] / n[k] + config.floor) + a * Math.log((1 - u) * d + u / (G * G) + 1e-6));
+        scores.get(`R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}${u ? ` uniform ${u}` : ''}`)!.push(scoreFrame(map, G, G, gt));
       }
     }
   }
 }
-console.log(`${split}: ${clips.length} clips, ${scores.get('R0')!.length} frames, homographies ${source}, model ${modelDir}`);
+console.log(`${split}: ${clips.length} clips, ${scores.get('R0')!.length} frames, homographies ${source}, model ${modelDir}${mirrorTest ? ', mirror test' : ''}`);
 console.log('variant | pointing | pixel AP | cIoU@0.5 | AUC');
 for (const [v, s] of scores) { const m = summarize(s); console.log(`${v} | ${m.pointing.toFixed(3)} | ${m.pixelAP.toFixed(3)} | ${m.ciou50.toFixed(3)} | ${m.auc.toFixed(3)}`); }

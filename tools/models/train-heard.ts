@@ -16,7 +16,7 @@
  *   --val-split NAME  validate on NAME's clips of --data instead (a split whose sounds and objects no
  *               training clip has, as the test split's; --val is then unused and every --split clip trains)
  *   --mirror    half the training frames heard in a mirror (ears swapped, objectness flipped left to right)
- *   --no-ship   train and report only; do not write models/
+ *   --no-ship   train and report only; do not write models/ (the chosen weights stay in .cache/train/ID/)
  *   --test-split NAME  after training, score the chosen weights on NAME's clips of --data as the eval
  *               does (grid frames with an active on-screen sounding object): own sound, another
  *               clip's sound (the eval's control) and the detector alone (printed, and in test.json)
@@ -194,7 +194,9 @@ export async function trainHeard(flags: Flags): Promise<void> {
     console.log(`test (${testSplit}, ${r.own.n} frames, data sha256 ${testHash.slice(0, 16)}), pointing / pixel AP / cIoU@0.5 / AUC:\n  own sound     ${fmt(r.own)}\n  other sound   ${fmt(r.otherSound)}\n  detector only ${fmt(r.detector)}`);
     writeFileSync(join(ckptDir, 'test.json'), JSON.stringify({ command, split: testSplit, datasetHash: testHash, bestStep: b.step, ...r }, null, 1) + '\n');
   }
-  if (!ship) { console.log('--no-ship: models/ left as it was'); return; }
+  writeFileSync(join(ckptDir, 'model.json'), modelJson);
+  writeFileSync(join(ckptDir, 'weights.bin'), weights);
+  if (!ship) { console.log(`--no-ship: models/ left as it was; the chosen weights are in ${ckptDir}/ (model.json, weights.bin)`); return; }
   const dir = join(MODELS_DIR, id);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.json'), modelJson);
@@ -252,6 +254,15 @@ frame. Code: \`src/engine/models/heard.ts\` (model, loss, loading), \`src/engine
   estimates between the two frames, then combine them as above (\`heardNoGeometry\`: the same
   without the homographies; \`heardSingleFrame\`: the frame alone, what training and validation
   score). The window was chosen on the validation split (docs/results.md, "Over a window").
+- Both ways (inference only, no parameter): the app, the CLI and the evaluation hear each window
+  as recorded and with the ears swapped (ILDs negated, GCC-PHAT lags reversed) and average the
+  first direction distribution with the second flipped left to right (\`directionProbs\` with
+  mirror; training saw mirrored frames, so both are estimates of the same direction), then mix a
+  uniform share u = 0.2 into the window's mean P: log((1 - u) P + u / 196) in place of log P
+  (\`HEARD_UNIFORM\`; the far cells are then ordered by the objects, not by their distance to the
+  heard direction). Both chosen on the validation split (docs/results.md, "From more clips, heard
+  both ways"); the validation figures below are of one way, single frames, no uniform share, as
+  training scores them.
 - Loss: paper 000's grounding objective (eq. 2): a frame's score for a sound is the log-mean-exp
   of S over the cells; each sound picks its own frame out of the batch and each frame its own
   sound (cross-entropy both ways); clips that share a recording are left out of each other's
@@ -274,5 +285,7 @@ a mono file has no direction and gets no map from it. Trained and tested only on
 benchmark (flat photo cut-outs, anechoic binaural rendering with one head model; docs/dataset.md
 "Limits"). Each part's direction is a column times a row, so two sounds at once in one part are
 heard as the four cells their columns and rows cross at; objects the detector does not know (outside COCO's 80 classes) get a weak map.
+The map's extent is the detector's, on a 14x14 grid: its top half (what cIoU reads) often strays
+off the object even where its peak is on it.
 `;
 }

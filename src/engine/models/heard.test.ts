@@ -1,8 +1,8 @@
 /** The heard-object localizer (heard.ts): its map, its eq. 2 loss against a plain reference, learning on a toy, the weights format and the shipped weights. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { carryCells, deserializeHeard, directionLogits, directionProbs, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, initHeardParams, loadHeard, objectnessLogits, serializeHeard, validateHeardConfig, windowMean } from './heard';
-import { SEGMENT_FEATURES } from '../dsp/binaural';
+import { carryCells, deserializeHeard, directionLogits, directionProbs, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, initHeardParams, loadHeard, mirrorHeardInput, objectnessLogits, serializeHeard, validateHeardConfig, windowMean } from './heard';
+import { SEGMENT_FEATURES, binauralSegments } from '../dsp/binaural';
 import { rng } from '../testing/compare';
 import { readShippedManifest, shippedModelsFetcher } from '../testing/shipped-models';
 import { InvalidConfigError, WeightsIntegrityError } from '../errors';
@@ -96,6 +96,58 @@ describe('heard-object model', () => {
       return [heardMaps(p, d, h, bx, config).dataSync(), heardMapsFromMeans(p, means(probs), means(heat), means(boxes), config).dataSync()];
     });
     for (let k = 0; k < a.length; k++) expect(b[k]).toBeCloseTo(a[k], 3);
+    tf.dispose(Object.values(p));
+  });
+
+  it('a uniform share mixed into the direction: objects order the cells far from it, the peak stays', () => {
+    const p = fresh(5);
+    // a sharp direction at cell 30, two objects elsewhere: one strong (cell 150), one weak (cell 180)
+    const P = new Float32Array(196).fill(1e-9); P[30] = 1 - 195e-9;
+    const heat = new Float32Array(196).fill(0.02); heat[150] = 0.9; heat[180] = 0.3; heat[30] = 0.5;
+    const [plain, mixed] = [0, 0.2].map((u) => tf.tidy(() => heardMapsFromMeans(p, tf.tensor2d(P, [1, 196]), tf.tensor2d(heat, [1, 196]), tf.tensor2d(heat, [1, 196]), config, u).dataSync()));
+    const gp = p['heard/gp'].dataSync()[0], gq = p['heard/gq'].dataSync()[0];
+    for (const k of [30, 150, 180, 0]) expect(mixed[k]).toBeCloseTo((gp + gq) * Math.log(config.floor + heat[k]) + Math.log(0.8 * P[k] + 0.2 / 196), 3);
+    const argmax = (m: ArrayLike<number>) => Array.from(m).indexOf(Math.max(...Array.from(m)));
+    expect(argmax(plain)).toBe(30);
+    expect(argmax(mixed)).toBe(30);
+    // the gap between the direction's cell and the strong object shrinks from ~20 (log of P's floor) to a few units
+    expect(plain[30] - plain[150]).toBeGreaterThan(15);
+    expect(mixed[30] - mixed[150]).toBeLessThan(6);
+    const t = tf.tensor2d(P, [1, 196]);
+    expect(() => heardMapsFromMeans(p, t, t, t, config, 1)).toThrow(InvalidConfigError);
+    tf.dispose([t, ...Object.values(p)]);
+  });
+
+  it('swaps the ears on the input itself: the same features as the channels swapped', () => {
+    // a noise burst reaching the right ear 5 samples late and 6 dB weaker, then a tone from the other side
+    const n = 16000, l = new Float32Array(n), r = new Float32Array(n), rand = rng(3);
+    for (let i = 0; i < n / 2; i++) { const v = rand() - 0.5; l[i] += v; if (i + 5 < n) r[i + 5] += 0.5 * v; }
+    for (let i = n / 2; i < n; i++) { const v = Math.sin(i * 0.3); r[i] += v; l[i] += 0.3 * Math.sin((i - 3) * 0.3); }
+    const c = validateHeardConfig({ segments: 4 });
+    const dir = binauralSegments(l, r, 16000, 4), swapped = binauralSegments(r, l, 16000, 4);
+    const mirrored = mirrorHeardInput(c, dir);
+    let worst = 0;
+    for (let k = 0; k < dir.length; k++) worst = Math.max(worst, Math.abs(mirrored[k] - swapped[k]));
+    expect(worst).toBeLessThan(1e-4);
+    // and it is not the input itself: the ILD of the first part changes sign
+    expect(Math.sign(dir[P + 3])).toBe(-Math.sign(mirrored[P + 3]));
+    expect(Math.abs(dir[P + 3])).toBeGreaterThan(3);
+    expect(mirrorHeardInput(c, mirrored)).toEqual(dir.map((v) => v || 0));
+  });
+
+  it('mirror: the mean of the direction heard as it is and heard with the ears swapped, flipped back', () => {
+    const p = fresh(4), n = 3, d = uniform(n * F, 11, -8, 8);
+    const flip = (m: number[]) => m.map((_, k) => m[k - (k % 14) + 13 - (k % 14)]);
+    const [plain, swapped, both, bothSwapped] = [[d, false], [mirrorHeardInput(config, d), false], [d, true], [mirrorHeardInput(config, d), true]].map(([x, m]) => directionProbs(p, tf.tensor2d(x as Float32Array, [n, F]), config, m as boolean).arraySync());
+    for (let i = 0; i < n; i++) {
+      const want = plain[i].map((v, k) => (v + flip(swapped[i])[k]) / 2);
+      expect(Math.max(...both[i].map((v, k) => Math.abs(v - want[k])))).toBeLessThan(1e-6);
+      // heard with both ears swapped, the mirrored distribution is the mirror image of the first
+      expect(Math.max(...bothSwapped[i].map((v, k) => Math.abs(v - flip(both[i])[k])))).toBeLessThan(1e-6);
+      expect(both[i].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      // a fresh head is not symmetric by itself: the plain distribution is not its own mirror
+      expect(Math.max(...plain[i].map((v, k) => Math.abs(v - flip(swapped[i])[k])))).toBeGreaterThan(1e-3);
+    }
     tf.dispose(Object.values(p));
   });
 

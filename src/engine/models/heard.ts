@@ -28,11 +28,14 @@
  * H_{q->j}; a cell that lands outside frame j skips it) and averaged per cell, then
  *   S_xy = gp log(eps + mean heat) + gq log(eps + mean boxes) + log(mean P).
  * No parameter is added: the weights are the per-frame model's. One frame gives S above exactly.
+ * The methods that ship (pipeline/localizer.ts) hear each window both ways (directionProbs with
+ * mirror) and mix a uniform share into mean P (heardMapsFromMeans with uniform), both chosen on the
+ * validation split.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidConfigError, WeightsUnavailableError } from '../errors';
 import { fetchVerified, type Fetcher, type LoadProgress, type Manifest } from '../weights/verify';
-import { SEGMENT_FEATURES, binauralSegments } from '../dsp/binaural';
+import { BANDS, MAX_LAG, SEGMENT_FEATURES, binauralSegments } from '../dsp/binaural';
 import { makeVariable, type Params } from './audio';
 import { apply, type Mat3 } from '../geometry/homography';
 
@@ -105,6 +108,21 @@ export function directionLogits(p: Params, dir: tf.Tensor2D, config: HeardConfig
   });
 }
 
+/**
+ * The model's sound input as the two ears swapped would give it, from the input itself: each part's
+ * ILD negated, its GCC-PHAT read at the opposite lags, its level kept (binauralSegments of (right,
+ * left), exactly, without the audio). dir [n * heardInputWidth] or one frame's.
+ */
+export function mirrorHeardInput(config: HeardConfig, dir: Float32Array): Float32Array {
+  const F = config.features, out = new Float32Array(dir.length);
+  for (let s = 0; s < dir.length; s += F) {
+    for (let b = 0; b < BANDS; b++) out[s + b] = -dir[s + b] || 0;
+    for (let lag = -MAX_LAG; lag <= MAX_LAG; lag++) out[s + BANDS + MAX_LAG + lag] = dir[s + BANDS + MAX_LAG - lag];
+    for (let k = BANDS + 2 * MAX_LAG + 1; k < F; k++) out[s + k] = dir[s + k];
+  }
+  return out;
+}
+
 /** The objectness term gp log(eps + heat) + gq log(eps + boxes) [m, G*G] of frames' maps heat, boxes [m, G*G]. */
 export function objectnessLogits(p: Params, heat: tf.Tensor2D, boxes: tf.Tensor2D, config: HeardConfig): tf.Tensor2D {
   return tf.tidy(() => tf.add(tf.mul(tf.log(tf.add(heat, config.floor)), p['heard/gp']), tf.mul(tf.log(tf.add(boxes, config.floor)), p['heard/gq'])) as tf.Tensor2D);
@@ -115,9 +133,27 @@ export function heardMaps(p: Params, dir: tf.Tensor2D, heat: tf.Tensor2D, boxes:
   return tf.tidy(() => tf.add(objectnessLogits(p, heat, boxes, config), directionLogits(p, dir, config)) as tf.Tensor2D);
 }
 
-/** Where each sound comes from as a probability per cell [n, G*G] (exp of directionLogits). */
-export function directionProbs(p: Params, dir: tf.Tensor2D, config: HeardConfig): tf.Tensor2D {
-  return tf.tidy(() => tf.exp(directionLogits(p, dir, config)) as tf.Tensor2D);
+/**
+ * Where each sound comes from as a probability per cell [n, G*G] (exp of directionLogits). mirror:
+ * the mean of that and of the distribution heard with the ears swapped (mirrorHeardInput) flipped
+ * back left to right, the two ways a model trained with mirrored frames can hear the same sound.
+ */
+export function directionProbs(p: Params, dir: tf.Tensor2D, config: HeardConfig, mirror = false): tf.Tensor2D {
+  return tf.tidy(() => {
+    const P = tf.exp(directionLogits(p, dir, config)) as tf.Tensor2D;
+    if (!mirror) return P;
+    const n = dir.shape[0], G = config.grid, F = config.features, K = config.segments + 1;
+    // mirrorHeardInput as a gather and a sign, so the input stays where it is (no read-back)
+    const perm = new Int32Array(K * F), sign = new Float32Array(K * F);
+    for (let i = 0; i < K * F; i++) {
+      const k = i % F, base = i - k, lag = k - BANDS - MAX_LAG;
+      perm[i] = k >= BANDS && lag <= MAX_LAG ? base + BANDS + MAX_LAG - lag : i;
+      sign[i] = k < BANDS ? -1 : 1;
+    }
+    const swapped = tf.mul(tf.gather(dir, tf.tensor1d(perm, 'int32'), 1), tf.tensor1d(sign)) as tf.Tensor2D;
+    const Pm = tf.reverse(tf.exp(directionLogits(p, swapped, config)).reshape([n, G, G]), 2).reshape([n, G * G]);
+    return tf.mul(tf.add(P, Pm), 0.5) as tf.Tensor2D;
+  });
 }
 
 /**
@@ -155,9 +191,16 @@ export function windowMean(maps: ArrayLike<number>[], toQuery: (Mat3 | null)[], 
   return Float32Array.from(sum, (s, k) => (count[k] ? s / count[k] : NaN));
 }
 
-/** Maps [n, G*G] from window means (windowMean) of heat, boxes [n, G*G] and direction probabilities P [n, G*G]: objectnessLogits + log P. */
-export function heardMapsFromMeans(p: Params, probs: tf.Tensor2D, heat: tf.Tensor2D, boxes: tf.Tensor2D, config: HeardConfig): tf.Tensor2D {
-  return tf.tidy(() => tf.add(objectnessLogits(p, heat, boxes, config), tf.log(tf.maximum(probs, 1e-30))) as tf.Tensor2D);
+/**
+ * Maps [n, G*G] from window means (windowMean) of heat, boxes [n, G*G] and direction probabilities P
+ * [n, G*G]: objectnessLogits + log((1 - uniform) P + uniform / G^2). uniform > 0 mixes in a sound
+ * that could come from anywhere, so far from the heard direction the objects, not the distance
+ * to it, order the cells.
+ */
+export function heardMapsFromMeans(p: Params, probs: tf.Tensor2D, heat: tf.Tensor2D, boxes: tf.Tensor2D, config: HeardConfig, uniform = 0): tf.Tensor2D {
+  if (!(uniform >= 0 && uniform < 1)) throw new InvalidConfigError('uniform', `must be in [0, 1), got ${uniform}`);
+  const G2 = config.grid * config.grid;
+  return tf.tidy(() => tf.add(objectnessLogits(p, heat, boxes, config), tf.log(tf.maximum(uniform ? tf.add(tf.mul(probs, 1 - uniform), uniform / G2) : probs, 1e-30))) as tf.Tensor2D);
 }
 
 /**

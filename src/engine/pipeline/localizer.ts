@@ -24,7 +24,8 @@
  *                    each frame q the same window as 'full' (HEARD_FRAMES = 9 frames EGO000_GAP_SEC
  *                    apart, homographies estimated with opencv.js), every window frame's detector maps and
  *                    direction probabilities carried onto q's grid through H_{q->j} and averaged
- *                    (heard.ts windowMean); mono sound has no direction (MonoAudioError);
+ *                    (heard.ts windowMean), each direction heard both ways (HEARD_MIRROR); mono sound
+ *                    has no direction (MonoAudioError);
  *   'heardNoGeometry'  the same window averaged without the homographies (identity);
  *   'heardSingleFrame' each frame alone (T = 1);
  *   'centre'         a centred Gaussian, the prior every method must beat (no weights, no audio).
@@ -62,6 +63,10 @@ export const EGO000_ID = 'ego000-synth';
 export const HEARD_ID = 'heard-synth';
 /** The heard-object method's window: paper 000's test window (9 frames EGO000_GAP_SEC apart), chosen on the validation split over 1 to 17 frames with the homographies opencv.js estimates (docs/results.md, "Over a window"). */
 export const HEARD_FRAMES = 9;
+/** The heard-object methods hear each window both ways (heard.ts directionProbs with mirror: the ears as recorded and swapped, flipped back), chosen on the validation split (docs/results.md, "Heard both ways"). */
+export const HEARD_MIRROR = true;
+/** ...and mix this share of a uniform distribution into the window's mean direction probabilities (heard.ts heardMapsFromMeans), chosen on the validation split (the same section). */
+export const HEARD_UNIFORM = 0.2;
 /** The heard-object method's sound: two channels at this rate. */
 export const STEREO_RATE = 16000;
 
@@ -407,7 +412,7 @@ export class Localizer {
       dir.set(heardInput(config, l, rt), r * width);
     }
     this.objectnessCache = cache;
-    const pt = tf.tidy(() => directionProbs(params, tf.tensor2d(dir, [used.length, width]), config));
+    const pt = tf.tidy(() => directionProbs(params, tf.tensor2d(dir, [used.length, width]), config, HEARD_MIRROR));
     const probs = await pt.data() as Float32Array;
     pt.dispose();
     let table: PairTable = {};
@@ -430,7 +435,7 @@ export class Localizer {
       mBoxes.set(windowMean(of(boxes), toQ, input.width, input.height, MAP_SIZE), k * hw);
       mProbs.set(windowMean(of(probs), toQ, input.width, input.height, MAP_SIZE), k * hw);
     }
-    const maps = tf.tidy(() => heardMapsFromMeans(params, tf.tensor2d(mProbs, [Q, hw]), tf.tensor2d(mHeat, [Q, hw]), tf.tensor2d(mBoxes, [Q, hw]), config));
+    const maps = tf.tidy(() => heardMapsFromMeans(params, tf.tensor2d(mProbs, [Q, hw]), tf.tensor2d(mHeat, [Q, hw]), tf.tensor2d(mBoxes, [Q, hw]), config, HEARD_UNIFORM));
     try {
       return await maps.data() as Float32Array;
     } finally {

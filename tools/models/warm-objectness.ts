@@ -1,0 +1,22 @@
+/**
+ * Fills the detector's objectness cache (tools/models/centernet.ts) for the grid frames of a split's
+ * clips ahead of a trainer, a probe or the eval, which otherwise fill it as they go on one core.
+ * --shard i/n takes every n-th clip from the i-th, so n processes fill one split side by side.
+ *
+ *   npx tsx tools/models/warm-objectness.ts --data .cache/synth --split train [--shard 0/2]
+ */
+import { listClips, useWasm } from './data.ts';
+import { clipObjectness } from './centernet.ts';
+import { gridFrames } from './train-heard.ts';
+import { flagReaders, parseFlags } from './flags.ts';
+
+const { str } = flagReaders(parseFlags(process.argv.slice(2)));
+const [i, n] = str('shard', '0/1').split('/').map(Number);
+if (!(Number.isInteger(i) && Number.isInteger(n) && n >= 1 && i >= 0 && i < n)) throw new Error('--shard must be i/n with 0 <= i < n');
+await useWasm();
+const clips = listClips(str('data', '.cache/synth'), str('split', 'train')).filter((_, k) => k % n === i);
+const t0 = Date.now();
+for (const [k, c] of clips.entries()) {
+  await clipObjectness(c, gridFrames(c), 'heat');
+  if ((k + 1) % 25 === 0 || k + 1 === clips.length) console.log(`${k + 1} / ${clips.length} clips (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+}
