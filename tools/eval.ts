@@ -47,7 +47,9 @@
  *                 9 frames 2 apart): every window frame's detector maps and direction probabilities carried onto the scored
  *                 frame's grid through the cached opencv.js homographies and averaged (heard.ts
  *                 windowMean; the pipeline's 'heard'), each direction heard both ways as the pipeline
- *                 does (HEARD_MIRROR: heard.ts directionProbs with mirror)
+ *                 does (HEARD_MIRROR: heard.ts directionProbs with mirror), with a uniform share
+ *                 (HEARD_UNIFORM) and read per object over the scored frame's detections (HEARD_EXTENT:
+ *                 heard.ts objectShares, withObjectExtent)
  *   heardNoGeometry   the same window averaged with identity homographies
  *   heardSingleFrame  the scored frame alone (T = 1)
  *   detector      heard's objectness term alone (gp log(eps + mean heat) + gq log(eps + mean boxes)
@@ -65,12 +67,12 @@ import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameSco
 import { lookAlikeBoxes } from '../src/engine/eval/truth.ts';
 import { deserializeEgo000, ego000Maps, loadEgo000, type Ego000Model } from '../src/engine/models/ego000/index.ts';
 import { clipCache, f14Rows, frameHomography, openWindowCache, pairsOf, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
-import { HEARD_FRAMES, HEARD_MIRROR, HEARD_UNIFORM } from '../src/engine/pipeline/localizer.ts';
+import { HEARD_FRAMES, HEARD_EXTENT, HEARD_MIRROR, HEARD_UNIFORM } from '../src/engine/pipeline/localizer.ts';
 import { centredAudio } from './models/train-ego000.ts';
-import { loadHeard, heardInputWidth, directionProbs, heardMapsFromMeans, objectnessLogits, windowMean } from '../src/engine/models/heard.ts';
+import { loadHeard, heardInputWidth, directionProbs, heardMapsFromMeans, objectnessLogits, objectShares, windowMean, withObjectExtent } from '../src/engine/models/heard.ts';
 import type { Mat3 } from '../src/engine/geometry/homography.ts';
 import { OBJECTNESS_ID } from '../src/engine/models/objectness.ts';
-import { clipObjectness } from './models/centernet.ts';
+import { clipObjectness, detectionsAt } from './models/centernet.ts';
 import { directionAt, gridFrames } from './models/train-heard.ts';
 import { MODELS_BASE_URL, MODELS_DIR, audioWindow, datasetHash, listClips, modelsFetcher, mulberry, otherSoundClip, readFrameRgb, readManifest, soundingBoxes, spectrogram, useWasm, type Clip } from './models/data.ts';
 
@@ -186,7 +188,7 @@ async function main(): Promise<void> {
       if (heard && wctx && frames.length) {
         // every grid frame's detector maps and direction probabilities (own sound and another clip's)
         const grid = gridFrames(c);
-        const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes');
+        const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes'), dets = await clipObjectness(c, grid, 'detections');
         const other = clips[otherOf[ci] ?? (ci + 1) % clips.length];
         const probsOf = (of: Clip) => tf.tidy(() => directionProbs(heard!.params, tf.tensor2d(Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(of, c.meta.frames[fi].time, heard!.config)))), [grid.length, heardInputWidth(heard!.config)]), heard!.config, HEARD_MIRROR).dataSync().slice() as Float32Array);
         const own = probsOf(c), wrong = probsOf(other);
@@ -213,6 +215,10 @@ async function main(): Promise<void> {
           const r: Record<string, Float32Array> = {};
           for (const v of Object.keys(variants)) r[v] = heardMapsFromMeans(p, t2(means.own, v), t2(means.heat, v), t2(means.boxes, v), cf, HEARD_UNIFORM).dataSync().slice() as Float32Array;
           r.heardOther = heardMapsFromMeans(p, t2(means.wrong, 'heard'), t2(means.heat, 'heard'), t2(means.boxes, 'heard'), cf, HEARD_UNIFORM).dataSync().slice() as Float32Array;
+          // each read per object over the scored frame's own detections, as the pipeline does (HEARD_EXTENT)
+          const extent = (x: Float32Array, probs: Map<string, Float32Array>, v: string) => { frames.forEach((fi, k) => x.set(withObjectExtent(x.subarray(k * 196, (k + 1) * 196), objectShares(probs.get(`${v}:${fi}`)!, detectionsAt(dets, fi / FRAME_STEP), HEARD_EXTENT, 14, W), HEARD_EXTENT.mix), k * 196)); };
+          for (const v of Object.keys(variants)) extent(r[v], means.own, v);
+          extent(r.heardOther, means.wrong, 'heard');
           r.detector = objectnessLogits(p, t2(means.heat, 'heard'), t2(means.boxes, 'heard'), cf).dataSync().slice() as Float32Array;
           return r;
         });

@@ -20,10 +20,10 @@
  * the window cache (tools/models/windows.ts; computed where missing).
  */
 import * as tf from '@tensorflow/tfjs';
-import { carryCells, deserializeHeard, directionLogits, heardInputWidth, mirrorHeardInput, objectnessLogits } from '../../src/engine/models/heard.ts';
+import { carryCells, deserializeHeard, objectShares, directionLogits, heardInputWidth, mirrorHeardInput, objectnessLogits } from '../../src/engine/models/heard.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
 import { listClips, soundingBoxes, truthHomography, useWasm } from './data.ts';
-import { clipObjectness } from './centernet.ts';
+import { clipObjectness, detectionsAt } from './centernet.ts';
 import { directionAt, gridFrames } from './train-heard.ts';
 import { clipCache, frameHomography, openWindowCache, windowAround } from './windows.ts';
 import { flagReaders, parseFlags } from './flags.ts';
@@ -40,19 +40,23 @@ const alphas = str('alpha', '1').split(',').map(Number);
 const shifted = str('windows', 'cut') === 'shifted';
 const mirrorTest = str('mirror-test', 'no') === 'yes';
 const uniforms = str('uniform', '0').split(',').map(Number);
+// --extent minScore:power[:density],...: variants whose map is read per detected object (heard.ts objectShares), alone and added to the last variant's map with weights --extent-mix
+const extents = str('extent', '').split(',').filter(Boolean).map((v) => v.split(':').map(Number) as [number, number, number?]);
+const mixes = str('extent-mix', '0,0.1,1').split(','); // 'm0.1': added only where E > 0, so cells with no kept detection stay tied at the floor
 const G = 14;
 
 await useWasm();
 const { params, config } = deserializeHeard(readFileSync(join(modelDir, 'model.json'), 'utf8'), new Uint8Array(readFileSync(join(modelDir, 'weights.bin'))));
 const wctx = source === 'estimated' ? await openWindowCache() : null;
 
-const variants = ['R0', ...radii.flatMap((r) => [`R${r}-geometry`, `R${r}-identity`, ...alphas.flatMap((a) => uniforms.map((u) => `R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}${u ? ` uniform ${u}` : ''}`))])];
+const variants = ['R0', ...radii.flatMap((r) => [`R${r}-geometry`, `R${r}-identity`, ...alphas.flatMap((a) => uniforms.map((u) => `R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}${u ? ` uniform ${u}` : ''}`)), ...extents.flatMap(([s, pw, de]) => mixes.map((x) => `R${r} extent ${s}:${pw}:${de ?? 0} mix ${x}`))])];
 const gp = params['heard/gp'].dataSync()[0], gq = params['heard/gq'].dataSync()[0];
 const scores = new Map<string, FrameScore[]>(variants.map((v) => [v, []]));
 const clips = listClips(data, split);
 for (const c of clips) {
   const grid = gridFrames(c);
   const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes');
+  const dets = extents.length ? await clipObjectness(c, grid, 'detections') : null;
   const { obj, dir } = tf.tidy(() => {
     const raw = Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(c, c.meta.frames[fi].time, config))));
     const probs = (x: Float32Array) => tf.exp(directionLogits(params, tf.tensor2d(x, [grid.length, heardInputWidth(config)]), config));
@@ -94,6 +98,14 @@ for (const c of clips) {
       for (const a of alphas) for (const u of uniforms) {
         const map = Dm.map((d, k) => gp * Math.log(hs[k] / n[k] + config.floor) + gq * Math.log(bs[k] / n[k] + config.floor) + a * Math.log((1 - u) * d + u / (G * G) + 1e-6));
         scores.get(`R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}${u ? ` uniform ${u}` : ''}`)!.push(scoreFrame(map, G, G, gt));
+        if (a !== alphas[alphas.length - 1] || u !== uniforms[uniforms.length - 1]) continue;
+        for (const [s, pw, de] of extents) {
+          const E = objectShares(Dm, detectionsAt(dets!, row(q)), { minScore: s, power: pw, density: de ?? 0 }, G, w);
+          for (const x of mixes) {
+            const masked = x.startsWith('m'), wx = Number(masked ? x.slice(1) : x);
+            scores.get(`R${r} extent ${s}:${pw}:${de ?? 0} mix ${x}`)!.push(scoreFrame(E.map((e, k) => Math.log(e + 1e-4) + (masked && !(e > 0) ? 0 : wx * map[k])), G, G, gt));
+          }
+        }
       }
     }
   }

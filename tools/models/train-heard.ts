@@ -263,6 +263,14 @@ frame. Code: \`src/engine/models/heard.ts\` (model, loss, loading), \`src/engine
   heard direction). Both chosen on the validation split (docs/results.md, "From more clips, heard
   both ways"); the validation figures below are of one way, single frames, no uniform share, as
   training scores them.
+- Per object (inference only, no parameter): the map the app, the CLI and the evaluation show is
+  then read per detected object of the frame (\`objectShares\`, \`withObjectExtent\`,
+  \`HEARD_EXTENT\`). Each of the detector's 100 boxes b takes m_b, the window's mean P summed over
+  the cells it covers, divided by the share of the frame it covers (the sound's probability per
+  unit of area), times its score to the power 0.5; a cell gets the largest of these over the boxes
+  covering it, times how much of the cell the box covers (E); the map is log(1e-4 + E) + 0.03 S.
+  An object is then lit over its whole box, S orders the cells within it, and cells no box covers
+  sit at the floor. Chosen on the validation split (docs/results.md, "Read per object").
 - Loss: paper 000's grounding objective (eq. 2): a frame's score for a sound is the log-mean-exp
   of S over the cells; each sound picks its own frame out of the batch and each frame its own
   sound (cross-entropy both ways); clips that share a recording are left out of each other's
@@ -285,7 +293,8 @@ a mono file has no direction and gets no map from it. Trained and tested only on
 benchmark (flat photo cut-outs, anechoic binaural rendering with one head model; docs/dataset.md
 "Limits"). Each part's direction is a column times a row, so two sounds at once in one part are
 heard as the four cells their columns and rows cross at; objects the detector does not know (outside COCO's 80 classes) get a weak map.
-The map's extent is the detector's, on a 14x14 grid: its top half (what cIoU reads) often strays
-off the object even where its peak is on it.
+The map's extent is the detector's boxes on a 14x14 grid: where a box is loose, shifted or
+missing, so is the map; the median threshold of cIoU still marks half the frame wherever the
+detector's 100 boxes cover most of it.
 `;
 }

@@ -1,5 +1,5 @@
 /**
- * Fills the detector's objectness cache (tools/models/centernet.ts) for the grid frames of a split's
+ * Fills the detector's cache (tools/models/centernet.ts: heat, boxes and detections) for the grid frames of a split's
  * clips ahead of a trainer, a probe or the eval, which otherwise fill it as they go on one core.
  * --shard i/n takes every n-th clip from the i-th, so n processes fill one split side by side.
  *
@@ -17,6 +17,6 @@ await useWasm();
 const clips = listClips(str('data', '.cache/synth'), str('split', 'train')).filter((_, k) => k % n === i);
 const t0 = Date.now();
 for (const [k, c] of clips.entries()) {
-  await clipObjectness(c, gridFrames(c), 'heat');
+  await clipObjectness(c, gridFrames(c), 'detections');
   if ((k + 1) % 25 === 0 || k + 1 === clips.length) console.log(`${k + 1} / ${clips.length} clips (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 }

@@ -1,7 +1,8 @@
 /** The heard-object localizer (heard.ts): its map, its eq. 2 loss against a plain reference, learning on a toy, the weights format and the shipped weights. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { carryCells, deserializeHeard, directionLogits, directionProbs, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, initHeardParams, loadHeard, mirrorHeardInput, objectnessLogits, serializeHeard, validateHeardConfig, windowMean } from './heard';
+import { carryCells, deserializeHeard, directionLogits, directionProbs, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, initHeardParams, loadHeard, mirrorHeardInput, objectnessLogits, objectShares, serializeHeard, validateHeardConfig, windowMean, withObjectExtent, EXTENT_FLOOR } from './heard';
+import type { Detection } from './objectness';
 import { SEGMENT_FEATURES, binauralSegments } from '../dsp/binaural';
 import { rng } from '../testing/compare';
 import { readShippedManifest, shippedModelsFetcher } from '../testing/shipped-models';
@@ -116,6 +117,47 @@ describe('heard-object model', () => {
     const t = tf.tensor2d(P, [1, 196]);
     expect(() => heardMapsFromMeans(p, t, t, t, config, 1)).toThrow(InvalidConfigError);
     tf.dispose([t, ...Object.values(p)]);
+  });
+
+  it('reads the direction per detected object: each box filled with its score^power times its mean probability', () => {
+    // the direction: all its mass in the 2x2 cells at columns 2-3, rows 5-6 (cells of 16 px on 224)
+    const P = new Float32Array(196);
+    for (const [x, y] of [[2, 5], [3, 5], [2, 6], [3, 6]]) P[y * 14 + x] = 0.25;
+    const near: Detection = { box: [32, 80, 64, 112], score: 0.5, cls: 0 }; // exactly those four cells
+    const big: Detection = { box: [0, 0, 224, 224], score: 0.9, cls: 0 }; // the whole frame
+    const off: Detection = { box: [160, 160, 192, 176], score: 0.8, cls: 0 }; // two cells the sound misses
+    const half: Detection = { box: [40, 80, 56, 96], score: 0.5, cls: 0 }; // half of cell (2,5), half of (3,5)
+    const E = objectShares(P, [big, near, off], { minScore: 0, power: 0.5, density: 1 }, 14);
+    // near: mass 1 over a share 4/196 of the frame -> sqrt(0.5) * 49; big: mass 1 over all of it -> sqrt(0.9)
+    expect(E[5 * 14 + 2]).toBeCloseTo(Math.sqrt(0.5) * 49, 4);
+    expect(E[6 * 14 + 3]).toBeCloseTo(Math.sqrt(0.5) * 49, 4);
+    expect(E[0]).toBeCloseTo(Math.sqrt(0.9), 5); // only the big box covers it
+    expect(E[10 * 14 + 10]).toBeCloseTo(Math.sqrt(0.9), 5); // 'off' takes none of the sound: big wins
+    // density 0: the sum, not the mean -> the big box ties with the near one at its cells but its score is higher
+    const E0 = objectShares(P, [big, near], { minScore: 0, power: 1, density: 0 }, 14);
+    expect(E0[5 * 14 + 2]).toBeCloseTo(0.9, 5);
+    // a box covering half of two cells counts half of each cell, as coverCells does
+    const Eh = objectShares(P, [half], { minScore: 0, power: 1, density: 1 }, 14);
+    // cover 0.5 x score 0.5 x mass (0.5 x 0.25 + 0.5 x 0.25) / share (2 x 0.5 / 196)
+    expect(Eh[5 * 14 + 2]).toBeCloseTo((0.5 * 0.5 * (0.5 * 0.25 + 0.5 * 0.25)) / (1 / 196), 4);
+    expect(Eh[6 * 14 + 2]).toBe(0);
+    // minScore drops detections; no kept detection leaves every cell at 0
+    expect(Array.from(objectShares(P, [near, off], { minScore: 0.9, power: 1 }, 14)).every((e) => e === 0)).toBe(true);
+    expect(() => objectShares(new Float32Array(10), [near], { minScore: 0, power: 1 }, 14)).toThrow(InvalidConfigError);
+  });
+
+  it('withObjectExtent: log(floor + E) + mix S; cells no object covers tie unless S separates them', () => {
+    const S = Float32Array.from({ length: 196 }, (_, k) => -k / 100);
+    const E = new Float32Array(196); E[3] = 2; E[4] = 2;
+    const m = withObjectExtent(S, E, 0.03);
+    for (const k of [0, 3, 4, 100]) expect(m[k]).toBeCloseTo(Math.log(EXTENT_FLOOR + E[k]) + 0.03 * S[k], 6);
+    // within the object S decides (cell 3 over 4); the object is above every uncovered cell
+    expect(m[3]).toBeGreaterThan(m[4]);
+    expect(Math.min(m[3], m[4])).toBeGreaterThan(Math.max(...Array.from(m).filter((_, k) => k !== 3 && k !== 4)));
+    const flat = withObjectExtent(S, E, 0);
+    expect(flat[0]).toBe(flat[195]);
+    expect(() => withObjectExtent(S, E.subarray(0, 10), 0.1)).toThrow(InvalidConfigError);
+    expect(() => withObjectExtent(S, E, -1)).toThrow(InvalidConfigError);
   });
 
   it('swaps the ears on the input itself: the same features as the channels swapped', () => {

@@ -29,8 +29,9 @@
  *   S_xy = gp log(eps + mean heat) + gq log(eps + mean boxes) + log(mean P).
  * No parameter is added: the weights are the per-frame model's. One frame gives S above exactly.
  * The methods that ship (pipeline/localizer.ts) hear each window both ways (directionProbs with
- * mirror) and mix a uniform share into mean P (heardMapsFromMeans with uniform), both chosen on the
- * validation split.
+ * mirror), mix a uniform share into mean P (heardMapsFromMeans with uniform) and read the result per
+ * detected object of the query frame (objectShares, withObjectExtent: each box lit over its extent
+ * by the direction's probability inside it), all chosen on the validation split.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidConfigError, WeightsUnavailableError } from '../errors';
@@ -38,6 +39,7 @@ import { fetchVerified, type Fetcher, type LoadProgress, type Manifest } from '.
 import { BANDS, MAX_LAG, SEGMENT_FEATURES, binauralSegments } from '../dsp/binaural';
 import { makeVariable, type Params } from './audio';
 import { apply, type Mat3 } from '../geometry/homography';
+import { coverCells, type Detection } from './objectness';
 
 export interface HeardConfig {
   /** Direction features per part of the window (dsp/binaural.ts SEGMENT_FEATURES: 74). */
@@ -201,6 +203,46 @@ export function heardMapsFromMeans(p: Params, probs: tf.Tensor2D, heat: tf.Tenso
   if (!(uniform >= 0 && uniform < 1)) throw new InvalidConfigError('uniform', `must be in [0, 1), got ${uniform}`);
   const G2 = config.grid * config.grid;
   return tf.tidy(() => tf.add(objectnessLogits(p, heat, boxes, config), tf.log(tf.maximum(uniform ? tf.add(tf.mul(probs, 1 - uniform), uniform / G2) : probs, 1e-30))) as tf.Tensor2D);
+}
+
+/**
+ * The heard direction read per detected object, over its extent. For frame q's detections b with
+ * score s_b >= minScore (boxes in size x size frame pixels), m_b = sum_c cover_b(c) P(c) is the share
+ * of the sound's direction probabilities P [G*G] (the window's mean on q's grid) that falls inside b
+ * (cover_b(c): the share of cell c inside b), a_b = sum_c cover_b(c) / G^2 its share of the frame, and
+ *   E(c) = max_b cover_b(c) s_b^power m_b / a_b^density
+ * paints each object over its whole extent with how much of the sound it takes (density 0; density 1:
+ * how much per unit of area), times how sure the detector is of it. E is 0 where no kept detection
+ * lies: those cells say "nothing heard here".
+ */
+export function objectShares(probs: ArrayLike<number>, detections: Detection[], opts: { minScore: number; power: number; density?: number }, grid: number, size = 224): Float32Array {
+  if (probs.length !== grid * grid) throw new InvalidConfigError('probs', `has ${probs.length} values, the grid ${grid * grid}`);
+  const out = new Float32Array(grid * grid);
+  for (const d of detections) {
+    if (!(d.score >= opts.minScore)) continue;
+    const cover = coverCells([{ box: d.box, weight: 1 }], size, size, grid);
+    let m = 0, a = 0;
+    for (let c = 0; c < cover.length; c++) { m += cover[c] * probs[c]; a += cover[c]; }
+    if (!(a > 0)) continue;
+    const w = (Math.pow(d.score, opts.power) * m) / Math.pow(a / cover.length, opts.density ?? 0);
+    for (let c = 0; c < cover.length; c++) out[c] = Math.max(out[c], cover[c] * w);
+  }
+  return out;
+}
+
+/** The floor under objectShares' E in withObjectExtent: cells with no detection sit at log(EXTENT_FLOOR). */
+export const EXTENT_FLOOR = 1e-4;
+
+/**
+ * A heard map [G*G] read per object: log(EXTENT_FLOOR + E) + mix S, with E objectShares' map and S
+ * the cell-level map (heardMapsFromMeans). E orders the objects and fills each one's extent; the small
+ * share of S orders the cells within an object (its peak stays where the objectness and the direction
+ * meet) and between cells E leaves equal.
+ */
+export function withObjectExtent(S: ArrayLike<number>, E: ArrayLike<number>, mix: number): Float32Array {
+  if (S.length !== E.length) throw new InvalidConfigError('extent', `${S.length} map cells and ${E.length} object shares`);
+  if (!(mix >= 0)) throw new InvalidConfigError('mix', `must be >= 0, got ${mix}`);
+  return Float32Array.from(E, (e, k) => Math.log(EXTENT_FLOOR + e) + mix * S[k]);
 }
 
 /**

@@ -94,8 +94,8 @@ export async function detect(model: tf.GraphModel, rgb: Float32Array): Promise<{
   return { heat: h, detections };
 }
 
-/** Both objectness maps of one frame (see the header), each [196]. */
-export async function frameObjectness(model: tf.GraphModel, rgb: Float32Array): Promise<{ heat: Float32Array; boxes: Float32Array }> {
+/** Both objectness maps of one frame (see the header), each [196], and the detections they came from (224-pixel coordinates). */
+export async function frameObjectness(model: tf.GraphModel, rgb: Float32Array): Promise<{ heat: Float32Array; boxes: Float32Array; detections: Detection[] }> {
   const { heat, detections } = await detect(model, rgb);
-  return { heat: cellMax(heat), boxes: boxCells(detections) };
+  return { heat: cellMax(heat), boxes: boxCells(detections), detections };
 }

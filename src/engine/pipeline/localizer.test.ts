@@ -2,9 +2,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
-import { Localizer, audioWindowAt, centreMap, availableMethods, stereoWindowAt, weightsSha256, MONO_RATE, STEREO_RATE, EGO000_ID, HEARD_FRAMES, HEARD_ID, HEARD_MIRROR, HEARD_UNIFORM, METHODS } from './localizer';
+import { Localizer, audioWindowAt, centreMap, availableMethods, stereoWindowAt, weightsSha256, MONO_RATE, STEREO_RATE, EGO000_ID, HEARD_FRAMES, HEARD_ID, HEARD_EXTENT, HEARD_MIRROR, HEARD_UNIFORM, METHODS } from './localizer';
 import { frameObjectness, loadObjectness, OBJECTNESS_ID } from '../models/objectness';
-import { directionProbs, heardMaps, heardMapsFromMeans, loadHeard, windowMean } from '../models/heard';
+import { directionProbs, heardMaps, heardMapsFromMeans, loadHeard, objectShares, windowMean, withObjectExtent } from '../models/heard';
 import { binauralSegments } from '../dsp/binaural';
 import { loadEgo000, ego000Maps, ego000SeparationMask } from '../models/ego000/index';
 import { applyLogFreqMask } from '../dsp/logfreq';
@@ -300,11 +300,14 @@ describe('Localizer, heard object (two channels x detector)', () => {
       const [l, r] = stereoWindowAt(stereo, t);
       // the window heard both ways (HEARD_MIRROR), one frame: objectness term + log P
       const P = directionProbs(heard.params, tf.tensor2d(binauralSegments(l, r, STEREO_RATE, heard.config.segments), [1, (heard.config.segments + 1) * heard.config.features]), heard.config, HEARD_MIRROR);
-      const want = tf.tidy(() => heardMapsFromMeans(heard.params, P, tf.tensor2d(o.heat, [1, 196]), tf.tensor2d(o.boxes, [1, 196]), heard.config, HEARD_UNIFORM).dataSync());
-      // ...which is not the map heard one way only
+      const cells = tf.tidy(() => heardMapsFromMeans(heard.params, P, tf.tensor2d(o.heat, [1, 196]), tf.tensor2d(o.boxes, [1, 196]), heard.config, HEARD_UNIFORM).dataSync());
+      // ...read per object over the frame's detections (HEARD_EXTENT)
+      const want = withObjectExtent(cells, objectShares(P.dataSync(), o.detections, HEARD_EXTENT, 14, 224), HEARD_EXTENT.mix);
+      // ...which is not the map heard one way only, nor the map read per cell
       const oneWay = tf.tidy(() => heardMaps(heard.params, tf.tensor2d(binauralSegments(l, r, STEREO_RATE, heard.config.segments), [1, (heard.config.segments + 1) * heard.config.features]), tf.tensor2d(o.heat, [1, 196]), tf.tensor2d(o.boxes, [1, 196]), heard.config).dataSync());
       P.dispose();
-      expect(Math.max(...Array.from(want, (v, i) => Math.abs(v - oneWay[i])))).toBeGreaterThan(1e-3);
+      expect(Math.max(...Array.from(cells, (v, i) => Math.abs(v - oneWay[i])))).toBeGreaterThan(1e-3);
+      expect(Math.max(...Array.from(want, (v, i) => Math.abs(v - cells[i])))).toBeGreaterThan(1);
       assertClose(out.maps.subarray(k * 196, (k + 1) * 196), want, { atol: 1e-4, label: `frame ${k}: pipeline vs direct` });
     }
     model.dispose();
@@ -339,7 +342,7 @@ describe('Localizer, heard object (two channels x detector)', () => {
     // by hand: each frame's detector maps and direction probabilities, window means with the TRUE homographies H_{q->j} = P_j^-1 P_q
     const { model } = await loadObjectness(manifest, BASE, { fetcher: fetcher() });
     const heard = await loadHeard(manifest, HEARD_ID, BASE, { fetcher: fetcher() });
-    const obj: { heat: Float32Array; boxes: Float32Array }[] = [];
+    const obj: Awaited<ReturnType<typeof frameObjectness>>[] = [];
     for (const f of fr) obj.push(await frameObjectness(model, Float32Array.from(Array.from(f).filter((_, i) => i % 4 !== 3), (v) => v / 255)));
     const W = (heard.config.segments + 1) * heard.config.features;
     const probs = tf.tidy(() => directionProbs(heard.params, tf.tensor2d(Float32Array.from(times.flatMap((t) => Array.from(binauralSegments(...stereoWindowAt(input.stereo, t), STEREO_RATE, heard.config.segments)))), [n, W]), heard.config, HEARD_MIRROR).dataSync());
@@ -350,7 +353,9 @@ describe('Localizer, heard object (two channels x detector)', () => {
       const mapOf = (H: (j: number) => number[] | null) => {
         const toQ = w.frames.map((j) => (j === q ? null : H(j)));
         const mean = (x: ArrayLike<number>[]) => tf.tensor2d(windowMean(x, toQ, 224, 224, 14), [1, 196]);
-        return tf.tidy(() => heardMapsFromMeans(heard.params, mean(w.frames.map(P)), mean(w.frames.map((j) => obj[j].heat)), mean(w.frames.map((j) => obj[j].boxes)), heard.config, HEARD_UNIFORM).dataSync());
+        const meanP = windowMean(w.frames.map(P), toQ, 224, 224, 14);
+        const cells = tf.tidy(() => heardMapsFromMeans(heard.params, tf.tensor2d(meanP, [1, 196]), mean(w.frames.map((j) => obj[j].heat)), mean(w.frames.map((j) => obj[j].boxes)), heard.config, HEARD_UNIFORM).dataSync());
+        return withObjectExtent(cells, objectShares(meanP, obj[q].detections, HEARD_EXTENT, 14, 224), HEARD_EXTENT.mix);
       };
       const truth = mapOf((j) => normalize(mul(invert(seq.poses[j]), seq.poses[q]))), ident = mapOf(() => null);
       for (let k = 0; k < 196; k++) {

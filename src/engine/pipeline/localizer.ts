@@ -24,8 +24,9 @@
  *                    each frame q the same window as 'full' (HEARD_FRAMES = 9 frames EGO000_GAP_SEC
  *                    apart, homographies estimated with opencv.js), every window frame's detector maps and
  *                    direction probabilities carried onto q's grid through H_{q->j} and averaged
- *                    (heard.ts windowMean), each direction heard both ways (HEARD_MIRROR); mono sound
- *                    has no direction (MonoAudioError);
+ *                    (heard.ts windowMean), each direction heard both ways (HEARD_MIRROR), then read
+ *                    per detected object of frame q (HEARD_EXTENT); mono sound has no direction
+ *                    (MonoAudioError);
  *   'heardNoGeometry'  the same window averaged without the homographies (identity);
  *   'heardSingleFrame' each frame alone (T = 1);
  *   'centre'         a centred Gaussian, the prior every method must beat (no weights, no audio).
@@ -34,8 +35,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError, InvalidConfigError, MonoAudioError, WeightsUnavailableError } from '../errors';
-import { frameObjectness, loadObjectness, OBJECTNESS_ID } from '../models/objectness';
-import { directionProbs, heardInput, heardInputWidth, heardMapsFromMeans, loadHeard, windowMean, type HeardConfig } from '../models/heard';
+import { frameObjectness, loadObjectness, OBJECTNESS_ID, type Detection } from '../models/objectness';
+import { directionProbs, heardInput, heardInputWidth, heardMapsFromMeans, loadHeard, objectShares, windowMean, withObjectExtent, type HeardConfig } from '../models/heard';
 import type { Fetcher, LoadProgress, Manifest } from '../weights/verify';
 import { loadVisualTrunk, visualFeatures, VISUAL_ID } from '../models/visual';
 import { loadLvs, lvsLocalize, type LvsConfig } from '../models/lvs';
@@ -67,6 +68,8 @@ export const HEARD_FRAMES = 9;
 export const HEARD_MIRROR = true;
 /** ...and mix this share of a uniform distribution into the window's mean direction probabilities (heard.ts heardMapsFromMeans), chosen on the validation split (the same section). */
 export const HEARD_UNIFORM = 0.2;
+/** ...and read the result per detected object (heard.ts objectShares and withObjectExtent: each of the query frame's detections filled with its score times the window's mean direction probability inside it), chosen on the validation split (docs/results.md, "Read per object"). */
+export const HEARD_EXTENT = { minScore: 0, power: 0.5, density: 1, mix: 0.03 };
 /** The heard-object method's sound: two channels at this rate. */
 export const STEREO_RATE = 16000;
 
@@ -288,7 +291,7 @@ export class Localizer {
    */
   private f14Cache: { keys: string[]; f14: tf.Tensor4D } | null = null;
   /** The detector's maps of the last heard-object call's frames, by frame key. */
-  private objectnessCache = new Map<string, { heat: Float32Array; boxes: Float32Array }>();
+  private objectnessCache = new Map<string, { heat: Float32Array; boxes: Float32Array; detections: Detection[] }>();
   /** Frames of the last call whose trunk features came from the cache. */
   lastCacheHits = 0;
   /** Homography pairs of the last call (their fallbacks: how many fell back to the identity). */
@@ -395,7 +398,7 @@ export class Localizer {
     const width = heardInputWidth(config);
     const heat = new Float32Array(used.length * hw), boxes = new Float32Array(used.length * hw), dir = new Float32Array(used.length * width);
     const keys = used.map((f) => frameKey(input.frames[f], input.times[f], input.width, input.height));
-    const cache = new Map<string, { heat: Float32Array; boxes: Float32Array }>();
+    const cache = new Map<string, { heat: Float32Array; boxes: Float32Array; detections: Detection[] }>();
     for (const [r, f] of used.entries()) {
       if (signal?.aborted) throw new CancelledError('localization');
       let o = this.objectnessCache.get(keys[r]);
@@ -436,11 +439,19 @@ export class Localizer {
       mProbs.set(windowMean(of(probs), toQ, input.width, input.height, MAP_SIZE), k * hw);
     }
     const maps = tf.tidy(() => heardMapsFromMeans(params, tf.tensor2d(mProbs, [Q, hw]), tf.tensor2d(mHeat, [Q, hw]), tf.tensor2d(mBoxes, [Q, hw]), config, HEARD_UNIFORM));
+    let S: Float32Array;
     try {
-      return await maps.data() as Float32Array;
+      S = await maps.data() as Float32Array;
     } finally {
       maps.dispose();
     }
+    // read per object over the query frame's own detections (HEARD_EXTENT)
+    const out = new Float32Array(Q * hw);
+    for (const [k, q] of queries.entries()) {
+      const E = objectShares(mProbs.subarray(k * hw, (k + 1) * hw), cache.get(keys[row.get(q)!])!.detections, HEARD_EXTENT, MAP_SIZE, FRAME_SIZE);
+      out.set(withObjectExtent(S.subarray(k * hw, (k + 1) * hw), E, HEARD_EXTENT.mix), k * hw);
+    }
+    return out;
   }
 
   /** Trunk features of every frame, [T, 14, 14, C] (chunks of CHUNK through the trunk). */
