@@ -2,8 +2,11 @@
  * Fills the detector's cache (tools/models/centernet.ts: heat, boxes and detections) for the grid frames of a split's
  * clips ahead of a trainer, a probe or the eval, which otherwise fill it as they go on one core.
  * --shard i/n takes every n-th clip from the i-th, so n processes fill one split side by side.
+ * --kind heat (the default: what the trainer reads) runs the detector only on clips without heat and
+ * boxes; --kind detections (what the eval and probe-heard-time --extent read) also on clips cached
+ * before the detections were. One detector pass writes all three.
  *
- *   npx tsx tools/models/warm-objectness.ts --data .cache/synth --split train [--shard 0/2]
+ *   npx tsx tools/models/warm-objectness.ts --data .cache/synth --split train [--shard 0/2] [--kind heat|detections]
  */
 import { listClips, useWasm } from './data.ts';
 import { clipObjectness } from './centernet.ts';
@@ -13,10 +16,12 @@ import { flagReaders, parseFlags } from './flags.ts';
 const { str } = flagReaders(parseFlags(process.argv.slice(2)));
 const [i, n] = str('shard', '0/1').split('/').map(Number);
 if (!(Number.isInteger(i) && Number.isInteger(n) && n >= 1 && i >= 0 && i < n)) throw new Error('--shard must be i/n with 0 <= i < n');
+const kind = str('kind', 'heat');
+if (kind !== 'heat' && kind !== 'detections') throw new Error('--kind must be heat or detections');
 await useWasm();
 const clips = listClips(str('data', '.cache/synth'), str('split', 'train')).filter((_, k) => k % n === i);
 const t0 = Date.now();
 for (const [k, c] of clips.entries()) {
-  await clipObjectness(c, gridFrames(c), 'detections');
+  await clipObjectness(c, gridFrames(c), kind);
   if ((k + 1) % 25 === 0 || k + 1 === clips.length) console.log(`${k + 1} / ${clips.length} clips (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 }
