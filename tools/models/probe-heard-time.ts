@@ -20,7 +20,7 @@
  * the window cache (tools/models/windows.ts; computed where missing).
  */
 import * as tf from '@tensorflow/tfjs';
-import { carryCells, deserializeHeard, objectShares, directionLogits, heardInputWidth, mirrorHeardInput, objectnessLogits } from '../../src/engine/models/heard.ts';
+import { carryCells, deserializeHeard, objectShares, withObjectExtent, directionLogits, heardInputWidth, mirrorHeardInput, objectnessLogits } from '../../src/engine/models/heard.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
 import { listClips, soundingBoxes, truthHomography, useWasm } from './data.ts';
 import { clipObjectness, detectionsAt } from './centernet.ts';
@@ -40,8 +40,10 @@ const alphas = str('alpha', '1').split(',').map(Number);
 const shifted = str('windows', 'cut') === 'shifted';
 const mirrorTest = str('mirror-test', 'no') === 'yes';
 const uniforms = str('uniform', '0').split(',').map(Number);
-// --extent minScore:power[:density],...: variants whose map is read per detected object (heard.ts objectShares), alone and added to the last variant's map with weights --extent-mix
-const extents = str('extent', '').split(',').filter(Boolean).map((v) => v.split(':').map(Number) as [number, number, number?]);
+// --extent minScore:power[:density[:cut[:nest]]],...: variants whose map is read per detected object (heard.ts objectShares), alone and added to the last variant's map with weights --extent-mix;
+// with a cut, the cells of the boxes left out tie below the rest (withObjectExtent's tie)
+const extents = str('extent', '').split(',').filter(Boolean).map((v) => v.split(':').map(Number) as [number, number, number?, number?, number?]);
+const extentName = ([s, pw, de, cu, ne]: [number, number, number?, number?, number?]) => `${s}:${pw}:${de ?? 0}${cu ? `:${cu}:${ne ?? 0}` : ''}`;
 const mixes = str('extent-mix', '0,0.1,1').split(','); // 'm0.1': added only where E > 0, so cells with no kept detection stay tied at the floor
 const G = 14;
 
@@ -49,9 +51,10 @@ await useWasm();
 const { params, config } = deserializeHeard(readFileSync(join(modelDir, 'model.json'), 'utf8'), new Uint8Array(readFileSync(join(modelDir, 'weights.bin'))));
 const wctx = source === 'estimated' ? await openWindowCache() : null;
 
-const variants = ['R0', ...radii.flatMap((r) => [`R${r}-geometry`, `R${r}-identity`, ...alphas.flatMap((a) => uniforms.map((u) => `R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}${u ? ` uniform ${u}` : ''}`)), ...extents.flatMap(([s, pw, de]) => mixes.map((x) => `R${r} extent ${s}:${pw}:${de ?? 0} mix ${x}`))])];
+const variants = ['R0', ...radii.flatMap((r) => [`R${r}-geometry`, `R${r}-identity`, ...alphas.flatMap((a) => uniforms.map((u) => `R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}${u ? ` uniform ${u}` : ''}`)), ...extents.flatMap((e) => mixes.map((x) => `R${r} extent ${extentName(e)} mix ${x}`))])];
 const gp = params['heard/gp'].dataSync()[0], gq = params['heard/gq'].dataSync()[0];
 const scores = new Map<string, FrameScore[]>(variants.map((v) => [v, []]));
+const areas: number[] = []; // the scored frames' sounding area (share of the frame), for the slices printed at the end
 const clips = listClips(data, split);
 for (const c of clips) {
   const grid = gridFrames(c);
@@ -75,6 +78,7 @@ for (const c of clips) {
   const { width: w, height: h } = c.meta.config;
   for (const q of scored) {
     const gt = boxesToMask(soundingBoxes(c, q).boxes, w, h);
+    areas.push(gt.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / gt.length);
     const row = (f: number) => grid.indexOf(f);
     const O = obj.subarray(row(q) * 196, (row(q) + 1) * 196);
     const mapOf = (D: Float32Array) => O.map((o, k) => o + Math.log(D[k] + 1e-6));
@@ -99,11 +103,13 @@ for (const c of clips) {
         const map = Dm.map((d, k) => gp * Math.log(hs[k] / n[k] + config.floor) + gq * Math.log(bs[k] / n[k] + config.floor) + a * Math.log((1 - u) * d + u / (G * G) + 1e-6));
         scores.get(`R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}${u ? ` uniform ${u}` : ''}`)!.push(scoreFrame(map, G, G, gt));
         if (a !== alphas[alphas.length - 1] || u !== uniforms[uniforms.length - 1]) continue;
-        for (const [s, pw, de] of extents) {
-          const E = objectShares(Dm, detectionsAt(dets!, row(q)), { minScore: s, power: pw, density: de ?? 0 }, G, w);
+        for (const e of extents) {
+          const [s, pw, de, cu, ne] = e;
+          const E = objectShares(Dm, detectionsAt(dets!, row(q)), { minScore: s, power: pw, density: de ?? 0, cut: cu ?? 0, nest: ne ?? 0 }, G, w);
           for (const x of mixes) {
             const masked = x.startsWith('m'), wx = Number(masked ? x.slice(1) : x);
-            scores.get(`R${r} extent ${s}:${pw}:${de ?? 0} mix ${x}`)!.push(scoreFrame(E.map((e, k) => Math.log(e + 1e-4) + (masked && !(e > 0) ? 0 : wx * map[k])), G, G, gt));
+            const m = cu ? withObjectExtent(map, E, wx, true) : E.map((e, k) => Math.log(e + 1e-4) + (masked && !(e > 0) ? 0 : wx * map[k]));
+            scores.get(`R${r} extent ${extentName(e)} mix ${x}`)!.push(scoreFrame(m, G, G, gt));
           }
         }
       }
@@ -111,5 +117,9 @@ for (const c of clips) {
   }
 }
 console.log(`${split}: ${clips.length} clips, ${scores.get('R0')!.length} frames, homographies ${source}, model ${modelDir}${mirrorTest ? ', mirror test' : ''}`);
-console.log('variant | pointing | pixel AP | cIoU@0.5 | AUC');
-for (const [v, s] of scores) { const m = summarize(s); console.log(`${v} | ${m.pointing.toFixed(3)} | ${m.pixelAP.toFixed(3)} | ${m.ciou50.toFixed(3)} | ${m.auc.toFixed(3)}`); }
+console.log('variant | pointing | pixel AP | cIoU@0.5 | AUC | sum | near (area >= 25%): pointing / pixel AP / cIoU@0.5 | small (< 5%): pointing');
+const near = (s: FrameScore[]) => summarize(s.filter((_, i) => areas[i] >= 0.25)), small = (s: FrameScore[]) => summarize(s.filter((_, i) => areas[i] < 0.05));
+for (const [v, s] of scores) {
+  const m = summarize(s), n = near(s), sm = small(s);
+  console.log(`${v} | ${m.pointing.toFixed(3)} | ${m.pixelAP.toFixed(3)} | ${m.ciou50.toFixed(3)} | ${m.auc.toFixed(3)} | ${(m.pointing + m.pixelAP + m.ciou50 + m.auc).toFixed(3)} | ${n.pointing.toFixed(3)} / ${n.pixelAP.toFixed(3)} / ${n.ciou50.toFixed(3)} (${n.n}) | ${sm.pointing.toFixed(3)} (${sm.n})`);
+}

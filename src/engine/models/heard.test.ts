@@ -146,6 +146,50 @@ describe('heard-object model', () => {
     expect(() => objectShares(new Float32Array(10), [near], { minScore: 0, power: 1 }, 14)).toThrow(InvalidConfigError);
   });
 
+  it('objectShares cut and nest: boxes under cut x the top weight are left out, unless they hold a kept box', () => {
+    const P = new Float32Array(196);
+    for (const [x, y] of [[2, 5], [3, 5], [2, 6], [3, 6]]) P[y * 14 + x] = 0.25;
+    const near: Detection = { box: [32, 80, 64, 112], score: 0.5, cls: 0 }; // weight sqrt(0.5) * 49
+    const around: Detection = { box: [16, 64, 80, 128], score: 0.5, cls: 0 }; // 4x4 cells holding near: sqrt(0.5) * 196 / 16
+    const big: Detection = { box: [0, 0, 224, 224], score: 0.9, cls: 0 }; // sqrt(0.9)
+    const opts = { minScore: 0, power: 0.5, density: 1 };
+    const all = objectShares(P, [big, around, near], opts, 14);
+    expect(all[4 * 14 + 1]).toBeCloseTo(Math.sqrt(0.5) * 12.25, 4); // around's own cell
+    expect(all[0]).toBeCloseTo(Math.sqrt(0.9), 5);
+    // cut 0.5: around (12.25 / 49 of the top) and big are out; near keeps its cells
+    const cut = objectShares(P, [big, around, near], { ...opts, cut: 0.5 }, 14);
+    expect(cut[5 * 14 + 2]).toBeCloseTo(Math.sqrt(0.5) * 49, 4);
+    expect(cut[4 * 14 + 1]).toBe(0);
+    expect(cut[0]).toBe(0);
+    // cut 0.2 keeps around (0.25 of the top), not big
+    expect(objectShares(P, [big, around, near], { ...opts, cut: 0.2 }, 14)[4 * 14 + 1]).toBeCloseTo(Math.sqrt(0.5) * 12.25, 4);
+    // nest 0.8: every box holding near comes back at its own weight (around and the frame-sized one)
+    const nested = objectShares(P, [big, around, near], { ...opts, cut: 0.5, nest: 0.8 }, 14);
+    expect(nested[4 * 14 + 1]).toBeCloseTo(Math.sqrt(0.5) * 12.25, 4);
+    expect(nested[0]).toBeCloseTo(Math.sqrt(0.9), 5);
+    expect(nested[5 * 14 + 2]).toBeCloseTo(Math.sqrt(0.5) * 49, 4);
+    // a box that holds only part of near does not come back
+    const partial: Detection = { box: [48, 80, 112, 144], score: 0.5, cls: 0 };
+    expect(objectShares(P, [partial, near], { ...opts, cut: 0.9, nest: 0.8 }, 14)[8 * 14 + 6]).toBe(0);
+    expect(() => objectShares(P, [near], { ...opts, cut: 2 }, 14)).toThrow(InvalidConfigError);
+    expect(() => objectShares(P, [near], { ...opts, nest: -1 }, 14)).toThrow(InvalidConfigError);
+  });
+
+  it('withObjectExtent tie: the cells no kept object covers share one value under all the others', () => {
+    const S = Float32Array.from({ length: 196 }, (_, k) => -k / 100);
+    const E = new Float32Array(196); E[3] = 2; E[4] = 2; E[50] = 1e-3;
+    const m = withObjectExtent(S, E, 0.03, true);
+    // the covered cells as without tie
+    for (const k of [3, 4, 50]) expect(m[k]).toBeCloseTo(Math.log(EXTENT_FLOOR + E[k]) + 0.03 * S[k], 6);
+    const rest = Array.from(m).filter((_, k) => ![3, 4, 50].includes(k));
+    expect(new Set(rest).size).toBe(1);
+    expect(rest[0]).toBeLessThan(Math.min(m[3], m[4], m[50]));
+    // without tie S orders them
+    expect(new Set(Array.from(withObjectExtent(S, E, 0.03)).filter((_, k) => ![3, 4, 50].includes(k))).size).toBe(193);
+    // nothing covered: nothing to tie under, the map is as without
+    expect(Array.from(withObjectExtent(S, new Float32Array(196), 0.03, true))).toEqual(Array.from(withObjectExtent(S, new Float32Array(196), 0.03)));
+  });
+
   it('withObjectExtent: log(floor + E) + mix S; cells no object covers tie unless S separates them', () => {
     const S = Float32Array.from({ length: 196 }, (_, k) => -k / 100);
     const E = new Float32Array(196); E[3] = 2; E[4] = 2;

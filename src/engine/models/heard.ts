@@ -214,19 +214,51 @@ export function heardMapsFromMeans(p: Params, probs: tf.Tensor2D, heat: tf.Tenso
  * paints each object over its whole extent with how much of the sound it takes (density 0; density 1:
  * how much per unit of area), times how sure the detector is of it. E is 0 where no kept detection
  * lies: those cells say "nothing heard here".
+ * opts.cut > 0 keeps only the boxes whose weight is at least cut x the frame's largest, and
+ * opts.nest > 0 brings back, at its own weight, a box that at least nest of a kept box lies inside
+ * (measured on val and not shipped: docs/results.md, "Only the heard object").
  */
-export function objectShares(probs: ArrayLike<number>, detections: Detection[], opts: { minScore: number; power: number; density?: number }, grid: number, size = 224): Float32Array {
+export interface ExtentOptions {
+  /** Detections under this score are left out. */
+  minScore: number;
+  /** E weighs each box by its score to this power. */
+  power: number;
+  /** 0: the box's share of the direction; 1: its share per unit of area (default 0). */
+  density?: number;
+  /** Boxes whose weight is under cut x the largest box weight are left out (0 keeps all). */
+  cut?: number;
+  /** A box left out by the cut comes back, at its own weight, when at least nest of a kept box lies inside it (0: never). */
+  nest?: number;
+}
+
+export function objectShares(probs: ArrayLike<number>, detections: Detection[], opts: ExtentOptions, grid: number, size = 224): Float32Array {
   if (probs.length !== grid * grid) throw new InvalidConfigError('probs', `has ${probs.length} values, the grid ${grid * grid}`);
-  const out = new Float32Array(grid * grid);
+  const cut = opts.cut ?? 0, nest = opts.nest ?? 0;
+  if (!(cut >= 0 && cut <= 1)) throw new InvalidConfigError('cut', `must be in [0, 1], got ${cut}`);
+  if (!(nest >= 0 && nest <= 1)) throw new InvalidConfigError('nest', `must be in [0, 1], got ${nest}`);
+  const boxes: { d: Detection; cover: Float32Array; w: number }[] = [];
   for (const d of detections) {
     if (!(d.score >= opts.minScore)) continue;
     const cover = coverCells([{ box: d.box, weight: 1 }], size, size, grid);
     let m = 0, a = 0;
     for (let c = 0; c < cover.length; c++) { m += cover[c] * probs[c]; a += cover[c]; }
     if (!(a > 0)) continue;
-    const w = (Math.pow(d.score, opts.power) * m) / Math.pow(a / cover.length, opts.density ?? 0);
-    for (let c = 0; c < cover.length; c++) out[c] = Math.max(out[c], cover[c] * w);
+    boxes.push({ d, cover, w: (Math.pow(d.score, opts.power) * m) / Math.pow(a / cover.length, opts.density ?? 0) });
   }
+  let kept = boxes;
+  if (cut > 0) {
+    const top = boxes.reduce((t, b) => Math.max(t, b.w), 0);
+    const core = boxes.filter((b) => b.w >= cut * top);
+    // the share of box b's area that lies inside box B
+    const inside = (b: Detection, B: Detection) => {
+      const [x0, y0, x1, y1] = b.box, [X0, Y0, X1, Y1] = B.box;
+      const area = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+      return area > 0 ? (Math.max(0, Math.min(x1, X1) - Math.max(x0, X0)) * Math.max(0, Math.min(y1, Y1) - Math.max(y0, Y0))) / area : 0;
+    };
+    kept = boxes.filter((B) => B.w >= cut * top || (nest > 0 && core.some((b) => b !== B && inside(b.d, B.d) >= nest)));
+  }
+  const out = new Float32Array(grid * grid);
+  for (const { cover, w } of kept) for (let c = 0; c < cover.length; c++) out[c] = Math.max(out[c], cover[c] * w);
   return out;
 }
 
@@ -238,11 +270,19 @@ export const EXTENT_FLOOR = 1e-4;
  * the cell-level map (heardMapsFromMeans). E orders the objects and fills each one's extent; the small
  * share of S orders the cells within an object (its peak stays where the objectness and the direction
  * meet) and between cells E leaves equal.
+ * tie: every cell with E = 0 (no kept object over it) gets one value below all the others, so those
+ * cells tie: the map says "not these" without ordering them, as a ground-truth mask does.
  */
-export function withObjectExtent(S: ArrayLike<number>, E: ArrayLike<number>, mix: number): Float32Array {
+export function withObjectExtent(S: ArrayLike<number>, E: ArrayLike<number>, mix: number, tie = false): Float32Array {
   if (S.length !== E.length) throw new InvalidConfigError('extent', `${S.length} map cells and ${E.length} object shares`);
   if (!(mix >= 0)) throw new InvalidConfigError('mix', `must be >= 0, got ${mix}`);
-  return Float32Array.from(E, (e, k) => Math.log(EXTENT_FLOOR + e) + mix * S[k]);
+  const out = Float32Array.from(E, (e, k) => Math.log(EXTENT_FLOOR + e) + mix * S[k]);
+  if (!tie) return out;
+  let low = Infinity;
+  for (let k = 0; k < E.length; k++) if (E[k] > 0) low = Math.min(low, out[k]);
+  if (low === Infinity) return out;
+  for (let k = 0; k < E.length; k++) if (!(E[k] > 0)) out[k] = low - 1;
+  return out;
 }
 
 /**
