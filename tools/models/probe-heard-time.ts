@@ -16,6 +16,10 @@
  * the head's on the input and on the input with the ears swapped (mirrorHeardInput), flipped back left to right. --alpha: powers of the averaged direction probabilities tried in the last variant (1: as the model combines them);
  * --uniform: weights u of a uniform distribution mixed into them there, (1 - u) P + u / 196.
  *
+ * --shard i/n runs every n-th clip from the i-th (n processes side by side; each prints its shard's table);
+ * --dump FILE writes, for the largest radius, each scored frame's cell map, carried direction,
+ * detections and ground-truth boxes, which probe-extent-offline.ts scores under other settings.
+ *
  * 'truth' composes the generator's exact H_to_first; 'estimated' reads opencv.js's homographies from
  * the window cache (tools/models/windows.ts; computed where missing).
  */
@@ -27,8 +31,8 @@ import { clipObjectness, detectionsAt } from './centernet.ts';
 import { directionAt, gridFrames } from './train-heard.ts';
 import { clipCache, frameHomography, openWindowCache, windowAround } from './windows.ts';
 import { flagReaders, parseFlags } from './flags.ts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 const { str } = flagReaders(parseFlags(process.argv.slice(2)));
 const data = str('data', '.cache/synth');
@@ -45,6 +49,10 @@ const uniforms = str('uniform', '0').split(',').map(Number);
 const extents = str('extent', '').split(',').filter(Boolean).map((v) => v.split(':').map(Number) as [number, number, number?, number?, number?]);
 const extentName = ([s, pw, de, cu, ne]: [number, number, number?, number?, number?]) => `${s}:${pw}:${de ?? 0}${cu ? `:${cu}:${ne ?? 0}` : ''}`;
 const mixes = str('extent-mix', '0,0.1,1').split(','); // 'm0.1': added only where E > 0, so cells with no kept detection stay tied at the floor
+// --dump FILE: for the largest radius, per scored frame, what the per-object reading starts from (the cell map S, the carried
+// direction D, the frame's detections with score >= 0.01, the ground-truth boxes), for probe-extent-offline.ts
+const dumpPath = str('dump', '');
+const dump: { clip: string; q: number; w: number; h: number; boxes: number[][]; S: number[]; D: number[]; dets: number[][] }[] = [];
 const G = 14;
 
 await useWasm();
@@ -55,7 +63,10 @@ const variants = ['R0', ...radii.flatMap((r) => [`R${r}-geometry`, `R${r}-identi
 const gp = params['heard/gp'].dataSync()[0], gq = params['heard/gq'].dataSync()[0];
 const scores = new Map<string, FrameScore[]>(variants.map((v) => [v, []]));
 const areas: number[] = []; // the scored frames' sounding area (share of the frame), for the slices printed at the end
-const clips = listClips(data, split);
+// --shard i/n: every n-th clip from the i-th (with --dump, n processes fill one split side by side; the table covers the shard only)
+const [shardI, shardN] = str('shard', '0/1').split('/').map(Number);
+if (!(Number.isInteger(shardI) && Number.isInteger(shardN) && shardN >= 1 && shardI >= 0 && shardI < shardN)) throw new Error('--shard must be i/n with 0 <= i < n');
+const clips = listClips(data, split).filter((_, k) => k % shardN === shardI);
 for (const c of clips) {
   const grid = gridFrames(c);
   const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes');
@@ -103,6 +114,11 @@ for (const c of clips) {
         const map = Dm.map((d, k) => gp * Math.log(hs[k] / n[k] + config.floor) + gq * Math.log(bs[k] / n[k] + config.floor) + a * Math.log((1 - u) * d + u / (G * G) + 1e-6));
         scores.get(`R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}${u ? ` uniform ${u}` : ''}`)!.push(scoreFrame(map, G, G, gt));
         if (a !== alphas[alphas.length - 1] || u !== uniforms[uniforms.length - 1]) continue;
+        if (dumpPath && r === Math.max(...radii) && dets) {
+          const round = (v: number) => Math.round(v * 1e5) / 1e5;
+          dump.push({ clip: basename(c.dir), q, w, h, boxes: soundingBoxes(c, q).boxes.map((b) => [b.x0, b.y0, b.x1, b.y1]), S: Array.from(map, round), D: Array.from(Dm, round),
+            dets: detectionsAt(dets, row(q)).filter((d) => d.score >= 0.01).map((d) => [...d.box.map(round), round(d.score), d.cls]) });
+        }
         for (const e of extents) {
           const [s, pw, de, cu, ne] = e;
           const E = objectShares(Dm, detectionsAt(dets!, row(q)), { minScore: s, power: pw, density: de ?? 0, cut: cu ?? 0, nest: ne ?? 0 }, G, w);
@@ -116,6 +132,7 @@ for (const c of clips) {
     }
   }
 }
+if (dumpPath) writeFileSync(dumpPath, JSON.stringify(dump));
 console.log(`${split}: ${clips.length} clips, ${scores.get('R0')!.length} frames, homographies ${source}, model ${modelDir}${mirrorTest ? ', mirror test' : ''}`);
 console.log('variant | pointing | pixel AP | cIoU@0.5 | AUC | sum | near (area >= 25%): pointing / pixel AP / cIoU@0.5 | small (< 5%): pointing');
 const near = (s: FrameScore[]) => summarize(s.filter((_, i) => areas[i] >= 0.25)), small = (s: FrameScore[]) => summarize(s.filter((_, i) => areas[i] < 0.05));
