@@ -101,18 +101,18 @@ if (str('fit', 'no') === 'yes') {
   // per frame: each detection's features, its best IoU with a sounding box, and whether its centre lies in one
   const rows = frames.map((f, i) => {
     const gt = f.boxes.map((b) => [b[0], b[1], b[2] + 1, b[3] + 1]);
-    const X: number[][] = [], iou: number[] = [], inside: boolean[] = [];
+    const X: number[][] = [], ious: number[] = [], inside: boolean[] = [];
     for (const d of detsOf(f)) {
       const cover = coverCells([{ box: d.box, weight: 1 }], f.w, f.w, G);
       let m = 0, a = 0, top = -Infinity, sw = 0;
       for (let c = 0; c < cover.length; c++) { m += cover[c] * f.D[c]; a += cover[c]; sw += cover[c] * f.S[c]; if (cover[c] >= 0.5) top = Math.max(top, f.S[c]); }
       if (!(a > 0)) continue;
       X.push([Math.log(d.score), Math.log(m + 1e-6), Math.log(a / cover.length), top > -Infinity ? top : sw / a]);
-      iou.push(Math.max(...gt.map((b) => iou(d.box, b))));
+      ious.push(Math.max(...gt.map((b) => iou(d.box, b))));
       const cx = (d.box[0] + d.box[2]) / 2, cy = (d.box[1] + d.box[3]) / 2;
       inside.push(gt.some((b) => b[0] <= cx && cx < b[2] && b[1] <= cy && cy < b[3]));
     }
-    return { clip: f.clip, X, iou, inside, area: areas[i] };
+    return { clip: f.clip, X, iou: ious, inside, area: areas[i] };
   }).filter((r) => r.X.length > 0);
   const K = 4;
   const fitTheta = (idx: number[]) => {
