@@ -6,7 +6,7 @@
  *   npx tsx tools/models/probe-extent-offline.ts --dump FILE [--extent 0:0.5:1,0:0.5:0.5] [--mix 0.03] [--why 0:0.5:1]
  *
  * --dump takes several files, comma-separated (probe-heard-time's shards).
- * --extent minScore:power:density[:cut[:nest]] as probe-heard-time; --why V: for variant V, the near
+ * --extent minScore:power:density[:cut[:nest[:fuse]]] as probe-heard-time (fuse: objectShares' fuse IoU, 0 off); --why V: for variant V, the near
  * frames (sounding area >= 25%) whose peak misses, sorted by what the detector offered.
  * --bootstrap N [--bootstrap-clips K]: for each variant, N draws of K clips (default: as many as the
  * dump holds) with replacement, seeded; prints the 5th-95th percentile of pointing, pixel AP and
@@ -40,8 +40,8 @@ const areas = masks.map((m) => m.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / m.le
 const detsOf = (f: Dumped): Detection[] => f.dets.map(([x0, y0, x1, y1, score, cls]) => ({ box: [x0, y0, x1, y1], score, cls }));
 
 function mapOf(f: Dumped, v: string, mix: number): Float32Array {
-  const [s, pw, de, cu, ne] = v.split(':').map(Number);
-  const E = objectShares(f.D, detsOf(f), { minScore: s, power: pw, density: de ?? 0, cut: cu ?? 0, nest: ne ?? 0 }, G, f.w);
+  const [s, pw, de, cu, ne, fu] = v.split(':').map(Number);
+  const E = objectShares(f.D, detsOf(f), { minScore: s, power: pw, density: de ?? 0, cut: cu ?? 0, nest: ne ?? 0, fuse: fu ?? 0 }, G, f.w);
   return withObjectExtent(f.S, E, mix, Boolean(cu));
 }
 

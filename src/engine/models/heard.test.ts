@@ -1,7 +1,7 @@
 /** The heard-object localizer (heard.ts): its map, its eq. 2 loss against a plain reference, learning on a toy, the weights format and the shipped weights. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { carryCells, deserializeHeard, directionLogits, directionProbs, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, initHeardParams, loadHeard, mirrorHeardInput, objectnessLogits, objectShares, serializeHeard, validateHeardConfig, windowMean, withObjectExtent, EXTENT_FLOOR } from './heard';
+import { carryCells, deserializeHeard, directionLogits, directionProbs, fuseDetections, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, initHeardParams, loadHeard, mirrorHeardInput, objectnessLogits, objectShares, serializeHeard, validateHeardConfig, windowMean, withObjectExtent, EXTENT_FLOOR } from './heard';
 import type { Detection } from './objectness';
 import { SEGMENT_FEATURES, binauralSegments } from '../dsp/binaural';
 import { rng } from '../testing/compare';
@@ -173,6 +173,30 @@ describe('heard-object model', () => {
     expect(objectShares(P, [partial, near], { ...opts, cut: 0.9, nest: 0.8 }, 14)[8 * 14 + 6]).toBe(0);
     expect(() => objectShares(P, [near], { ...opts, cut: 2 }, 14)).toThrow(InvalidConfigError);
     expect(() => objectShares(P, [near], { ...opts, nest: -1 }, 14)).toThrow(InvalidConfigError);
+  });
+
+  it('fuseDetections pools one object found as several classes; objectShares fuse uses it', () => {
+    const a: Detection = { box: [32, 80, 64, 112], score: 0.2, cls: 56 };
+    const b: Detection = { box: [33, 80, 64, 112], score: 0.1, cls: 57 }; // IoU 31/32 with a
+    const c: Detection = { box: [48, 80, 80, 112], score: 0.4, cls: 56 }; // IoU 1/3 with a and b
+    const fused = fuseDetections([a, b, c], 0.7);
+    expect(fused).toHaveLength(2);
+    // the highest score leads its own group; a and b pool: 1 - 0.8 x 0.9, a's box and class kept
+    expect(fused[0]).toEqual(c);
+    expect(fused[1].box).toEqual(a.box);
+    expect(fused[1].cls).toBe(56);
+    expect(fused[1].score).toBeCloseTo(0.28, 6);
+    // a lower IoU pools all three; a higher one none
+    expect(fuseDetections([a, b, c], 0.3)[0].score).toBeCloseTo(1 - 0.6 * 0.8 * 0.9, 6);
+    fuseDetections([a, b, c], 0.99).forEach((d, i) => expect(d.score).toBeCloseTo([0.4, 0.2, 0.1][i], 9));
+    // in objectShares: a's cells weigh the pooled score, not a's own
+    const P = new Float32Array(196).fill(1 / 196);
+    const opts = { minScore: 0, power: 1, density: 1 };
+    const plain = objectShares(P, [a, b], opts, 14), pooled = objectShares(P, [a, b], { ...opts, fuse: 0.7 }, 14);
+    expect(plain[5 * 14 + 2]).toBeCloseTo(0.2, 5);
+    expect(pooled[5 * 14 + 2]).toBeCloseTo(0.28, 5);
+    expect(() => fuseDetections([a], 0)).toThrow(InvalidConfigError);
+    expect(() => objectShares(P, [a], { ...opts, fuse: 1.5 }, 14)).toThrow(InvalidConfigError);
   });
 
   it('withObjectExtent tie: the cells no kept object covers share one value under all the others', () => {

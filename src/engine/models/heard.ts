@@ -216,7 +216,9 @@ export function heardMapsFromMeans(p: Params, probs: tf.Tensor2D, heat: tf.Tenso
  * lies: those cells say "nothing heard here".
  * opts.cut > 0 keeps only the boxes whose weight is at least cut x the frame's largest, and
  * opts.nest > 0 brings back, at its own weight, a box that at least nest of a kept box lies inside
- * (measured on val and not shipped: docs/results.md, "Only the heard object").
+ * (measured on val and not shipped: docs/results.md, "Only the heard object"). opts.fuse > 0 pools
+ * the detections of one object under several classes first (fuseDetections; measured on val and not
+ * shipped: docs/results.md, "Density, a fitted chooser, and a test split of 200 clips").
  */
 export interface ExtentOptions {
   /** Detections under this score are left out. */
@@ -229,6 +231,39 @@ export interface ExtentOptions {
   cut?: number;
   /** A box left out by the cut comes back, at its own weight, when at least nest of a kept box lies inside it (0: never). */
   nest?: number;
+  /** > 0: detections of one object under several classes pooled first (fuseDetections at this IoU; 0: off). */
+  fuse?: number;
+}
+
+/** IoU of two [x0, y0, x1, y1] boxes. */
+function boxIoU(a: readonly number[], b: readonly number[]): number {
+  const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])), iy = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const u = Math.max(0, a[2] - a[0]) * Math.max(0, a[3] - a[1]) + Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]) - ix * iy;
+  return u > 0 ? (ix * iy) / u : 0;
+}
+
+/**
+ * The detector's classes are thrown away, so one object found as several classes (nearly the same
+ * box, each with a share of the confidence) is pooled into one detection: greedily from the highest
+ * score, every remaining box with IoU >= iou against it joins it; the group keeps the top box and
+ * class, and its score is 1 - prod(1 - s) over its members (the chance that at least one is right).
+ */
+export function fuseDetections(detections: Detection[], iou: number): Detection[] {
+  if (!(iou > 0 && iou <= 1)) throw new InvalidConfigError('fuse', `must be in (0, 1], got ${iou}`);
+  const order = [...detections].sort((a, b) => b.score - a.score);
+  const used = new Array<boolean>(order.length).fill(false);
+  const out: Detection[] = [];
+  for (let i = 0; i < order.length; i++) {
+    if (used[i]) continue;
+    let miss = 1;
+    for (let j = i; j < order.length; j++) {
+      if (used[j] || (j !== i && boxIoU(order[i].box, order[j].box) < iou)) continue;
+      used[j] = true;
+      miss *= 1 - Math.min(1, Math.max(0, order[j].score));
+    }
+    out.push({ box: order[i].box, score: 1 - miss, cls: order[i].cls });
+  }
+  return out;
 }
 
 export function objectShares(probs: ArrayLike<number>, detections: Detection[], opts: ExtentOptions, grid: number, size = 224): Float32Array {
@@ -237,7 +272,7 @@ export function objectShares(probs: ArrayLike<number>, detections: Detection[], 
   if (!(cut >= 0 && cut <= 1)) throw new InvalidConfigError('cut', `must be in [0, 1], got ${cut}`);
   if (!(nest >= 0 && nest <= 1)) throw new InvalidConfigError('nest', `must be in [0, 1], got ${nest}`);
   const boxes: { d: Detection; cover: Float32Array; w: number }[] = [];
-  for (const d of detections) {
+  for (const d of opts.fuse ? fuseDetections(detections, opts.fuse) : detections) {
     if (!(d.score >= opts.minScore)) continue;
     const cover = coverCells([{ box: d.box, weight: 1 }], size, size, grid);
     let m = 0, a = 0;
