@@ -19,7 +19,7 @@
  * beside the hand rules' (score^power x mass / area^density with power and density from --extent).
  */
 import { readFileSync } from 'node:fs';
-import { objectShares, withObjectExtent } from '../../src/engine/models/heard.ts';
+import { boxIoU, objectShares, withObjectExtent } from '../../src/engine/models/heard.ts';
 import type { Detection } from '../../src/engine/models/objectness.ts';
 import { coverCells } from '../../src/engine/models/objectness.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
@@ -60,12 +60,7 @@ function spread(s: FrameScore[]): string {
   const q = (v: number[]) => { const o = [...v].filter((x) => !Number.isNaN(x)).sort((a, b) => a - b); return `${o[Math.floor(0.05 * (o.length - 1))].toFixed(3)}-${o[Math.ceil(0.95 * (o.length - 1))].toFixed(3)}`; };
   return `   ${draws} draws of ${drawClips} clips, 5th-95th percentile: pointing ${q(pick.p)}, pixel AP ${q(pick.ap)}, near cIoU@0.5 ${q(pick.nc)}`;
 }
-/** IoU of two [x0, y0, x1, y1] boxes. */
-function iou(a: number[], b: number[]): number {
-  const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])), iy = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const u = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy;
-  return u > 0 ? (ix * iy) / u : 0;
-}
+const iou = boxIoU;
 const line = (name: string, s: FrameScore[]) => {
   const m = summarize(s), n = summarize(s.filter((_, i) => areas[i] >= 0.25)), sm = summarize(s.filter((_, i) => areas[i] < 0.05));
   console.log(`${name} | ${m.pointing.toFixed(3)} | ${m.pixelAP.toFixed(3)} | ${m.ciou50.toFixed(3)} | ${m.auc.toFixed(3)} | ${(m.pointing + m.pixelAP + m.ciou50 + m.auc).toFixed(3)} | ${n.pointing.toFixed(3)} / ${n.pixelAP.toFixed(3)} / ${n.ciou50.toFixed(3)} (${n.n}) | ${sm.pointing.toFixed(3)} (${sm.n})`);

@@ -236,7 +236,7 @@ export interface ExtentOptions {
 }
 
 /** IoU of two [x0, y0, x1, y1] boxes. */
-function boxIoU(a: readonly number[], b: readonly number[]): number {
+export function boxIoU(a: readonly number[], b: readonly number[]): number {
   const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])), iy = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
   const u = Math.max(0, a[2] - a[0]) * Math.max(0, a[3] - a[1]) + Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]) - ix * iy;
   return u > 0 ? (ix * iy) / u : 0;
