@@ -18,3 +18,10 @@ export function flagReaders(flags: Flags): { str: (k: string, d: string) => stri
   const num = (k: string, d: number) => { const v = flags.has(k) ? Number(str(k, '')) : d; if (Number.isNaN(v)) throw new Error(`--${k} needs a number`); return v; };
   return { str, num };
 }
+
+/** --shard i/n (default 0/1): this process takes every n-th item from the i-th; anything else is an error naming the flag. */
+export function shardFlag(str: (k: string, d: string) => string): { i: number; n: number; mine: (k: number) => boolean } {
+  const [i, n] = str('shard', '0/1').split('/').map(Number);
+  if (!(Number.isInteger(i) && Number.isInteger(n) && n >= 1 && i >= 0 && i < n)) throw new Error('--shard must be i/n with 0 <= i < n');
+  return { i, n, mine: (k) => k % n === i };
+}

@@ -25,21 +25,25 @@ import { coverCells } from '../../src/engine/models/objectness.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
 import { flagReaders, parseFlags } from './flags.ts';
 
-interface Dumped { clip: string; q: number; w: number; h: number; boxes: number[][]; S: number[]; D: number[]; dets: number[][] }
+/** One scored frame of probe-heard-time's --dump: truth boxes inclusive [x0, y0, x1, y1]; dets [x0, y0, x1, y1, score, cls]. */
+export interface DumpedFrame { clip: string; q: number; w: number; h: number; boxes: number[][]; S: number[]; D: number[]; dets: number[][] }
 const { str } = flagReaders(parseFlags(process.argv.slice(2)));
 const dumps = str('dump', '');
 if (!dumps) throw new Error('--dump FILE[,FILE...] is required (probe-heard-time.ts --dump)');
-const frames = dumps.split(',').flatMap((p) => JSON.parse(readFileSync(p, 'utf8')) as Dumped[]);
+const frames = dumps.split(',').flatMap((p) => JSON.parse(readFileSync(p, 'utf8')) as DumpedFrame[]);
 const extents = str('extent', '0:0.5:1').split(',');
 const mixes = str('mix', '0.03').split(',').map(Number);
 const why = str('why', '');
 const G = 14;
 
 const masks = frames.map((f) => boxesToMask(f.boxes.map(([x0, y0, x1, y1]) => ({ x0, y0, x1, y1 })), f.w, f.h));
+// the truth boxes as exclusive corners, as the detections' are
+const truth = frames.map((f) => f.boxes.map(([x0, y0, x1, y1]) => [x0, y0, x1 + 1, y1 + 1]));
+const bestIoU = (i: number, d: Detection) => Math.max(...truth[i].map((b) => boxIoU(d.box, b)));
 const areas = masks.map((m) => m.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / m.length);
-const detsOf = (f: Dumped): Detection[] => f.dets.map(([x0, y0, x1, y1, score, cls]) => ({ box: [x0, y0, x1, y1], score, cls }));
+const detsOf = (f: DumpedFrame): Detection[] => f.dets.map(([x0, y0, x1, y1, score, cls]) => ({ box: [x0, y0, x1, y1], score, cls }));
 
-function mapOf(f: Dumped, v: string, mix: number): Float32Array {
+function mapOf(f: DumpedFrame, v: string, mix: number): Float32Array {
   const [s, pw, de, cu, ne, fu] = v.split(':').map(Number);
   const E = objectShares(f.D, detsOf(f), { minScore: s, power: pw, density: de ?? 0, cut: cu ?? 0, nest: ne ?? 0, fuse: fu ?? 0 }, G, f.w);
   return withObjectExtent(f.S, E, mix, Boolean(cu));
@@ -60,7 +64,6 @@ function spread(s: FrameScore[]): string {
   const q = (v: number[]) => { const o = [...v].filter((x) => !Number.isNaN(x)).sort((a, b) => a - b); return `${o[Math.floor(0.05 * (o.length - 1))].toFixed(3)}-${o[Math.ceil(0.95 * (o.length - 1))].toFixed(3)}`; };
   return `   ${draws} draws of ${drawClips} clips, 5th-95th percentile: pointing ${q(pick.p)}, pixel AP ${q(pick.ap)}, near cIoU@0.5 ${q(pick.nc)}`;
 }
-const iou = boxIoU;
 const line = (name: string, s: FrameScore[]) => {
   const m = summarize(s), n = summarize(s.filter((_, i) => areas[i] >= 0.25)), sm = summarize(s.filter((_, i) => areas[i] < 0.05));
   console.log(`${name} | ${m.pointing.toFixed(3)} | ${m.pixelAP.toFixed(3)} | ${m.ciou50.toFixed(3)} | ${m.auc.toFixed(3)} | ${(m.pointing + m.pixelAP + m.ciou50 + m.auc).toFixed(3)} | ${n.pointing.toFixed(3)} / ${n.pixelAP.toFixed(3)} / ${n.ciou50.toFixed(3)} (${n.n}) | ${sm.pointing.toFixed(3)} (${sm.n})`);
@@ -80,10 +83,10 @@ if (why) {
     const f = frames[i];
     if (scoreFrame(mapOf(f, why, mixes[0]), G, G, masks[i]).pointing) continue;
     const ds = detsOf(f).filter((d) => d.score >= s);
-    const best = ds.map((d) => Math.max(...f.boxes.map((b) => iou(d.box, [b[0], b[1], b[2] + 1, b[3] + 1])))).reduce((a, v) => Math.max(a, v), 0);
+    const ious = ds.map((d) => bestIoU(i, d)), best = ious.reduce((a, v) => Math.max(a, v), 0);
     const weights = ds.map((d) => objectShares(f.D, [d], { minScore: s, power: pw, density: de }, G, f.w).reduce((a, v) => Math.max(a, v), 0));
     const top = weights.indexOf(Math.max(...weights));
-    const bestIdx = ds.findIndex((d) => Math.max(...f.boxes.map((b) => iou(d.box, [b[0], b[1], b[2] + 1, b[3] + 1]))) === best);
+    const bestIdx = ious.indexOf(best);
     const k = best < 0.3 ? 'no detection with IoU >= 0.3' : `matched (IoU ${best >= 0.5 ? '>= 0.5' : '0.3-0.5'}), outweighed`;
     kinds.set(k, (kinds.get(k) ?? 0) + 1);
     const area = (b: number[]) => ((b[2] - b[0]) * (b[3] - b[1])) / (f.w * f.h);
@@ -95,7 +98,6 @@ if (why) {
 if (str('fit', 'no') === 'yes') {
   // per frame: each detection's features, its best IoU with a sounding box, and whether its centre lies in one
   const rows = frames.map((f, i) => {
-    const gt = f.boxes.map((b) => [b[0], b[1], b[2] + 1, b[3] + 1]);
     const X: number[][] = [], ious: number[] = [], inside: boolean[] = [];
     for (const d of detsOf(f)) {
       const cover = coverCells([{ box: d.box, weight: 1 }], f.w, f.w, G);
@@ -103,9 +105,9 @@ if (str('fit', 'no') === 'yes') {
       for (let c = 0; c < cover.length; c++) { m += cover[c] * f.D[c]; a += cover[c]; sw += cover[c] * f.S[c]; if (cover[c] >= 0.5) top = Math.max(top, f.S[c]); }
       if (!(a > 0)) continue;
       X.push([Math.log(d.score), Math.log(m + 1e-6), Math.log(a / cover.length), top > -Infinity ? top : sw / a]);
-      ious.push(Math.max(...gt.map((b) => iou(d.box, b))));
+      ious.push(bestIoU(i, d));
       const cx = (d.box[0] + d.box[2]) / 2, cy = (d.box[1] + d.box[3]) / 2;
-      inside.push(gt.some((b) => b[0] <= cx && cx < b[2] && b[1] <= cy && cy < b[3]));
+      inside.push(truth[i].some((b) => b[0] <= cx && cx < b[2] && b[1] <= cy && cy < b[3]));
     }
     return { clip: f.clip, X, iou: ious, inside, area: areas[i] };
   }).filter((r) => r.X.length > 0);

@@ -30,7 +30,8 @@ import { listClips, soundingBoxes, truthHomography, useWasm } from './data.ts';
 import { clipObjectness, detectionsAt } from './centernet.ts';
 import { directionAt, gridFrames } from './train-heard.ts';
 import { clipCache, frameHomography, openWindowCache, windowAround } from './windows.ts';
-import { flagReaders, parseFlags } from './flags.ts';
+import { flagReaders, parseFlags, shardFlag } from './flags.ts';
+import type { DumpedFrame } from './probe-extent-offline.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
@@ -52,7 +53,8 @@ const mixes = str('extent-mix', '0,0.1,1').split(','); // 'm0.1': added only whe
 // --dump FILE: for the largest radius, per scored frame, what the per-object reading starts from (the cell map S, the carried
 // direction D, the frame's detections with score >= 0.01, the ground-truth boxes), for probe-extent-offline.ts
 const dumpPath = str('dump', '');
-const dump: { clip: string; q: number; w: number; h: number; boxes: number[][]; S: number[]; D: number[]; dets: number[][] }[] = [];
+const dump: DumpedFrame[] = [];
+const dumpRadius = Math.max(...radii);
 const G = 14;
 
 await useWasm();
@@ -64,9 +66,8 @@ const gp = params['heard/gp'].dataSync()[0], gq = params['heard/gq'].dataSync()[
 const scores = new Map<string, FrameScore[]>(variants.map((v) => [v, []]));
 const areas: number[] = []; // the scored frames' sounding area (share of the frame), for the slices printed at the end
 // --shard i/n: every n-th clip from the i-th (with --dump, n processes fill one split side by side; the table covers the shard only)
-const [shardI, shardN] = str('shard', '0/1').split('/').map(Number);
-if (!(Number.isInteger(shardI) && Number.isInteger(shardN) && shardN >= 1 && shardI >= 0 && shardI < shardN)) throw new Error('--shard must be i/n with 0 <= i < n');
-const clips = listClips(data, split).filter((_, k) => k % shardN === shardI);
+const shard = shardFlag(str);
+const clips = listClips(data, split).filter((_, k) => shard.mine(k));
 for (const c of clips) {
   const grid = gridFrames(c);
   const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes');
@@ -114,7 +115,7 @@ for (const c of clips) {
         const map = Dm.map((d, k) => gp * Math.log(hs[k] / n[k] + config.floor) + gq * Math.log(bs[k] / n[k] + config.floor) + a * Math.log((1 - u) * d + u / (G * G) + 1e-6));
         scores.get(`R${r}-geometry+objects${a === 1 ? '' : ` alpha ${a}`}${u ? ` uniform ${u}` : ''}`)!.push(scoreFrame(map, G, G, gt));
         if (a !== alphas[alphas.length - 1] || u !== uniforms[uniforms.length - 1]) continue;
-        if (dumpPath && r === Math.max(...radii) && dets) {
+        if (dumpPath && r === dumpRadius && dets) {
           const round = (v: number) => Math.round(v * 1e5) / 1e5;
           dump.push({ clip: basename(c.dir), q, w, h, boxes: soundingBoxes(c, q).boxes.map((b) => [b.x0, b.y0, b.x1, b.y1]), S: Array.from(map, round), D: Array.from(Dm, round),
             dets: detectionsAt(dets, row(q)).filter((d) => d.score >= 0.01).map((d) => [...d.box.map(round), round(d.score), d.cls]) });

@@ -11,15 +11,14 @@
 import { listClips, useWasm } from './data.ts';
 import { clipObjectness } from './centernet.ts';
 import { gridFrames } from './train-heard.ts';
-import { flagReaders, parseFlags } from './flags.ts';
+import { flagReaders, parseFlags, shardFlag } from './flags.ts';
 
 const { str } = flagReaders(parseFlags(process.argv.slice(2)));
-const [i, n] = str('shard', '0/1').split('/').map(Number);
-if (!(Number.isInteger(i) && Number.isInteger(n) && n >= 1 && i >= 0 && i < n)) throw new Error('--shard must be i/n with 0 <= i < n');
+const shard = shardFlag(str);
 const kind = str('kind', 'heat');
 if (kind !== 'heat' && kind !== 'detections') throw new Error('--kind must be heat or detections');
 await useWasm();
-const clips = listClips(str('data', '.cache/synth'), str('split', 'train')).filter((_, k) => k % n === i);
+const clips = listClips(str('data', '.cache/synth'), str('split', 'train')).filter((_, k) => shard.mine(k));
 const t0 = Date.now();
 for (const [k, c] of clips.entries()) {
   await clipObjectness(c, gridFrames(c), kind);
