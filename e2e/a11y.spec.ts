@@ -12,7 +12,7 @@ async function axe(page: Page, label: string): Promise<void> {
 
 test.describe('accessibility', () => {
   test('no axe violations: empty page, a clip with its heat map and separated sound, camera motion, share panel', async ({ page }) => {
-    await openApp(page); // the default method: paper 000's full model, with its separation panel
+    await openApp(page, '?method=full'); // paper 000's full model, with its separation panel
     await axe(page, 'empty page');
     await page.getByTestId('open-demo').click();
     await waitReady(page);

@@ -44,7 +44,7 @@ test("live from a fake camera playing the demo clip: the refreshed maps peak on 
   const refs = Array.from({ length: nRef }, (_, k) => thumb(raw.stdout.subarray(k * 224 * 224 * 4, (k + 1) * 224 * 224 * 4)));
 
   const errors = watchConsole(page);
-  await openApp(page);
+  await openApp(page, '?method=full');
   await expect(page.getByTestId('method-select')).toHaveValue('full');
   await page.evaluate((T) => {
     const w = window as any;

@@ -104,6 +104,24 @@ test.describe('live capture with Chromium fake camera and mic', () => {
     expect(errors).toEqual([]);
   });
 
+  test('no method chosen and a mono mic: the heard-object localizer cannot hear a direction, so paper 000\'s model takes over, said once', async ({ page }) => {
+    test.setTimeout(180_000);
+    const errors = watchConsole(page);
+    await openApp(page);
+    await page.getByTestId('live-start').click();
+    await expect(page.getByTestId('live-status')).toHaveAttribute('data-value', 'running');
+    await page.getByTestId('live-localize').click();
+    // the fake mic is one 880 Hz channel, given to the page as the same signal twice
+    await expect(page.locator('[data-testid=notice][data-code=MONO_AUDIO]')).toContainText(/microphone gives one signal.*Paper 000, full model/, { timeout: 90_000 });
+    await expect(page.locator('[data-testid=notice][data-code=MONO_AUDIO]')).toHaveClass(/notice-info/);
+    await expect(page.getByTestId('method-select')).toHaveValue('full');
+    await expect(page.getByTestId('method-auto')).toHaveAttribute('data-value', 'one-channel');
+    await expect.poll(async () => Number(await page.getByTestId('live-maps').getAttribute('data-value')), { timeout: 120_000 }).toBeGreaterThan(0);
+    await expect(page.locator('[data-testid=notice][data-code=MONO_AUDIO]')).toHaveCount(1);
+    await page.getByTestId('live-stop').click();
+    expect(errors).toEqual([]);
+  });
+
   test('an unplugged camera stops capture with a message and keeps what was captured', async ({ page }) => {
     await openApp(page);
     await page.getByTestId('live-start').click();

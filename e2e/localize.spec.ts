@@ -28,6 +28,10 @@ test.describe('localization in the app', () => {
     await expect(page.getByTestId('localize-frames')).toHaveAttribute('data-value', String(frames));
     const hash = await page.getByTestId('result-hash').getAttribute('data-value');
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    // no method chosen: the demo's two channels differ, so the heard-object localizer ran, and the panel says why
+    await expect(page.getByTestId('method-select')).toHaveValue('heard');
+    await expect(page.getByTestId('shown-method')).toContainText('Heard object');
+    await expect(page.getByTestId('method-auto')).toHaveAttribute('data-value', 'two-channels');
     console.log(`demo: ${frames} frames, ${await page.getByTestId('localize-status').innerText()}, hash ${hash}, progress units seen: ${[...progressUnits].join(', ')}`);
     expect(progressUnits.has('frames')).toBe(true);
 
@@ -58,12 +62,13 @@ test.describe('localization in the app', () => {
     await page.getByTestId('method-select').selectOption('centre');
     await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready', { timeout: 120_000 });
     await expect(page.getByTestId('shown-method')).toContainText('Centre');
+    await expect(page.getByTestId('method-auto')).toHaveCount(0); // the person chose
     const hash2 = await page.getByTestId('result-hash').getAttribute('data-value');
     expect(hash2).not.toBe(hash);
     await expect.poll(async () => (await overlayInfo(page)).peak).toMatch(/^(6|7),(6|7)$/);
 
     // and back: the same maps as the first run (same hash)
-    await page.getByTestId('method-select').selectOption('full');
+    await page.getByTestId('method-select').selectOption('heard');
     await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready', { timeout: 120_000 });
     await expect(page.getByTestId('result-hash')).toHaveAttribute('data-value', hash!);
     expect(errors).toEqual([]);
@@ -76,7 +81,7 @@ test.describe('localization in the app', () => {
       body[10] ^= 1;
       await route.fulfill({ response: resp, body });
     });
-    await openApp(page);
+    await openApp(page, '?method=full');
     await page.getByTestId('open-demo').click();
     await waitReady(page);
     await expect(page.locator('[data-testid=notice][data-code=WEIGHTS_INTEGRITY]')).toContainText(/ego000-synth\/weights\.bin/);
@@ -89,8 +94,8 @@ test.describe('localization in the app', () => {
 test("the demo clip: paper 000's map peaks on the sounding object in most frames, on screen and in the exported maps", async ({ page }) => {
   test.setTimeout(240_000);
   const meta = JSON.parse(readFileSync('public/demo/demo.meta.json', 'utf8')) as ClipMeta;
-  await openApp(page);
-  await expect(page.getByTestId('method-select')).toHaveValue('full'); // the default
+  await openApp(page, '?method=full');
+  await expect(page.getByTestId('method-select')).toHaveValue('full');
   await page.getByTestId('open-demo').click();
   await waitReady(page, 180_000);
   await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready');

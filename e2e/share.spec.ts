@@ -22,6 +22,7 @@ test.describe('share links', () => {
     expect(link).toContain('#v=1');
     expect(link).toContain('clip=demo%3Ademo');
     expect(link).toContain(`hash=${hash}`);
+    expect(link).toContain('method=heard'); // the method chosen for the clip travels as a choice
 
     const other = await context.newPage();
     const errors2 = watchConsole(other);
@@ -33,6 +34,7 @@ test.describe('share links', () => {
     await expect(other.getByTestId('overlay-mode')).toHaveValue('threshold');
     await expect(other.getByTestId('eps')).toHaveValue('0.4');
     await expect(other.getByTestId('fps-select')).toHaveValue('4');
+    await expect(other.getByTestId('method-select')).toHaveValue('heard');
     // the link holds the time of the frame on screen (within one frame of the 2.5 s asked for),
     // and the new page goes there
     const t = Number(new URLSearchParams(link.split('#')[1]).get('t'));

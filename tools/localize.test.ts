@@ -12,7 +12,7 @@ describe('npm run localize', () => {
 
   it("writes one 14x14 map per frame of the demo clip, with the model, params and a result hash; paper 000's maps find the sounding object", () => {
     const out = join(dir, 'full.json');
-    const r = run(['public/demo/demo.webm', '--out', out]);
+    const r = run(['public/demo/demo.webm', '--out', out, '--method', 'full']);
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(readFileSync(out, 'utf8'));
     expect(j.model.id).toBe('ego000-synth');
@@ -31,8 +31,8 @@ describe('npm run localize', () => {
     expect(score.centre.pointing).toBeLessThan(0.25);
     // the same run on the plain CPU backend: different float details, the same hash
     const cpu = join(dir, 'cpu.json');
-    const r2 = run(['public/demo/demo.webm', '--out', cpu, '--backend', 'cpu', '--fps', '1']);
-    const r3 = run(['public/demo/demo.webm', '--out', join(dir, 'wasm2.json'), '--fps', '1']);
+    const r2 = run(['public/demo/demo.webm', '--out', cpu, '--backend', 'cpu', '--fps', '1', '--method', 'full']);
+    const r3 = run(['public/demo/demo.webm', '--out', join(dir, 'wasm2.json'), '--fps', '1', '--method', 'full']);
     expect(r2.status, r2.stderr).toBe(0);
     expect(r3.status, r3.stderr).toBe(0);
     expect(JSON.parse(readFileSync(cpu, 'utf8')).resultHash).toBe(JSON.parse(readFileSync(join(dir, 'wasm2.json'), 'utf8')).resultHash);
@@ -58,6 +58,13 @@ describe('npm run localize', () => {
     expect(m.status).toBe(2);
     expect(m.stderr).toMatch(/takes two channels/);
     expect(m.stderr).toMatch(/Choose another method/);
+    // no --method: the same choice as the app's (two distinct channels: heard; one: paper 000's full model)
+    const autoDemo = run(['public/demo/demo.webm', '--out', join(dir, 'auto.json'), '--fps', '2']);
+    expect(autoDemo.status, autoDemo.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'auto.json'), 'utf8')).params).toMatchObject({ method: 'heard', audioChannels: 2 });
+    const autoMono = run([mono, '--out', join(dir, 'auto-mono.json')]);
+    expect(autoMono.status, autoMono.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'auto-mono.json'), 'utf8')).params).toMatchObject({ method: 'full', audioChannels: 1 });
   }, 240_000);
 
   it('says what is wrong: no audio track, not a video, bad flags', () => {

@@ -1,5 +1,5 @@
 /**
- * `npm run localize -- <video file | clip dir> --out maps.json [--method full] [--fps 8]
+ * `npm run localize -- <video file | clip dir> --out maps.json [--method auto] [--fps 8]
  *      [--aspect squash|crop|pad] [--backend wasm|cpu]`
  *
  * Localizes the sounding objects of a video in Node with the same engine code the app runs
@@ -12,6 +12,9 @@
  *     audio_binaural_16k.wav) is read as it is (its frames and times).
  * --method heard (and its ablations) hears the direction of the two channels: a mono file gets no maps, only the
  * engine's message saying why (MonoAudioError).
+ * --method auto (the default, as in the app): heard where the sound has two channels that differ, paper 000's
+ * full model otherwise (one channel, one signal in both, or a clip directory without audio_binaural_16k.wav);
+ * params.method says which ran.
  * Writes {model: {id, sha256}, models, params, input, frames: [{index, time, width, height, map}],
  * resultHash, resultHashGrids}: map is the row-major float array of one frame (cosine similarity
  * on the 14x14 feature grid, as the app draws it); resultHash is the hash of src/engine/pipeline/
@@ -26,7 +29,7 @@ import { basename, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { Localizer, METHODS, isMethodName, availableMethods, type MethodName, type AudioSpan, type StereoSpan, MONO_RATE, STEREO_RATE, FRAME_SIZE } from '../src/engine/pipeline/localizer.ts';
+import { AUTO_MONO_METHOD, Localizer, METHODS, autoMethod, isMethodName, availableMethods, type MethodName, type AudioSpan, type StereoSpan, MONO_RATE, STEREO_RATE, FRAME_SIZE } from '../src/engine/pipeline/localizer.ts';
 import { EgoError } from '../src/engine/errors.ts';
 import { resultHash } from '../src/engine/pipeline/hash.ts';
 import type { Manifest } from '../src/engine/weights/verify.ts';
@@ -38,7 +41,7 @@ const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d; };
 const input = argv.find((a, i) => !a.startsWith('--') && (i === 0 || !argv[i - 1].startsWith('--')));
 const out = opt('out', '');
-const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method full|noGeometry|singleFrame|noEnhancement|heard|heardNoGeometry|heardSingleFrame|lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu]';
+const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method auto|full|noGeometry|singleFrame|noEnhancement|heard|heardNoGeometry|heardSingleFrame|lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu]';
 
 function fail(msg: string): never {
   console.error(`localize: ${msg}`);
@@ -46,14 +49,14 @@ function fail(msg: string): never {
 }
 
 const manifest = JSON.parse(readFileSync(resolve('models/manifest.json'), 'utf8')) as Manifest;
-const method = opt('method', 'full');
+const asked = opt('method', 'auto');
 const fps = Number(opt('fps', '8'));
 const aspect = opt('aspect', 'squash');
 const backend = opt('backend', 'wasm');
 if (!input || !out) fail(usage);
 if (!existsSync(input)) fail(`${input}: no such file or directory`);
-if (!isMethodName(method)) fail(`--method must be one of ${Object.keys(METHODS).join(', ')} (got ${method})`);
-if (!availableMethods(manifest).includes(method)) fail(`method ${method} needs weights that models/manifest.json does not list`);
+if (asked !== 'auto' && !isMethodName(asked)) fail(`--method must be one of auto, ${Object.keys(METHODS).join(', ')} (got ${asked})`);
+if (asked !== 'auto' && !availableMethods(manifest).includes(asked as MethodName)) fail(`method ${asked} needs weights that models/manifest.json does not list`);
 if (!(fps > 0 && fps <= 60)) fail(`--fps must be in (0, 60] (got ${opt('fps', '')})`);
 if (!['squash', 'crop', 'pad'].includes(aspect)) fail(`--aspect must be squash, crop or pad (got ${aspect})`);
 if (!['wasm', 'cpu'].includes(backend)) fail(`--backend must be wasm or cpu (got ${backend})`);
@@ -145,10 +148,11 @@ async function main(): Promise<void> {
     samples = decodeAudio(input!);
   }
   let stereo: StereoSpan | null = null;
-  if (samples && METHODS[method as MethodName].needsStereo) {
+  const binauralWav = join(input!, 'audio_binaural_16k.wav');
+  if (samples && (asked === 'auto' ? !isDir || existsSync(binauralWav) : METHODS[asked as MethodName].needsStereo)) {
     let left: Float32Array, right: Float32Array;
     if (isDir) {
-      const b = readWav(join(input!, 'audio_binaural_16k.wav'));
+      const b = readWav(binauralWav);
       if (b.sampleRate !== STEREO_RATE || b.channels.length !== 2) fail(`${input}: audio_binaural_16k.wav must be ${STEREO_RATE} Hz, two channels`);
       [left, right] = b.channels;
     } else {
@@ -160,7 +164,11 @@ async function main(): Promise<void> {
     // a one-channel source comes out of ffmpeg as two copies: the engine says it has no direction
     stereo = { left, right, startSec: 0, sampleRate: STEREO_RATE, binaural: true };
   }
-  if (!samples && METHODS[method as MethodName].needsAudio) fail(`${input}: it has no audio track, and method ${method} localizes sound. Use a video with sound (or --method centre).`);
+  // auto: the heard-object localizer where the two channels differ (and its weights are listed), else paper 000's
+  const picked = asked === 'auto' ? autoMethod(stereo) : (asked as MethodName);
+  const method: MethodName = availableMethods(manifest).includes(picked) || asked !== 'auto' ? picked : AUTO_MONO_METHOD;
+  if (!METHODS[method].needsStereo) stereo = null;
+  if (!samples && METHODS[method].needsAudio) fail(`${input}: it has no audio track, and method ${method} localizes sound. Use a video with sound (or --method centre).`);
   const audio: AudioSpan | null = samples ? { samples, startSec: 0, sampleRate: MONO_RATE } : null;
   const loc = new Localizer(manifest, 'http://models.local/models/');
   const frames: { index: number; time: number; width: number; height: number; map: number[] }[] = [];
@@ -168,7 +176,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   try {
     for await (const c of isDir ? clipChunks(input!) : videoChunks(input!)) {
-      const r = await loc.localize(method as MethodName, { frames: c.frames, width: FRAME_SIZE, height: FRAME_SIZE, times: c.times, audio, stereo }, { fetcher });
+      const r = await loc.localize(method, { frames: c.frames, width: FRAME_SIZE, height: FRAME_SIZE, times: c.times, audio, stereo }, { fetcher });
       const hw = r.width * r.height;
       c.times.forEach((t, k) => {
         const m = r.maps.slice(k * hw, (k + 1) * hw);
@@ -180,7 +188,7 @@ async function main(): Promise<void> {
   } finally {
     process.stderr.write('\n');
   }
-  const models = loc.modelInfo(method as MethodName);
+  const models = loc.modelInfo(method);
   loc.dispose();
   const h = await resultHash(maps.map((m) => ({ width: 14, height: 14, map: m })));
   const fileHash = isDir ? null : createHash('sha256').update(readFileSync(input!)).digest('hex');

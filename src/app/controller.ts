@@ -17,7 +17,7 @@ import { LiveLocalizer, type LiveMap } from './media/liveLocalize';
 import { encodeWav } from '../engine/media/wav';
 import { DEFAULT_DECODE, fitRects } from '../engine/media/windows';
 import { mapToRgba, nearestFrame } from './overlay/heatmap';
-import { METHODS, MONO_RATE, STEREO_RATE, isMethodName, type AudioSpan, type MethodName, type StereoSpan } from '../engine/pipeline/localizer';
+import { AUTO_MONO_METHOD, AUTO_STEREO_METHOD, METHODS, MONO_RATE, STEREO_RATE, autoMethod, isMethodName, type AudioSpan, type MethodName, type StereoSpan } from '../engine/pipeline/localizer';
 import { resultHash, verifyResultHash } from '../engine/pipeline/hash';
 import { DEFAULT_SHARE, MAX_GRIDS, encodeShareLink, parseShareLink, type ShareState } from '../engine/share/link';
 import { sha256Hex, type Manifest } from '../engine/weights/verify';
@@ -91,6 +91,8 @@ export class Controller {
   player: HTMLVideoElement | null = null;
   private geometry: GeometryClient | null = null;
   private liveLoc: LiveLocalizer | null = null;
+  /** The capture whose microphone turned out to give one signal (the automatic choice then takes paper 000's model for it). */
+  private monoCapture: LiveCapture | null = null;
   private liveMapListeners = new Set<(m: LiveMap) => void>();
   private hiddenPause = false;
   /** Maps of the open clip for the overlay (null until a run finishes a window). */
@@ -231,8 +233,13 @@ export class Controller {
    */
   private async runFrames(url: string, name: string, duration: number, decode: { fps: number; aspect: 'squash' | 'crop' | 'pad' }, ac: AbortController, firstRun: boolean): Promise<void> {
     const s = this.store.getState();
-    const method = s.localization.method;
     const analysis = this.current?.analysis ?? null;
+    // no method chosen by the person: the clip's sound decides (two distinct channels: heard)
+    if (s.localization.auto) {
+      const pick = autoMethod(analysis ? { left: analysis.left16k, right: analysis.right16k, binaural: analysis.binaural } : null);
+      s.setLocalization({ method: pick, autoReason: !analysis ? 'no-audio' : pick === AUTO_STEREO_METHOD ? 'two-channels' : 'one-channel' });
+    }
+    const method = this.store.getState().localization.method;
     let canLocalize = !METHODS[method].needsAudio || !!analysis;
     // a method that hears direction cannot run on a mono track: say so, keep the clip
     const mono = canLocalize && !!METHODS[method].needsStereo && !analysis!.binaural;
@@ -404,7 +411,7 @@ export class Controller {
       return;
     }
     this.linkState = st;
-    if (isMethodName(st.method)) s.setLocalization({ method: st.method });
+    if (isMethodName(st.method)) s.setLocalization({ method: st.method, auto: false, autoReason: null });
     s.setView({ decodeFps: st.fps, aspect: st.aspect, eps: st.eps, tau: st.tau, overlayOpacity: st.opacity, colormap: st.cmap, overlayMode: st.mode, showOverlay: st.ov, showSpectrogram: st.spec });
     s.setShare({ linkHash: st.hash, verdict: st.hash ? 'checking' : 'none', detail: null, seekTo: st.t });
     if (st.clip?.kind === 'demo') await this.openDemo();
@@ -547,9 +554,12 @@ export class Controller {
   /** Chooses the localization method; re-runs it over the open clip. */
   async setMethod(method: MethodName): Promise<void> {
     const s = this.store.getState();
-    if (s.localization.method === method && s.localization.shownMethod === method) return;
+    if (s.localization.method === method && s.localization.shownMethod === method) {
+      s.setLocalization({ auto: false, autoReason: null });
+      return;
+    }
     this.forgetLink();
-    s.setLocalization({ method });
+    s.setLocalization({ method, auto: false, autoReason: null });
     await this.relocalize();
   }
 
@@ -678,7 +688,14 @@ export class Controller {
     const s = this.store.getState();
     const cap = this.live;
     if (!cap?.running || this.liveLoc?.active) return;
-    const method = s.localization.method;
+    // no method chosen by the person: the heard-object localizer, unless this microphone has
+    // already shown it gives one signal (then paper 000's, which takes mono sound)
+    if (s.localization.auto) {
+      const mono = this.monoCapture === cap;
+      s.setLocalization({ method: mono ? AUTO_MONO_METHOD : AUTO_STEREO_METHOD, autoReason: mono ? 'one-channel' : 'two-channels' });
+    }
+    const method = this.store.getState().localization.method;
+    let fallBack = false;
     s.setLive({ localize: 'loading' });
     try {
       await this.client.call('loadMethod', { method }, { onProgress: (p) => this.store.getState().setMedia({ progress: p }) });
@@ -692,17 +709,28 @@ export class Controller {
     const loc = new LiveLocalizer(this.client, cap, method, (m, st) => {
       this.store.getState().setLive({ latencyMs: st.latencyMs, mapFps: st.fps, dropped: st.dropped, mapsDrawn: st.maps });
       for (const fn of this.liveMapListeners) fn(m);
-    }, (e) => this.report(e, 'warning'));
+    }, (e) => {
+      // the automatic choice met a mono microphone: not a failure, the loop restarts with paper 000's model
+      if (e instanceof EgoError && e.code === 'MONO_AUDIO' && this.store.getState().localization.auto) fallBack = true;
+      else this.report(e, 'warning');
+    });
     this.liveLoc = loc;
     loc.start();
     this.store.getState().setLive({ localize: 'running' });
-    void this.watchLiveLoop(loc);
+    void this.watchLiveLoop(loc, () => fallBack);
   }
 
-  private async watchLiveLoop(loc: LiveLocalizer): Promise<void> {
+  private async watchLiveLoop(loc: LiveLocalizer, fellBack: () => boolean): Promise<void> {
     // When the loop ends by itself (device lost, weights refused), the panel must say so.
     while (loc.active) await new Promise((r) => setTimeout(r, 250));
-    if (this.liveLoc === loc && this.store.getState().live.localize === 'running') this.store.getState().setLive({ localize: 'off' });
+    if (this.liveLoc !== loc || this.store.getState().live.localize !== 'running') return;
+    this.store.getState().setLive({ localize: 'off' });
+    if (fellBack() && this.live?.running && this.store.getState().localization.auto) {
+      this.monoCapture = this.live;
+      this.liveLoc = null;
+      this.store.getState().notify({ level: 'info', code: 'MONO_AUDIO', title: `The microphone gives one signal, so the heard-object localizer cannot hear where sounds come from; showing ${METHODS[AUTO_MONO_METHOD].label} instead.`, hint: 'A stereo microphone with its capsules apart (or binaural earphones) lets the heard-object localizer run; the method selector keeps any other choice.' });
+      await this.startLiveLocalize();
+    }
   }
 
   async pauseLiveLocalize(): Promise<void> {

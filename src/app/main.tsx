@@ -16,9 +16,9 @@ const controller = new Controller(store);
 const params = new URLSearchParams(location.search);
 const forced = params.get('backend');
 const prefer = forced && ['webgpu', 'webgl', 'wasm', 'cpu'].includes(forced) ? [forced as 'webgpu'] : undefined;
-// ?method=lvs|centre picks the localization method the first clip is run with.
+// ?method=lvs|centre picks the localization method the first clip is run with (no automatic choice).
 const method = params.get('method');
-if (isMethodName(method)) store.getState().setLocalization({ method });
+if (isMethodName(method)) store.getState().setLocalization({ method, auto: false, autoReason: null });
 // ?fps=N sets the frame sampling rate (one of the rates the Open panel offers).
 const fps = Number(params.get('fps'));
 if ([1, 2, 4, 8, 12, 15, 25].includes(fps)) store.getState().setView({ decodeFps: fps });

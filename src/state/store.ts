@@ -95,8 +95,15 @@ export interface LiveSlice {
 
 export interface LocalizationSlice {
   localization: {
-    /** The method the person chose (the next run uses it). */
+    /** The method the next run uses: the person's choice, or the one chosen for the clip while `auto`. */
     method: MethodName;
+    /**
+     * True until the person (the selector, ?method=, a share link) picks a method: each clip then
+     * gets autoMethod's choice (the heard-object localizer for two distinct channels, else paper 000's).
+     */
+    auto: boolean;
+    /** Why the automatic choice fell where it did, for the panel (null: the person chose). */
+    autoReason: 'two-channels' | 'one-channel' | 'no-audio' | null;
     status: 'idle' | 'loading' | 'running' | 'ready' | 'needs-audio' | 'failed';
     /** Models of the last run, with the sha256 of their weights. */
     models: { id: string; sha256: string }[];
@@ -172,7 +179,7 @@ export function createAppStore(): StoreApi<AppState> {
     live: { status: 'off', cameras: [], cameraId: null, bufferSec: 4, framesInRing: 0, framesCaptured: 0, audioSecondsInRing: 0, audioSampleRate: 0, localize: 'off', latencyMs: null, mapFps: null, dropped: 0, mapsDrawn: 0, recording: false },
     setLive: (p) => set((s) => ({ live: { ...s.live, ...p } })),
 
-    localization: { method: 'full', status: 'idle', models: [], shownMethod: null, framesDone: 0, framesTotal: 0, msPerFrame: null, resultHash: null, hashOffsets: null, version: 0, separation: null },
+    localization: { method: 'full', auto: true, autoReason: null, status: 'idle', models: [], shownMethod: null, framesDone: 0, framesTotal: 0, msPerFrame: null, resultHash: null, hashOffsets: null, version: 0, separation: null },
     setLocalization: (p) => set((s) => ({ localization: { ...s.localization, ...p } })),
 
     share: { pendingUrl: null, linkHash: null, verdict: 'none', detail: null, seekTo: null },

@@ -12,6 +12,13 @@ const STATUS: Record<string, string> = {
   failed: 'failed (see the message above)',
 };
 
+/** Why the method was chosen when the person has not chosen one (controller: autoMethod). */
+const AUTO: Record<string, string> = {
+  'two-channels': 'Chosen for this clip: its sound has two channels, so the heard-object localizer can hear where it comes from.',
+  'one-channel': 'Chosen for this clip: its sound has one channel (or one signal in both), in which no direction can be heard, so paper 000’s model, which takes mono sound, runs.',
+  'no-audio': 'The clip has no sound: every method but the centre prior needs it.',
+};
+
 /** Method choice, heat-map look (colormap, opacity, soft threshold) and what the maps came from. */
 export function LocalizePanel() {
   const { controller, store } = useApp();
@@ -34,6 +41,7 @@ export function LocalizePanel() {
           <input type="checkbox" data-testid="overlay-toggle" checked={view.showOverlay} onChange={(e) => setView({ showOverlay: e.target.checked })} /> heat map
         </label>
       </div>
+      {loc.auto && loc.autoReason ? <p className="small" data-testid="method-auto" data-value={loc.autoReason}>{AUTO[loc.autoReason]}</p> : null}
       <div className="row small">
         <label>
           Colours{' '}

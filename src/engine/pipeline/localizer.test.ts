@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
-import { Localizer, audioWindowAt, centreMap, availableMethods, stereoWindowAt, weightsSha256, MONO_RATE, STEREO_RATE, EGO000_ID, HEARD_FRAMES, HEARD_ID, HEARD_EXTENT, HEARD_MIRROR, HEARD_UNIFORM, METHODS } from './localizer';
+import { Localizer, autoMethod, audioWindowAt, centreMap, availableMethods, stereoWindowAt, weightsSha256, MONO_RATE, STEREO_RATE, EGO000_ID, HEARD_FRAMES, HEARD_ID, HEARD_EXTENT, HEARD_MIRROR, HEARD_UNIFORM, METHODS } from './localizer';
 import { frameObjectness, loadObjectness, OBJECTNESS_ID } from '../models/objectness';
 import { directionProbs, heardMaps, heardMapsFromMeans, loadHeard, objectShares, windowMean, withObjectExtent } from '../models/heard';
 import { binauralSegments } from '../dsp/binaural';
@@ -49,6 +49,16 @@ describe('audio windows', () => {
     expect(edge[0]).toBe(0);
     expect(edge[Math.round(0.25 * MONO_RATE)]).toBe(1);
     expect(() => audioWindowAt({ samples: x, startSec: 0, sampleRate: 16000 }, 1)).toThrow(InvalidConfigError);
+  });
+
+  it('the automatic choice: the heard-object localizer for two channels that differ anywhere, paper 000 otherwise', () => {
+    const a = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i / 7));
+    const b = a.slice();
+    expect(autoMethod({ left: a, right: b, binaural: true })).toBe('full'); // one signal twice
+    b[999] += 1e-3;
+    expect(autoMethod({ left: a, right: b, binaural: true })).toBe('heard'); // one sample apart is two signals
+    expect(autoMethod({ left: a, right: b, binaural: false })).toBe('full'); // flagged mono by the decoder
+    expect(autoMethod(null)).toBe('full'); // no sound
   });
 });
 

@@ -205,13 +205,29 @@ export function audioWindowAt(audio: AudioSpan, t: number): Float32Array {
 }
 
 /** Whether a span's two channels are one signal twice (a mono source stored as stereo); silence is not. */
-export function sameChannels(s: StereoSpan): boolean {
+export function sameChannels(s: { left: ArrayLike<number>; right: ArrayLike<number> }): boolean {
   let sound = false;
   for (let i = 0; i < s.left.length; i++) {
     if (s.left[i] !== s.right[i]) return false;
     if (s.left[i] !== 0) sound = true;
   }
   return sound;
+}
+
+/** What autoMethod picks for sound with two distinct channels, and for anything else. */
+export const AUTO_STEREO_METHOD: MethodName = 'heard';
+export const AUTO_MONO_METHOD: MethodName = 'full';
+
+/**
+ * The method a clip gets when the person has not chosen one (the app's default and the CLI's):
+ * the heard-object localizer where the sound has two channels that differ somewhere (it hears
+ * where a sound comes from, and is the one method here that localizes by sound on the test split),
+ * else paper 000's full model, which takes mono sound (one channel, one signal in both, or none).
+ */
+export function autoMethod(stereo: { left: ArrayLike<number>; right: ArrayLike<number>; binaural: boolean } | null): MethodName {
+  if (!stereo || !stereo.binaural) return AUTO_MONO_METHOD;
+  for (let i = 0; i < stereo.left.length; i++) if (stereo.left[i] !== stereo.right[i]) return AUTO_STEREO_METHOD;
+  return AUTO_MONO_METHOD;
 }
 
 /** The 1-s windows of both channels of `stereo` centred on time t. */
