@@ -6,7 +6,9 @@
  *   npx tsx tools/models/probe-extent-offline.ts --dump FILE [--extent 0:0.5:1,0:0.5:0.5] [--mix 0.03] [--why 0:0.5:1]
  *
  * --dump takes several files, comma-separated (probe-heard-time's shards).
- * --extent minScore:power:density[:cut[:nest[:fuse]]] as probe-heard-time (fuse: objectShares' fuse IoU, 0 off); --why V: for variant V, the near
+ * --extent minScore:power:density[:cut[:nest[:fuse[:rows]]]] as probe-heard-time (fuse: objectShares' fuse IoU, 0 off; rows: the
+ * power of P's row marginal, sharpenRows, 0 off); --elevation yes: how often the row where P's row marginal peaks lies
+ * within a sounding box's rows, beside the row where the mean marginal over all frames peaks; --why V: for variant V, the near
  * frames (sounding area >= 25%) whose peak misses, sorted by what the detector offered.
  * --bootstrap N [--bootstrap-clips K]: for each variant, N draws of K clips (default: as many as the
  * dump holds) with replacement, seeded; prints the 5th-95th percentile of pointing, pixel AP and
@@ -44,8 +46,8 @@ const areas = masks.map((m) => m.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / m.le
 const detsOf = (f: DumpedFrame): Detection[] => f.dets.map(([x0, y0, x1, y1, score, cls]) => ({ box: [x0, y0, x1, y1], score, cls }));
 
 function mapOf(f: DumpedFrame, v: string, mix: number): Float32Array {
-  const [s, pw, de, cu, ne, fu] = v.split(':').map(Number);
-  const E = objectShares(f.D, detsOf(f), { minScore: s, power: pw, density: de ?? 0, cut: cu ?? 0, nest: ne ?? 0, fuse: fu ?? 0 }, G, f.w);
+  const [s, pw, de, cu, ne, fu, ro] = v.split(':').map(Number);
+  const E = objectShares(f.D, detsOf(f), { minScore: s, power: pw, density: de ?? 0, cut: cu ?? 0, nest: ne ?? 0, fuse: fu ?? 0, rows: ro ?? 0 }, G, f.w);
   return withObjectExtent(f.S, E, mix, Boolean(cu));
 }
 
@@ -73,6 +75,19 @@ console.log(`${frames.length} frames from ${new Set(frames.map((f) => f.clip)).s
 console.log('variant | pointing | pixel AP | cIoU@0.5 | AUC | sum | near (area >= 25%): pointing / pixel AP / cIoU@0.5 | small (< 5%): pointing');
 line('per cell', frames.map((f, i) => scoreFrame(f.S, G, G, masks[i])));
 for (const v of extents) for (const x of mixes) line(`${v} mix ${x}`, frames.map((f, i) => scoreFrame(mapOf(f, v, x), G, G, masks[i])));
+
+if (str('elevation', 'no') === 'yes') {
+  // is the height heard, or a prior? P's row marginal per frame against the mean one's peak
+  const rowsOf = (f: DumpedFrame) => Array.from({ length: G }, (_, r) => f.D.slice(r * G, (r + 1) * G).reduce((a, v) => a + v, 0));
+  const marg = frames.map(rowsOf);
+  const mean = Array.from({ length: G }, (_, r) => marg.reduce((a, m) => a + m[r], 0) / frames.length);
+  const within = (f: DumpedFrame, r: number) => f.boxes.some(([, y0, , y1]) => { const y = ((r + 0.5) * f.h) / G; return y >= y0 && y <= y1; });
+  const peak = (m: number[]) => m.indexOf(Math.max(...m));
+  const own = frames.filter((f, i) => within(f, peak(marg[i]))).length, prior = frames.filter((f) => within(f, peak(mean))).length;
+  const entropy = marg.reduce((a, m) => a - m.reduce((e, v) => e + (v > 0 ? v * Math.log(v) : 0), 0), 0) / frames.length;
+  console.log(`elevation: the mean row marginal ${mean.map((v) => v.toFixed(3)).join(' ')}`);
+  console.log(`elevation: each frame's own peak row within a sounding box's rows ${(own / frames.length).toFixed(3)}; the mean marginal's peak row (${peak(mean)}) ${(prior / frames.length).toFixed(3)}; mean entropy ${entropy.toFixed(2)} nats (uniform ${Math.log(G).toFixed(2)})`);
+}
 
 if (why) {
   // for each near frame the variant misses: the best-matching detection (IoU with a sounding box) and the winner

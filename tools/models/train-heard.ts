@@ -270,7 +270,10 @@ frame. Code: \`src/engine/models/heard.ts\` (model, loss, loading), \`src/engine
   unit of area), times its score to the power 0.5; a cell gets the largest of these over the boxes
   covering it, times how much of the cell the box covers (E); the map is log(1e-4 + E) + 0.03 S.
   An object is then lit over its whole box, S orders the cells within it, and cells no box covers
-  sit at the floor. Chosen on the validation split (docs/results.md, "Read per object").
+  sit at the floor. Chosen on the validation split (docs/results.md, "Read per object"). Before
+  that reading, P's row marginal (how high the sound is heard, which the average over parts,
+  frames and both ways blurs most) is squared: P(r, c) R(r) / Z (\`sharpenRows\`, \`HEARD_EXTENT.rows\`
+  = 1; chosen on the 200-clip validation split: docs/results.md, "Height heard, sharpened").
 - Loss: paper 000's grounding objective (eq. 2): a frame's score for a sound is the log-mean-exp
   of S over the cells; each sound picks its own frame out of the batch and each frame its own
   sound (cross-entropy both ways); clips that share a recording are left out of each other's

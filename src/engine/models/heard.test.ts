@@ -1,7 +1,7 @@
 /** The heard-object localizer (heard.ts): its map, its eq. 2 loss against a plain reference, learning on a toy, the weights format and the shipped weights. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { carryCells, deserializeHeard, directionLogits, directionProbs, fuseDetections, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, initHeardParams, loadHeard, mirrorHeardInput, objectnessLogits, objectShares, serializeHeard, validateHeardConfig, windowMean, withObjectExtent, EXTENT_FLOOR } from './heard';
+import { carryCells, deserializeHeard, directionLogits, directionProbs, fuseDetections, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, initHeardParams, loadHeard, mirrorHeardInput, objectnessLogits, objectShares, serializeHeard, sharpenRows, validateHeardConfig, windowMean, withObjectExtent, EXTENT_FLOOR } from './heard';
 import type { Detection } from './objectness';
 import { SEGMENT_FEATURES, binauralSegments } from '../dsp/binaural';
 import { rng } from '../testing/compare';
@@ -197,6 +197,25 @@ describe('heard-object model', () => {
     expect(pooled[5 * 14 + 2]).toBeCloseTo(0.28, 5);
     expect(() => fuseDetections([a], 0)).toThrow(InvalidConfigError);
     expect(() => objectShares(P, [a], { ...opts, fuse: 1.5 }, 14)).toThrow(InvalidConfigError);
+  });
+
+  it('sharpenRows: the row marginal to a power multiplies P, the columns within a row keep their ratios; objectShares rows uses it', () => {
+    const P = [0.1, 0.3, 0.4, 0.2]; // 2 x 2: rows sum to 0.4 and 0.6
+    const s1 = sharpenRows(P, 2, 1);
+    [0.04, 0.12, 0.24, 0.12].forEach((v, k) => expect(s1[k]).toBeCloseTo(v / 0.52, 6));
+    expect(s1[1] / s1[0]).toBeCloseTo(3, 5);
+    expect(Array.from(sharpenRows(P, 2, 0))).toEqual(Array.from(Float32Array.from(P)));
+    expect(sharpenRows(P, 2, 2).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 6);
+    expect(() => sharpenRows(P, 2, -1)).toThrow(InvalidConfigError);
+    expect(() => sharpenRows(P, 3, 1)).toThrow(InvalidConfigError);
+    // two like boxes in rows heard 0.6 and 0.4: weights 3 : 2 as heard, 9 : 4 with the rows squared
+    const Q = new Float32Array(196);
+    for (let c = 0; c < 14; c++) { Q[2 * 14 + c] = 0.6 / 14; Q[10 * 14 + c] = 0.4 / 14; }
+    const high: Detection = { box: [0, 32, 32, 48], score: 0.5, cls: 1 }, low: Detection = { box: [0, 160, 32, 176], score: 0.5, cls: 2 };
+    const opts = { minScore: 0, power: 1, density: 1 };
+    const plain = objectShares(Q, [high, low], opts, 14), sharp = objectShares(Q, [high, low], { ...opts, rows: 1 }, 14);
+    expect(plain[2 * 14] / plain[10 * 14]).toBeCloseTo(1.5, 5);
+    expect(sharp[2 * 14] / sharp[10 * 14]).toBeCloseTo(2.25, 5);
   });
 
   it('withObjectExtent tie: the cells no kept object covers share one value under all the others', () => {

@@ -218,7 +218,9 @@ export function heardMapsFromMeans(p: Params, probs: tf.Tensor2D, heat: tf.Tenso
  * opts.nest > 0 brings back, at its own weight, a box that at least nest of a kept box lies inside
  * (measured on val and not shipped: docs/results.md, "Only the heard object"). opts.fuse > 0 pools
  * the detections of one object under several classes first (fuseDetections; measured on val and not
- * shipped: docs/results.md, "Density, a fitted chooser, and a test split of 200 clips").
+ * shipped: docs/results.md, "Density, a fitted chooser, and a test split of 200 clips"). opts.rows > 0
+ * sharpens P's elevation first (sharpenRows; chosen on the validation split: docs/results.md, "Height
+ * heard, sharpened").
  */
 export interface ExtentOptions {
   /** Detections under this score are left out. */
@@ -233,6 +235,29 @@ export interface ExtentOptions {
   nest?: number;
   /** > 0: detections of one object under several classes pooled first (fuseDetections at this IoU; 0: off). */
   fuse?: number;
+  /** P's row marginal (how high the sound is heard) to this power multiplies P first (sharpenRows; 0: off). */
+  rows?: number;
+}
+
+/**
+ * P [G*G] (rows of G cells) with its elevation sharpened: P'(r, c) = P(r, c) R(r)^power / Z, with
+ * R(r) = sum_c P(r, c) the row marginal and Z the sum; the columns' distribution within each row is
+ * kept. Power 0 returns P unchanged (a copy).
+ */
+export function sharpenRows(P: ArrayLike<number>, grid: number, power: number): Float32Array {
+  if (!(power >= 0)) throw new InvalidConfigError('rows', `must be >= 0, got ${power}`);
+  if (P.length !== grid * grid) throw new InvalidConfigError('probs', `has ${P.length} values, the grid ${grid * grid}`);
+  const out = Float32Array.from(P);
+  if (power === 0) return out;
+  let z = 0;
+  for (let r = 0; r < grid; r++) {
+    let R = 0;
+    for (let c = 0; c < grid; c++) R += P[r * grid + c];
+    const f = Math.pow(Math.max(R, 0), power);
+    for (let c = 0; c < grid; c++) { out[r * grid + c] *= f; z += out[r * grid + c]; }
+  }
+  if (z > 0) for (let k = 0; k < out.length; k++) out[k] /= z;
+  return out;
 }
 
 /** IoU of two [x0, y0, x1, y1] boxes. */
@@ -268,6 +293,7 @@ export function fuseDetections(detections: Detection[], iou: number): Detection[
 
 export function objectShares(probs: ArrayLike<number>, detections: Detection[], opts: ExtentOptions, grid: number, size = 224): Float32Array {
   if (probs.length !== grid * grid) throw new InvalidConfigError('probs', `has ${probs.length} values, the grid ${grid * grid}`);
+  if (opts.rows) probs = sharpenRows(probs, grid, opts.rows);
   const cut = opts.cut ?? 0, nest = opts.nest ?? 0;
   if (!(cut >= 0 && cut <= 1)) throw new InvalidConfigError('cut', `must be in [0, 1], got ${cut}`);
   if (!(nest >= 0 && nest <= 1)) throw new InvalidConfigError('nest', `must be in [0, 1], got ${nest}`);

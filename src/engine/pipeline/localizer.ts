@@ -68,8 +68,8 @@ export const HEARD_FRAMES = 9;
 export const HEARD_MIRROR = true;
 /** ...and mix this share of a uniform distribution into the window's mean direction probabilities (heard.ts heardMapsFromMeans), chosen on the validation split (the same section). */
 export const HEARD_UNIFORM = 0.2;
-/** ...and read the result per detected object (heard.ts objectShares and withObjectExtent: each of the query frame's detections filled with its score times the window's mean direction probability inside it), chosen on the validation split (docs/results.md, "Read per object"). */
-export const HEARD_EXTENT = { minScore: 0, power: 0.5, density: 1, mix: 0.03 };
+/** ...and read the result per detected object (heard.ts objectShares and withObjectExtent: each of the query frame's detections filled with its score times the window's mean direction probability inside it, that probability's row marginal squared first: rows 1, sharpenRows), chosen on the validation split (docs/results.md, "Read per object" and "Height heard, sharpened"). */
+export const HEARD_EXTENT = { minScore: 0, power: 0.5, density: 1, rows: 1, mix: 0.03 };
 /** The heard-object method's sound: two channels at this rate. */
 export const STEREO_RATE = 16000;
 
