@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   }
   // auto: the heard-object localizer where the two channels differ (and its weights are listed), else paper 000's
   const picked = asked === 'auto' ? autoMethod(stereo) : (asked as MethodName);
-  const method: MethodName = availableMethods(manifest).includes(picked) || asked !== 'auto' ? picked : AUTO_MONO_METHOD;
+  const method: MethodName = asked !== 'auto' || availableMethods(manifest).includes(picked) ? picked : AUTO_MONO_METHOD;
   if (!METHODS[method].needsStereo) stereo = null;
   if (!samples && METHODS[method].needsAudio) fail(`${input}: it has no audio track, and method ${method} localizes sound. Use a video with sound (or --method centre).`);
   const audio: AudioSpan | null = samples ? { samples, startSec: 0, sampleRate: MONO_RATE } : null;

@@ -1,6 +1,8 @@
 /**
  * Probe: the detector on the mirrored frame as well (test-time flip), its boxes flipped back and
- * merged with the frame's own, then read per object as the shipped setting reads them.
+ * merged with the frame's own, then read per object as the setting of the time read them (power 0.5,
+ * density 1, mix 0.03, the rows not sharpened: docs/results.md, the paragraph before "Height heard,
+ * sharpened").
  *
  *   npx tsx tools/models/probe-flip.ts --dump FILE[,FILE] --data DIR --shard i/n --out FLIPFILE   # run the detector
  *   npx tsx tools/models/probe-flip.ts --dump FILE[,FILE] --flips F1[,F2] --score yes           # score merges
@@ -59,7 +61,7 @@ if (str('score', 'no') !== 'yes') {
   const masks = kept.map((f) => boxesToMask(f.boxes.map(([x0, y0, x1, y1]) => ({ x0, y0, x1, y1 })), f.w, f.h));
   const areas = masks.map((m) => m.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / m.length);
   const variants: [string, (f: DumpedFrame) => Detection[]][] = [
-    ['frame only (ships)', (f) => asDets(f.dets)],
+    ['frame only', (f) => asDets(f.dets)],
     ['flip only', (f) => asDets(flips[key(f)])],
     ['mean, lone x0.5', (f) => merge(asDets(f.dets), asDets(flips[key(f)]), 'mean', 0.5)],
     ['max, lone x1', (f) => merge(asDets(f.dets), asDets(flips[key(f)]), 'max', 1)],

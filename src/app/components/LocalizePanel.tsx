@@ -2,6 +2,7 @@ import { Fragment } from 'react';
 import { useApp, useAppState } from '../context';
 import { METHODS, type MethodName } from '../../engine/pipeline/localizer';
 import type { Colormap, OverlayMode } from '../overlay/heatmap';
+import type { LocalizationSlice } from '../../state/store';
 
 const STATUS: Record<string, string> = {
   idle: 'no maps yet',
@@ -13,10 +14,10 @@ const STATUS: Record<string, string> = {
 };
 
 /** Why the method was chosen when the person has not chosen one (controller: autoMethod). */
-const AUTO: Record<string, string> = {
+const AUTO: Record<NonNullable<LocalizationSlice['localization']['autoReason']>, string> = {
   'two-channels': 'Chosen for this clip: its sound has two channels, so the heard-object localizer can hear where it comes from.',
   'one-channel': 'Chosen for this clip: its sound has one channel (or one signal in both), in which no direction can be heard, so paper 000’s model, which takes mono sound, runs.',
-  'no-audio': 'The clip has no sound: every method but the centre prior needs it.',
+  'no-audio': 'No sound could be read from this clip: every method but the centre prior needs it.',
 };
 
 /** Method choice, heat-map look (colormap, opacity, soft threshold) and what the maps came from. */

@@ -293,7 +293,7 @@ export function fuseDetections(detections: Detection[], iou: number): Detection[
 
 export function objectShares(probs: ArrayLike<number>, detections: Detection[], opts: ExtentOptions, grid: number, size = 224): Float32Array {
   if (probs.length !== grid * grid) throw new InvalidConfigError('probs', `has ${probs.length} values, the grid ${grid * grid}`);
-  if (opts.rows) probs = sharpenRows(probs, grid, opts.rows);
+  if (opts.rows !== undefined && opts.rows !== 0) probs = sharpenRows(probs, grid, opts.rows); // sharpenRows names a bad value
   const cut = opts.cut ?? 0, nest = opts.nest ?? 0;
   if (!(cut >= 0 && cut <= 1)) throw new InvalidConfigError('cut', `must be in [0, 1], got ${cut}`);
   if (!(nest >= 0 && nest <= 1)) throw new InvalidConfigError('nest', `must be in [0, 1], got ${nest}`);
