@@ -244,6 +244,24 @@ describe('Localizer, paper 000 (windowed, with homographies)', () => {
     const other = fr.slice(2, 11).map((f) => Uint8ClampedArray.from(f, (v, i) => (i % 4 === 3 ? v : 255 - v)));
     await loc.localize('full', { frames: other, width: 224, height: 224, times: times.slice(2, 11), audio, queries: [8] });
     expect(loc.lastCacheHits).toBe(0);
+    // forgetFrames: the same frames again are computed afresh, to the same maps
+    await call(loc, 2);
+    const again = await call(loc, 2);
+    expect(loc.lastCacheHits).toBe(5);
+    loc.forgetFrames();
+    const forgot = await call(loc, 2);
+    expect(loc.lastCacheHits).toBe(0);
+    expect(Array.from(forgot.maps)).toEqual(Array.from(again.maps));
+    expect(tf.memory().numTensors).toBe(n0);
+    // the stages of that call: the trunk for the 5 frames, 4 homographies, the model
+    const st = loc.lastStages!;
+    expect(Object.keys(st)).toEqual(['trunk', 'homographies', 'model', 'separation']);
+    expect(st.trunk).toBeGreaterThan(0);
+    expect(st.homographies).toBe(loc.lastGeometry!.ms);
+    expect(st.model).toBeGreaterThan(0);
+    expect(st.separation).toBe(0);
+    await loc.localize('centre', { frames: fr.slice(0, 1), width: 224, height: 224, times: [0], audio: null });
+    expect(loc.lastStages).toBeNull();
   }, 120_000);
 
   it("separation: each second's mask from the window around its middle frame, applied to that second's sound", async () => {
@@ -383,6 +401,33 @@ describe('Localizer, heard object (two channels x detector)', () => {
     // one query with the others as context: that frame's map of the whole run
     const one = await loc.localize('heard', { ...input, queries: [7] });
     assertClose(one.maps, full.maps.subarray(7 * 196, 8 * 196), { atol: 1e-4, label: 'query 7 alone vs in the run' });
+  }, 120_000);
+
+  it('reuses the detector maps of frames seen the call before, computes them afresh after forgetFrames (same maps), and times its stages', async () => {
+    const fr = frames(3, 64, 48, 11);
+    const times = [0.5, 0.75, 1];
+    const { left, right } = burst(2, true);
+    const input = { frames: fr, width: 64, height: 48, times, audio: null, stereo: { left, right, startSec: 0, sampleRate: STEREO_RATE, binaural: true } };
+    const a = await loc.localize('heardNoGeometry', input, { fetcher: fetcher() });
+    expect(loc.lastCacheHits).toBe(0);
+    const b = await loc.localize('heardNoGeometry', input);
+    expect(loc.lastCacheHits).toBe(3);
+    loc.forgetFrames();
+    const n0 = tf.memory().numTensors;
+    const c = await loc.localize('heardNoGeometry', input);
+    expect(loc.lastCacheHits).toBe(0);
+    expect(tf.memory().numTensors).toBe(n0);
+    expect(Array.from(b.maps)).toEqual(Array.from(a.maps));
+    expect(Array.from(c.maps)).toEqual(Array.from(a.maps));
+    const st = loc.lastStages!;
+    expect(Object.keys(st)).toEqual(['detector', 'direction', 'homographies', 'reading']);
+    expect(st.detector).toBeGreaterThan(0);
+    expect(st.direction).toBeGreaterThan(0);
+    expect(st.homographies).toBe(0); // w/o geometry: none estimated
+    expect(st.reading).toBeGreaterThan(0);
+    await loc.localize('heard', input);
+    expect(loc.lastStages!.homographies).toBe(loc.lastGeometry!.ms);
+    expect(loc.lastGeometry!.ms).toBeGreaterThan(0);
   }, 120_000);
 
   it('says a mono recording has no direction (one channel, or the same one twice), and asks for the two channels', async () => {

@@ -308,10 +308,21 @@ export class Localizer {
   private f14Cache: { keys: string[]; f14: tf.Tensor4D } | null = null;
   /** The detector's maps of the last heard-object call's frames, by frame key. */
   private objectnessCache = new Map<string, { heat: Float32Array; boxes: Float32Array; detections: Detection[] }>();
-  /** Frames of the last call whose trunk features came from the cache. */
+  /** Frames of the last windowed call whose trunk features (paper 000) or detector maps (heard object) came from the cache. */
   lastCacheHits = 0;
   /** Homography pairs of the last call (their fallbacks: how many fell back to the identity). */
   lastGeometry: { pairs: number; fallbacks: number; ms: number } | null = null;
+  /**
+   * Wall time (ms) of each stage of the last windowed call (paper 000's and the heard-object
+   * methods; null after any other), for the pipeline bench:
+   *   paper 000     trunk (features of the frames not cached), homographies, model (eq. 1 and the
+   *                 map per query, read back), separation (0 unless asked for);
+   *   heard object  detector (objectness of the frames not cached: tensor, read-back, CenterNet,
+   *                 boxes painted), direction (features of both channels per frame, the direction
+   *                 network both ways, read back), homographies, reading (window means, the map
+   *                 model, the per-object reading).
+   */
+  lastStages: Record<string, number> | null = null;
   private readonly hashes = new Map<string, string>();
 
   constructor(private readonly manifest: Manifest, private readonly baseUrl: string) {}
@@ -351,6 +362,17 @@ export class Localizer {
     if (total > 0) opts.onProgress?.({ loaded: total, total, file: '' });
   }
 
+  /**
+   * Forgets the frames of the last call (the trunk features and the detector maps kept for the
+   * next call's overlapping window), so the next call computes every frame afresh: a new clip,
+   * or the pipeline bench timing each run from the pixels.
+   */
+  forgetFrames(): void {
+    this.f14Cache?.f14.dispose();
+    this.f14Cache = null;
+    this.objectnessCache.clear();
+  }
+
   /** One map per query (every frame by default). Loads the method's models first if needed. */
   async localize(method: MethodName, input: LocalizeInput, opts: LoadOptions = {}): Promise<LocalizeOutput> {
     const n = input.frames.length;
@@ -358,6 +380,7 @@ export class Localizer {
     const queries = input.queries ?? input.times.map((_, i) => i);
     if (queries.some((q, k) => !Number.isInteger(q) || q < 0 || q >= n || (k > 0 && q <= queries[k - 1]))) throw new InvalidConfigError('queries', `must be increasing frame indices in [0, ${n - 1}]`);
     const hw = MAP_SIZE * MAP_SIZE;
+    this.lastStages = null;
     if (method === 'centre') {
       const maps = new Float32Array(queries.length * hw);
       const c = centreMap();
@@ -415,25 +438,35 @@ export class Localizer {
     const heat = new Float32Array(used.length * hw), boxes = new Float32Array(used.length * hw), dir = new Float32Array(used.length * width);
     const keys = used.map((f) => frameKey(input.frames[f], input.times[f], input.width, input.height));
     const cache = new Map<string, { heat: Float32Array; boxes: Float32Array; detections: Detection[] }>();
+    const stages = { detector: 0, direction: 0, homographies: 0, reading: 0 };
+    this.lastStages = null;
+    let hits = 0;
     for (const [r, f] of used.entries()) {
       if (signal?.aborted) throw new CancelledError('localization');
+      let t0 = performance.now();
       let o = this.objectnessCache.get(keys[r]);
       if (!o) {
         const x = framesToTensor([input.frames[f]], input.width, input.height);
         const rgb = await x.data() as Float32Array;
         x.dispose();
         o = await frameObjectness(this.detector!, rgb);
-      }
+      } else hits++;
       cache.set(keys[r], o);
       heat.set(o.heat, r * hw);
       boxes.set(o.boxes, r * hw);
+      stages.detector += performance.now() - t0;
+      t0 = performance.now();
       const [l, rt] = stereoWindowAt(input.stereo!, input.times[f]);
       dir.set(heardInput(config, l, rt), r * width);
+      stages.direction += performance.now() - t0;
     }
     this.objectnessCache = cache;
+    this.lastCacheHits = hits;
+    let t0 = performance.now();
     const pt = tf.tidy(() => directionProbs(params, tf.tensor2d(dir, [used.length, width]), config, HEARD_MIRROR));
     const probs = await pt.data() as Float32Array;
     pt.dispose();
+    stages.direction += performance.now() - t0;
     let table: PairTable = {};
     this.lastGeometry = null;
     if (variant.geometry && used.length > 1) {
@@ -443,7 +476,9 @@ export class Localizer {
       const pairs = pairsOf(windows);
       table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, validateHomographyConfig({}));
       this.lastGeometry = { pairs: pairs.length, fallbacks: Object.values(table).filter((p) => p.fallback).length, ms: performance.now() - t0 };
+      stages.homographies = this.lastGeometry.ms;
     }
+    t0 = performance.now();
     const Q = queries.length;
     const mHeat = new Float32Array(Q * hw), mBoxes = new Float32Array(Q * hw), mProbs = new Float32Array(Q * hw);
     for (const [k, q] of queries.entries()) {
@@ -467,6 +502,8 @@ export class Localizer {
       const E = objectShares(mProbs.subarray(k * hw, (k + 1) * hw), cache.get(keys[row.get(q)!])!.detections, HEARD_EXTENT, MAP_SIZE, FRAME_SIZE);
       out.set(withObjectExtent(S.subarray(k * hw, (k + 1) * hw), E, HEARD_EXTENT.mix), k * hw);
     }
+    stages.reading = performance.now() - t0;
+    this.lastStages = stages;
     return out;
   }
 
@@ -532,6 +569,8 @@ export class Localizer {
     const row = new Map(used.map((f, r) => [f, r]));
     let table: PairTable = {};
     this.lastGeometry = null;
+    this.lastStages = null;
+    const stages = { trunk: 0, homographies: 0, model: 0, separation: 0 };
     if (variant.geometry) {
       const t0 = performance.now();
       const { cv } = await loadOpenCV();
@@ -539,10 +578,19 @@ export class Localizer {
       const pairs = pairsOf(windows);
       table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, validateHomographyConfig({}));
       this.lastGeometry = { pairs: pairs.length, fallbacks: Object.values(table).filter((p) => p.fallback).length, ms: performance.now() - t0 };
+      stages.homographies = this.lastGeometry.ms;
     }
     const frame = { width: input.width, height: input.height };
     const grid = { width: MAP_SIZE, height: MAP_SIZE };
+    let t0 = performance.now();
     const f14 = this.cachedTrunkFeatures(used.map((f) => ({ data: input.frames[f], time: input.times[f] })), input.width, input.height, opts.signal);
+    // on the GPU backends the trunk's work is only queued: wait for it (reading back one number
+    // that depends on all of it) so that its time is not counted as the model's
+    const done = tf.tidy(() => tf.sum(f14));
+    await done.data();
+    done.dispose();
+    stages.trunk = performance.now() - t0;
+    t0 = performance.now();
     try {
       for (const [k, q] of queries.entries()) {
         if (opts.signal?.aborted) throw new CancelledError('localization');
@@ -559,8 +607,13 @@ export class Localizer {
           map.dispose();
         }
       }
+      stages.model = performance.now() - t0;
+      this.lastStages = stages;
       if (!sepOn) return { maps: out };
-      return { maps: out, separation: await this.separateSeconds(seconds, sepWindows.map((w) => w.frames.map((fr) => row.get(fr)!)), f14, input.audio!, opts.signal) };
+      t0 = performance.now();
+      const separation = await this.separateSeconds(seconds, sepWindows.map((w) => w.frames.map((fr) => row.get(fr)!)), f14, input.audio!, opts.signal);
+      stages.separation = performance.now() - t0;
+      return { maps: out, separation };
     } finally {
       f14.dispose();
     }
@@ -594,8 +647,7 @@ export class Localizer {
   }
 
   dispose(): void {
-    this.f14Cache?.f14.dispose();
-    this.f14Cache = null;
+    this.forgetFrames();
     if (this.ego) tf.dispose(Object.values(this.ego.params));
     this.ego = null;
     this.trunk?.dispose();
@@ -604,7 +656,6 @@ export class Localizer {
     this.lvs = null;
     this.detector?.dispose();
     this.detector = null;
-    this.objectnessCache.clear();
     if (this.heard) tf.dispose(Object.values(this.heard.params));
     this.heard = null;
   }

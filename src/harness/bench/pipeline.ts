@@ -6,21 +6,30 @@
  *   spectrogram  1-s log-frequency spectrogram of the frame's audio (paper 000's input)
  *   trunk        MobileNetV2 features of the frame (models/visual-mobilenetv2)
  *   head         the LVS head on them (projection, audio encoder, cosine map)
- *   localize     the engine's Localizer.localize end to end (spectrogram + trunk + head + read-back)
- *   homographies paper 000's opencv.js pair estimates for the windows of the batch (per frame)
- *   localize full  Localizer.localize('full') end to end: trunk once per frame, homographies,
- *                and per frame its 9-frame window through paper 000's model (models/ego000-synth)
- * Each stage is timed with its result read back (data()), as the median of `reps` runs over a
- * batch of frames after a warm-up run, divided by the frame count. `realtime` is clip seconds per
- * wall second for decode + localize at 8 fps (> 1: faster than playback).
- * EGOSOUND_BENCH_BACKENDS=wasm,webgl limits the backends (paper 000 on WebGPU-on-SwiftShader takes
- * minutes per batch).
+ *   localize     the engine's Localizer.localize('lvs') end to end (spectrogram + trunk + head + read-back)
+ *   localize full  Localizer.localize('full') end to end: trunk once per frame, homographies, and
+ *                per frame its 9-frame window through paper 000's model (models/ego000-synth);
+ *                its stages as the Localizer times them (lastStages): full: trunk, full:
+ *                homographies (opencv.js, each pair of the batch's windows once), full: model
+ *   localize heard  Localizer.localize('heard') end to end (the app's choice for a two-channel
+ *                clip): its stages heard: detector (CenterNet per frame), heard: direction (the
+ *                binaural features and the direction network, both ways), heard: homographies,
+ *                heard: reading (window means, the map, the per-object reading); and
+ *                localize heardSingleFrame (no window, no homographies)
+ * Each is the median of `reps` runs over a batch of frames after a warm-up run, divided by the
+ * frame count, with the result read back (data()). The windowed methods keep the last call's
+ * trunk features / detector maps for live mode's overlapping windows: the bench forgets them
+ * before each run (Localizer.forgetFrames), so every run computes every frame from its pixels, as
+ * the app does for a newly opened clip. A stage's figure is the median of that stage over the
+ * runs. `realtime` is clip seconds per wall second for decode + localize at 8 fps (> 1: faster
+ * than playback). EGOSOUND_BENCH_BACKENDS=wasm,webgl limits the backends (paper 000 on
+ * WebGPU-on-SwiftShader takes minutes per batch).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BenchRecord, BenchSuite } from '../types';
 import { medianMs } from '../shared/timing';
 import { initBackend, backendState } from '../../engine/backend';
-import { Localizer, audioWindowAt, MONO_RATE } from '../../engine/pipeline/localizer';
+import { Localizer, audioWindowAt, MONO_RATE, STEREO_RATE, type LocalizeInput, type MethodName, type StereoSpan } from '../../engine/pipeline/localizer';
 import { loadVisualTrunk, visualFeatures } from '../../engine/models/visual';
 import { loadLvs, lvsLocalize } from '../../engine/models/lvs';
 import { logFreqSpectrogram } from '../../engine/dsp/logfreq';
@@ -28,7 +37,7 @@ import type { Manifest } from '../../engine/weights/verify';
 
 const FPS = 8;
 
-async function decodeDemo(n: number): Promise<{ frames: Uint8ClampedArray[]; times: number[]; msPerFrame: number; audio: Float32Array }> {
+async function decodeDemo(n: number): Promise<{ frames: Uint8ClampedArray[]; times: number[]; msPerFrame: number; audio: Float32Array; stereo: StereoSpan }> {
   const v = document.createElement('video');
   v.muted = true;
   v.src = '/demo/demo.webm';
@@ -48,9 +57,29 @@ async function decodeDemo(n: number): Promise<{ frames: Uint8ClampedArray[]; tim
   const msPerFrame = (performance.now() - t0) / n;
   const buf = await (await fetch('/demo/demo.webm')).arrayBuffer();
   const ctx = new OfflineAudioContext(1, MONO_RATE, MONO_RATE);
-  const decoded = await ctx.decodeAudioData(buf);
+  const decoded = await ctx.decodeAudioData(buf.slice(0));
   const audio = decoded.getChannelData(0).slice(); // resampled to 11025 Hz by the context, first channel
-  return { frames, times, msPerFrame, audio };
+  // both channels at 16 kHz: the heard-object method's input
+  const two = await new OfflineAudioContext(2, STEREO_RATE, STEREO_RATE).decodeAudioData(buf);
+  const left = two.getChannelData(0).slice(), right = (two.numberOfChannels > 1 ? two.getChannelData(1) : two.getChannelData(0)).slice();
+  return { frames, times, msPerFrame, audio, stereo: { left, right, startSec: 0, sampleRate: STEREO_RATE, binaural: two.numberOfChannels > 1 } };
+}
+
+/**
+ * Median time of `reps` runs of a windowed method after a warm-up run, each from the pixels
+ * (forgetFrames first), and the median of each stage the Localizer timed.
+ */
+async function windowedMs(loc: Localizer, method: MethodName, input: LocalizeInput, reps: number): Promise<{ ms: number; stages: Record<string, number> }> {
+  const runs: { ms: number; stages: Record<string, number> }[] = [];
+  for (let i = 0; i <= reps; i++) {
+    loc.forgetFrames();
+    const t0 = performance.now();
+    await loc.localize(method, input);
+    if (i > 0) runs.push({ ms: performance.now() - t0, stages: { ...(loc.lastStages ?? {}) } });
+  }
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const stages = Object.fromEntries(Object.keys(runs[0].stages).map((k) => [k, median(runs.map((r) => r.stages[k]))]));
+  return { ms: median(runs.map((r) => r.ms)), stages };
 }
 
 const bench: BenchSuite = {
@@ -60,7 +89,7 @@ const bench: BenchSuite = {
     const reps = quick ? 1 : 3;
     const manifest = (await (await fetch('/models/manifest.json')).json()) as Manifest;
     const base = new URL('/models/', location.href).href;
-    const { frames, times, msPerFrame: decodeMs, audio } = await decodeDemo(n);
+    const { frames, times, msPerFrame: decodeMs, audio, stereo } = await decodeDemo(n);
     const span = { samples: audio, startSec: 0, sampleRate: MONO_RATE };
     const recs: BenchRecord[] = [];
     const start = backendState()?.backend;
@@ -90,12 +119,14 @@ const bench: BenchSuite = {
       add('trunk', trunkMs / n);
       add('head', headMs / n);
       add('localize', locMs / n, { realtime: (1 / FPS) / ((decodeMs + locMs / n) / 1000) });
-      const full = new Localizer(manifest, base);
-      let geoMs = 0;
-      const fullMs = await medianMs(async () => { await full.localize('full', { frames, width: 224, height: 224, times, audio: span }); geoMs = full.lastGeometry?.ms ?? 0; }, reps);
-      full.dispose();
-      add('homographies', geoMs / n);
-      add('localize full', fullMs / n, { realtime: (1 / FPS) / ((decodeMs + fullMs / n) / 1000) });
+      const input: LocalizeInput = { frames, width: 224, height: 224, times, audio: span, stereo };
+      const windowed = new Localizer(manifest, base);
+      for (const [method, stagePrefix] of [['full', 'full'], ['heard', 'heard'], ['heardSingleFrame', null]] as const) {
+        const { ms, stages } = await windowedMs(windowed, method, input, reps);
+        if (stagePrefix) for (const [k, v] of Object.entries(stages)) if (k !== 'separation') add(`${stagePrefix}: ${k}`, v / n);
+        add(`localize ${method}`, ms / n, { realtime: (1 / FPS) / ((decodeMs + ms / n) / 1000) });
+      }
+      windowed.dispose();
     }
     if (start) await initBackend({ prefer: [start] });
     return recs;
