@@ -91,6 +91,13 @@ export interface LocalizedWindow {
   separation?: Separation;
   /** Engine time for the window (ms). */
   ms: number;
+  /**
+   * Frames whose per-frame features (paper 000's trunk, the heard-object detector) were reused from
+   * the request before (Localizer.lastCacheHits); 0 for methods without such a cache.
+   */
+  cacheHits?: number;
+  /** The Localizer's stage times for this window (Localizer.lastStages), when it times them. */
+  stages?: Record<string, number>;
 }
 
 export interface EngineApi {

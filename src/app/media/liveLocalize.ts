@@ -4,6 +4,15 @@
  * next request takes whatever frame is newest then. Frames captured while the engine was busy
  * are dropped, never queued, so the picture on screen is never more than one inference behind.
  *
+ * Windowed methods (paper 000's, the heard-object ones) map only frames on a fixed grid of the
+ * capture: every `step`-th frame counted from the first one captured, step = EGO000_GAP_SEC over
+ * the capture's frame spacing (2 at 8 fps); each request takes the newest frame on the grid and
+ * its window is the grid frames of the 2 s before it. So consecutive windows share frames, and the
+ * engine reuses their per-frame features (paper 000's trunk, the detector's maps) instead of
+ * computing them again; a window counted from whatever frame happened to be newest would share none
+ * with the window before it whenever an odd number of frames arrived in between. The cost: a map's
+ * frame is at most step - 1 frames (125 ms at 8 fps) older than the newest.
+ *
  * Figures: latency = capture of the frame -> its map drawn (ms); refresh = maps drawn per second
  * over the last 10 maps (at most 20 s back); dropped = captured frames that never reached the engine.
  */
@@ -19,7 +28,7 @@ export interface LiveSource {
   readonly epochMs: number;
 }
 import type { MethodName } from '../../engine/pipeline/localizer';
-import { EGO000_FRAMES, EGO000_GAP_SEC, HEARD_FRAMES, METHODS, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
+import { EGO000_FRAMES, EGO000_GAP_SEC, HEARD_FRAMES, METHODS, gridStep, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
 import { resample } from '../../engine/dsp/resample';
 import { EgoError } from '../../engine/errors';
 
@@ -42,6 +51,9 @@ export interface LiveStats {
   maps: number;
   /** Engine time of the last map (ms). */
   engineMs: number;
+  /** Frames sent with the last map (its window) and how many of them the engine had seen the map before (features reused). */
+  windowFrames: number;
+  cacheHits: number;
 }
 
 export class LiveLocalizer {
@@ -50,7 +62,8 @@ export class LiveLocalizer {
   private done: number[] = [];
   private maps = 0;
   private firstWritten = -1;
-  private lastTime = -1;
+  /** Capture index of the last frame sent (-1: none yet). */
+  private lastIndex = -1;
   private reported = new Set<string>();
   /** Capture time of the first of the latest run of windows whose two channels were one signal (MONO_AUDIO), or null. */
   private monoSince: number | null = null;
@@ -77,12 +90,36 @@ export class LiveLocalizer {
     await this.loop;
   }
 
-  private async nextFrame(): Promise<{ data: Uint8ClampedArray; time: number } | null> {
+  /**
+   * Frames apart on the capture's grid (see the header): 1 for single-frame methods; for windowed
+   * ones, gridStep (the engine's own rule) over the ring's last 9 frame times.
+   */
+  private gridFrames(): number {
+    const spec = METHODS[this.method].ego000 ?? METHODS[this.method].heard;
+    if (!spec || spec.singleFrame) return 1;
+    const ring = this.capture.frames;
+    const times: number[] = [];
+    for (let k = Math.min(ring.size, 9) - 1; k >= 0; k--) times.push(ring.peek(k).time);
+    try {
+      return gridStep(times);
+    } catch {
+      return 1; // times that do not increase (a clock step): no grid this time
+    }
+  }
+
+  /** The newest frame on the grid (its capture index: frames written before it) newer than the last one mapped. */
+  private async nextFrame(): Promise<{ data: Uint8ClampedArray; time: number; index: number; step: number } | null> {
     const ring = this.capture.frames;
     for (let waited = 0; this.running; waited += 10) {
       if (ring.size > 0) {
-        const f = ring.peek(0);
-        if (f.time !== this.lastTime) return { data: f.data.slice(), time: f.time };
+        const step = this.gridFrames();
+        const newest = ring.totalWritten - 1;
+        const index = newest - (newest % step);
+        const k = newest - index;
+        if (index > this.lastIndex && k < ring.size) {
+          const f = ring.peek(k);
+          return { data: f.data.slice(), time: f.time, index, step };
+        }
       }
       if (!this.capture.running && waited > 2000) return null;
       await new Promise((r) => setTimeout(r, 10));
@@ -91,25 +128,28 @@ export class LiveLocalizer {
   }
 
   /**
-   * What goes to the engine with the newest frame: nothing more for single-frame methods; for the
-   * windowed variants, the frames of the last (T - 1) x gap seconds before it (the window ends at
-   * the newest frame: the future is not there yet), oldest first: 2 s (T = 9); for the heard-object
+   * What goes to the engine with the frame: nothing more for single-frame methods; for the
+   * windowed variants, the T - 1 grid frames before it within (T - 1) x gap seconds (the window ends
+   * at that frame: the future is not there yet), oldest first: 2 s (T = 9); for the heard-object
    * methods at most the ring's length less the 1-s sound window, so that every context frame's
-   * second of sound is still in the ring (a ring of 3 s or less gives a shorter window).
+   * second of sound is still in the ring (a ring of 3 s or less gives a shorter window; the 0.1 s
+   * allowed for jitter may then pad the oldest frame's second with up to 0.1 s of silence).
    */
-  private contextFor(f: { data: Uint8ClampedArray; time: number }): { frames: Uint8ClampedArray[]; times: number[] } {
+  private contextFor(f: { data: Uint8ClampedArray; time: number; index: number; step: number }): { frames: Uint8ClampedArray[]; times: number[] } {
     const spec = METHODS[this.method].ego000 ?? METHODS[this.method].heard;
     if (!spec || spec.singleFrame) return { frames: [f.data], times: [f.time] };
     const ring = this.capture.frames;
+    const newest = ring.totalWritten - 1;
     const span = METHODS[this.method].heard ? Math.min((HEARD_FRAMES - 1) * EGO000_GAP_SEC, this.capture.audio.capacity / this.capture.audio.sampleRate - 1) : (EGO000_FRAMES - 1) * EGO000_GAP_SEC;
-    const from = f.time - span - 1e-3;
-    const frames: Uint8ClampedArray[] = [];
-    const times: number[] = [];
-    for (let k = 0; k < ring.size; k++) {
+    // the window's T - 1 grid frames before it, back to `span` s (and 0.1 s more: capture times jitter
+    // by a few ms, and the frame 2 s back must not fall out of the window for it)
+    const from = f.time - span - 0.1;
+    const back = (METHODS[this.method].heard ? HEARD_FRAMES : EGO000_FRAMES) - 1;
+    const frames: Uint8ClampedArray[] = [f.data];
+    const times: number[] = [f.time];
+    for (let k = newest - f.index + f.step; k < ring.size && frames.length <= back; k += f.step) {
       const g = ring.peek(k);
-      if (g.time > f.time) continue;
       if (g.time < from) break;
-      if (g.time === f.time) { frames.push(f.data); times.push(f.time); continue; }
       frames.push(g.data.slice());
       times.push(g.time);
     }
@@ -150,7 +190,7 @@ export class LiveLocalizer {
       const f = await this.nextFrame();
       if (!f) break;
       if (this.firstWritten < 0) this.firstWritten = ring.totalWritten - 1;
-      this.lastTime = f.time;
+      this.lastIndex = f.index;
       const frame = new ImageData(new Uint8ClampedArray(f.data), ring.width, ring.height);
       try {
         const ctxw = this.contextFor(f);
@@ -174,6 +214,8 @@ export class LiveLocalizer {
           dropped: Math.max(0, ring.totalWritten - this.firstWritten - this.maps),
           maps: this.maps,
           engineMs: r.ms,
+          windowFrames: ctxw.frames.length,
+          cacheHits: r.cacheHits ?? 0,
         };
         this.monoSince = null;
         this.onMap({ frame, map: r.maps, width: r.width, height: r.height, time: f.time }, stats);

@@ -308,7 +308,7 @@ export class Localizer {
   private f14Cache: { keys: string[]; f14: tf.Tensor4D } | null = null;
   /** The detector's maps of the last heard-object call's frames, by frame key. */
   private objectnessCache = new Map<string, { heat: Float32Array; boxes: Float32Array; detections: Detection[] }>();
-  /** Frames of the last windowed call whose trunk features (paper 000) or detector maps (heard object) came from the cache. */
+  /** Frames of the last windowed call whose trunk features (paper 000) or detector maps (heard object) came from the cache (0 after any other call). */
   lastCacheHits = 0;
   /** Homography pairs of the last call (their fallbacks: how many fell back to the identity). */
   lastGeometry: { pairs: number; fallbacks: number; ms: number } | null = null;
@@ -381,6 +381,7 @@ export class Localizer {
     if (queries.some((q, k) => !Number.isInteger(q) || q < 0 || q >= n || (k > 0 && q <= queries[k - 1]))) throw new InvalidConfigError('queries', `must be increasing frame indices in [0, ${n - 1}]`);
     const hw = MAP_SIZE * MAP_SIZE;
     this.lastStages = null;
+    this.lastCacheHits = 0;
     if (method === 'centre') {
       const maps = new Float32Array(queries.length * hw);
       const c = centreMap();

@@ -6,6 +6,8 @@
  *   ms          mean engine time per map
  *   latencyMs   mean capture -> map-drawn time (p95 in latencyP95Ms)
  *   fps         maps per second over the run; dropped: frames captured but never localized
+ *   windowFrames / cacheHits   mean frames sent per map and how many of them had their features
+ *               reused from the map before (trunk or detector; 0 for single-frame methods)
  *   numTensors / heapMB at the start and the end of the run (memory figure)
  * Run length: 8 s per backend with --quick, 60 s otherwise (EGOSOUND_LIVE_SECONDS overrides,
  * e.g. 600 for the 10-minute memory figure; EGOSOUND_LIVE_BACKENDS=wasm limits the backends).
@@ -70,6 +72,7 @@ class ClipAsCamera implements LiveSource {
   }
 }
 
+const mean = (x: number[]) => x.length ? +(x.reduce((a, b) => a + b, 0) / x.length).toFixed(2) : null;
 const heapMB = () => ((performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN) / 2 ** 20;
 
 const bench: BenchSuite = {
@@ -90,14 +93,16 @@ const bench: BenchSuite = {
         await src.start();
         const lat: number[] = [];
         const eng: number[] = [];
+        const hits: number[] = [];
+        const sent: number[] = [];
         let last = { dropped: 0, maps: 0 };
         const errors: string[] = [];
-        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); last = s; }, (e) => { errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e)); });
+        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); hits.push(s.cacheHits); sent.push(s.windowFrames); last = s; }, (e) => { errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e)); });
         const t0 = performance.now();
         loc.start();
         // first map compiles shaders and warms caches: count from the second one
         while (lat.length < 1 && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50));
-        lat.length = 0; eng.length = 0;
+        lat.length = 0; eng.length = 0; hits.length = 0; sent.length = 0;
         const maps0 = last.maps, dropped0 = last.dropped;
         const tensors0 = (await client.call('memory', {})).numTensors, heap0 = heapMB();
         const t1 = performance.now();
@@ -114,6 +119,8 @@ const bench: BenchSuite = {
           latencyMs: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
           latencyP95Ms: sorted[Math.floor(0.95 * (sorted.length - 1))] ?? null,
           dropped: Math.max(0, last.dropped - dropped0),
+          windowFrames: mean(sent),
+          cacheHits: mean(hits),
           seconds: +dur.toFixed(1),
           numTensorsStart: tensors0, numTensorsEnd: tensors1,
           heapMBStart: +heap0.toFixed(1), heapMBEnd: +heap1.toFixed(1),
