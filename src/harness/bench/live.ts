@@ -11,9 +11,9 @@
  *   numTensors / heapMB at the start and the end of the run (memory figure)
  * Run length: 8 s per backend with --quick, 60 s otherwise (EGOSOUND_LIVE_SECONDS overrides,
  * e.g. 600 for the 10-minute memory figure; EGOSOUND_LIVE_BACKENDS=wasm limits the backends).
- * Methods: lvs (one frame per map) and paper 000's full model (the newest frame's map, with the
- * 2 s before it as context: 9 frames, 8 homographies per map); EGOSOUND_LIVE_METHODS=lvs limits
- * them.
+ * Methods: lvs (one frame per map), paper 000's full model and heard (the app's live default for a
+ * two-channel mic); the windowed two map a frame of the capture's grid with the 2 s before it as
+ * context (9 frames, 8 homographies per map). EGOSOUND_LIVE_METHODS=lvs (or any list) chooses them.
  */
 import type { BenchRecord, BenchSuite } from '../types';
 import { EngineClient } from '../../workers/client';
@@ -81,7 +81,7 @@ const bench: BenchSuite = {
     const seconds = Number(new URLSearchParams(location.search).get('liveSeconds')) || (quick ? 8 : 60);
     const recs: BenchRecord[] = [];
     const only = new URLSearchParams(location.search).get('liveBackends')?.split(',');
-    const methods = (new URLSearchParams(location.search).get('liveMethods') ?? 'lvs,full').split(',').filter(isMethodName) as MethodName[];
+    const methods = (new URLSearchParams(location.search).get('liveMethods') ?? 'lvs,full,heard').split(',').filter(isMethodName) as MethodName[];
     for (const backend of ['wasm', 'webgpu', 'webgl'] as const) for (const method of methods) {
       if (only && !only.includes(backend)) continue;
       const client = EngineClient.createWorker();
