@@ -54,6 +54,8 @@ export interface LiveStats {
   /** Frames sent with the last map (its window) and how many of them the engine had seen the map before (features reused). */
   windowFrames: number;
   cacheHits: number;
+  /** The engine's stage times for the last map (ms; Localizer.lastStages), when it times them. */
+  stages?: Record<string, number>;
 }
 
 export class LiveLocalizer {
@@ -216,6 +218,7 @@ export class LiveLocalizer {
           engineMs: r.ms,
           windowFrames: ctxw.frames.length,
           cacheHits: r.cacheHits ?? 0,
+          ...(r.stages ? { stages: r.stages } : {}),
         };
         this.monoSince = null;
         this.onMap({ frame, map: r.maps, width: r.width, height: r.height, time: f.time }, stats);

@@ -227,30 +227,35 @@ describe('Localizer, paper 000 (windowed, with homographies)', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
-  it('live-style calls reuse the trunk features of frames seen the call before, with the same maps as a fresh run', async () => {
+  it('live-style calls reuse the trunk and ORB features of frames seen the call before, with the same maps as a fresh run', async () => {
     const call = (l: Localizer, from: number) => l.localize('full', { frames: fr.slice(from, from + 9), width: 224, height: 224, times: times.slice(from, from + 9), audio, queries: [8] }, { fetcher: fetcher() });
     await call(loc, 0);
     const n0 = tf.memory().numTensors;
     // the window of frame 8 of 9 (8 fps): frames 0, 2, 4, 6, 8; then of frames 2..10: 2, 4, 6, 8, 10
     const second = await call(loc, 2);
     expect(loc.lastCacheHits).toBe(4);
+    expect(loc.lastGeometry!.featuresReused).toBe(4); // and their ORB features for the homographies
     expect(tf.memory().numTensors).toBe(n0);
     const fresh = new Localizer(manifest, BASE);
     const want = await call(fresh, 2);
     expect(fresh.lastCacheHits).toBe(0);
+    expect(fresh.lastGeometry!.featuresReused).toBe(0);
     fresh.dispose();
     expect(Array.from(second.maps)).toEqual(Array.from(want.maps));
     // another picture at the same times is not taken for the cached one
     const other = fr.slice(2, 11).map((f) => Uint8ClampedArray.from(f, (v, i) => (i % 4 === 3 ? v : 255 - v)));
     await loc.localize('full', { frames: other, width: 224, height: 224, times: times.slice(2, 11), audio, queries: [8] });
     expect(loc.lastCacheHits).toBe(0);
+    expect(loc.lastGeometry!.featuresReused).toBe(0);
     // forgetFrames: the same frames again are computed afresh, to the same maps
     await call(loc, 2);
     const again = await call(loc, 2);
     expect(loc.lastCacheHits).toBe(5);
+    expect(loc.lastGeometry!.featuresReused).toBe(5);
     loc.forgetFrames();
     const forgot = await call(loc, 2);
     expect(loc.lastCacheHits).toBe(0);
+    expect(loc.lastGeometry!.featuresReused).toBe(0);
     expect(Array.from(forgot.maps)).toEqual(Array.from(again.maps));
     expect(tf.memory().numTensors).toBe(n0);
     // the stages of that call: the trunk for the 5 frames, 4 homographies, the model
@@ -262,6 +267,7 @@ describe('Localizer, paper 000 (windowed, with homographies)', () => {
     expect(st.separation).toBe(0);
     await loc.localize('centre', { frames: fr.slice(0, 1), width: 224, height: 224, times: [0], audio: null });
     expect(loc.lastStages).toBeNull();
+    expect(loc.lastCacheHits).toBe(0);
   }, 120_000);
 
   it("separation: each second's mask from the window around its middle frame, applied to that second's sound", async () => {
@@ -403,7 +409,7 @@ describe('Localizer, heard object (two channels x detector)', () => {
     assertClose(one.maps, full.maps.subarray(7 * 196, 8 * 196), { atol: 1e-4, label: 'query 7 alone vs in the run' });
   }, 120_000);
 
-  it('reuses the detector maps of frames seen the call before, computes them afresh after forgetFrames (same maps), and times its stages', async () => {
+  it('reuses the detector maps (and ORB features) of frames seen the call before, computes them afresh after forgetFrames (same maps), and times its stages', async () => {
     const fr = frames(3, 64, 48, 11);
     const times = [0.5, 0.75, 1];
     const { left, right } = burst(2, true);
@@ -425,9 +431,13 @@ describe('Localizer, heard object (two channels x detector)', () => {
     expect(st.direction).toBeGreaterThan(0);
     expect(st.homographies).toBe(0); // w/o geometry: none estimated
     expect(st.reading).toBeGreaterThan(0);
-    await loc.localize('heard', input);
+    const d = await loc.localize('heard', input);
     expect(loc.lastStages!.homographies).toBe(loc.lastGeometry!.ms);
     expect(loc.lastGeometry!.ms).toBeGreaterThan(0);
+    expect(loc.lastGeometry!.featuresReused).toBe(0); // no call with homographies since forgetFrames
+    const e = await loc.localize('heard', input);
+    expect(loc.lastGeometry!.featuresReused).toBe(3);
+    expect(Array.from(e.maps)).toEqual(Array.from(d.maps));
   }, 120_000);
 
   it('says a mono recording has no direction (one channel, or the same one twice), and asks for the two channels', async () => {

@@ -48,7 +48,8 @@ import { loadOpenCV } from '../geometry/opencv';
 import { validateHomographyConfig } from '../geometry/config';
 import { identity, scaleHomography, type Mat3 } from '../geometry/homography';
 import { rgbaToGray } from '../geometry/warp';
-import { estimatePairs, pairHomography, pairsOf, windowAround, type PairTable } from './windows';
+import { estimatePairs, pairHomography, pairsOf, windowAround, type PairTable, type Window } from './windows';
+import type { FrameFeatures } from '../geometry/estimate';
 
 export const MONO_RATE = 11025;
 export const FRAME_SIZE = 224;
@@ -310,8 +311,17 @@ export class Localizer {
   private objectnessCache = new Map<string, { heat: Float32Array; boxes: Float32Array; detections: Detection[] }>();
   /** Frames of the last windowed call whose trunk features (paper 000) or detector maps (heard object) came from the cache (0 after any other call). */
   lastCacheHits = 0;
-  /** Homography pairs of the last call (their fallbacks: how many fell back to the identity). */
-  lastGeometry: { pairs: number; fallbacks: number; ms: number } | null = null;
+  /**
+   * ORB features (keypoints, descriptors) of the frames of the last call that estimated
+   * homographies, by frame key: live windows share most frames with the window before, whose
+   * features need not be described again. The last such call's frames only, so memory stays flat.
+   */
+  private featureCache = new Map<string, FrameFeatures>();
+  /**
+   * Homography pairs of the last call (their fallbacks: how many fell back to the identity;
+   * featuresReused: frames whose ORB features came from the call before).
+   */
+  lastGeometry: { pairs: number; fallbacks: number; featuresReused: number; ms: number } | null = null;
   /**
    * Wall time (ms) of each stage of the last windowed call (paper 000's and the heard-object
    * methods; null after any other), for the pipeline bench:
@@ -371,6 +381,7 @@ export class Localizer {
     this.f14Cache?.f14.dispose();
     this.f14Cache = null;
     this.objectnessCache.clear();
+    this.featureCache.clear();
   }
 
   /** One map per query (every frame by default). Loads the method's models first if needed. */
@@ -471,13 +482,8 @@ export class Localizer {
     let table: PairTable = {};
     this.lastGeometry = null;
     if (variant.geometry && used.length > 1) {
-      const t0 = performance.now();
-      const { cv } = await loadOpenCV();
-      if (signal?.aborted) throw new CancelledError('localization');
-      const pairs = pairsOf(windows);
-      table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, validateHomographyConfig({}));
-      this.lastGeometry = { pairs: pairs.length, fallbacks: Object.values(table).filter((p) => p.fallback).length, ms: performance.now() - t0 };
-      stages.homographies = this.lastGeometry.ms;
+      table = await this.windowPairs(windows, input, signal);
+      stages.homographies = this.lastGeometry!.ms;
     }
     t0 = performance.now();
     const Q = queries.length;
@@ -531,6 +537,33 @@ export class Localizer {
    * result becomes the cache (the previous cache is disposed). The returned tensor is the
    * caller's, a clone of what the cache holds.
    */
+  /**
+   * The homographies of the windows' pairs (estimatePairs, the default config), reusing the ORB
+   * features of frames the last such call described (same frame key); sets lastGeometry.
+   */
+  private async windowPairs(windows: Window[], input: LocalizeInput, signal?: AbortSignal): Promise<PairTable> {
+    const t0 = performance.now();
+    const { cv } = await loadOpenCV();
+    if (signal?.aborted) throw new CancelledError('localization');
+    const pairs = pairsOf(windows);
+    const key = (f: number) => frameKey(input.frames[f], input.times[f], input.width, input.height);
+    const old = this.featureCache;
+    const next = new Map<string, FrameFeatures>();
+    let reused = 0;
+    const table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, validateHomographyConfig({}), {
+      get: (f) => {
+        const k = key(f);
+        const x = old.get(k);
+        if (x) { reused++; next.set(k, x); }
+        return x;
+      },
+      put: (f, x) => { next.set(key(f), x); },
+    });
+    this.featureCache = next;
+    this.lastGeometry = { pairs: pairs.length, fallbacks: Object.values(table).filter((p) => p.fallback).length, featuresReused: reused, ms: performance.now() - t0 };
+    return table;
+  }
+
   private cachedTrunkFeatures(frames: { data: LocalizeInput['frames'][number]; time: number }[], width: number, height: number, signal?: AbortSignal): tf.Tensor4D {
     const keys = frames.map((f) => frameKey(f.data, f.time, width, height));
     const old = this.f14Cache;
@@ -573,13 +606,8 @@ export class Localizer {
     this.lastStages = null;
     const stages = { trunk: 0, homographies: 0, model: 0, separation: 0 };
     if (variant.geometry) {
-      const t0 = performance.now();
-      const { cv } = await loadOpenCV();
-      if (opts.signal?.aborted) throw new CancelledError('localization');
-      const pairs = pairsOf(windows);
-      table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, validateHomographyConfig({}));
-      this.lastGeometry = { pairs: pairs.length, fallbacks: Object.values(table).filter((p) => p.fallback).length, ms: performance.now() - t0 };
-      stages.homographies = this.lastGeometry.ms;
+      table = await this.windowPairs(windows, input, opts.signal);
+      stages.homographies = this.lastGeometry!.ms;
     }
     const frame = { width: input.width, height: input.height };
     const grid = { width: MAP_SIZE, height: MAP_SIZE };

@@ -6,6 +6,7 @@ import { validateHomographyConfig } from '../geometry/config';
 import { identity, invert, meanCornerError, mul } from '../geometry/homography';
 import type { GrayImage } from '../geometry/png';
 import { estimatePairs, pairHomography, pairsOf, windowAround } from './windows';
+import type { FrameFeatures } from '../geometry/estimate';
 import { gridStep } from './localizer';
 
 describe('paper 000 windows', () => {
@@ -67,5 +68,25 @@ describe('pair homographies', () => {
     expect(pairHomography(table, 4, 4)).toEqual(identity());
     expect(() => pairHomography(table, 2, 5)).toThrow(/not estimated/);
     expect(() => estimatePairs(cv, (f) => frames[f], [[3, 1]], validateHomographyConfig())).toThrow(RangeError);
+  }, 60_000);
+
+  it('a feature store: frames it has are not described again, and the pairs come out the same', () => {
+    const { frames } = synthSequence(cv, photos[2], 224, 224, 6, 5, scaleMotion(HEAD_MOTION, 0.3));
+    const cfg = validateHomographyConfig();
+    const kept = new Map<number, FrameFeatures>();
+    const put: number[] = [];
+    const store = { get: (f: number) => kept.get(f), put: (f: number, x: FrameFeatures) => { put.push(f); kept.set(f, x); } };
+    const first = estimatePairs(cv, (f) => frames[f], [[0, 2], [2, 4]], cfg, store);
+    expect(put).toEqual([0, 2, 4]);
+    put.length = 0;
+    // live-style: the next window shares frames 2 and 4; only 5 is new
+    const second = estimatePairs(cv, (f) => frames[f], [[2, 5], [4, 5]], cfg, store);
+    expect(put).toEqual([5]);
+    expect(second).toEqual(estimatePairs(cv, (f) => frames[f], [[2, 5], [4, 5]], cfg));
+    expect(first).toEqual(estimatePairs(cv, (f) => frames[f], [[0, 2], [2, 4]], cfg));
+    expect(Object.values(second).every((p) => !p.fallback)).toBe(true);
+    // a store answering with another frame's features changes the estimate: it is used, not re-derived
+    const wrong = estimatePairs(cv, (f) => frames[f], [[2, 5]], cfg, { get: (f) => (f === 5 ? kept.get(0) : kept.get(f)), put: () => {} });
+    expect(wrong['2,5']).not.toEqual(second['2,5']);
   }, 60_000);
 });

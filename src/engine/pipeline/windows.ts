@@ -9,13 +9,14 @@
  *
  * Homographies: every unordered pair {a, b} (a < b) is estimated once as H_{b->a}, b matched
  * directly to a (the paper's h(I_j, I_i)); the other direction is its inverse. Features are
- * extracted once per frame and shared by every pair that frame is in.
+ * extracted once per frame and shared by every pair that frame is in; a FeatureStore keeps them
+ * across calls (live mode's overlapping windows: a frame's features depend on its pixels only).
  */
 import type { CV } from '../geometry/opencv';
 import type { HomographyConfig } from '../geometry/config';
 import type { GrayImage } from '../geometry/png';
 import { withCvScope } from '../geometry/scope';
-import { estimateFromFeatures, extractFeaturesFromMat, grayToMat } from '../geometry/estimate';
+import { estimateFromFeatures, extractFeaturesFromMat, grayToMat, type FrameFeatures } from '../geometry/estimate';
 import { identity, invert, normalize, type Mat3 } from '../geometry/homography';
 
 export interface Window {
@@ -59,17 +60,35 @@ export interface PairEstimate {
 export type PairTable = Record<string, PairEstimate>;
 
 /**
+ * Features of frames extracted before (same pixels, same config), by frame index of this call:
+ * `get` answers those it has, `put` is given every frame's features this call extracted.
+ */
+export interface FeatureStore {
+  get(frame: number): FrameFeatures | undefined;
+  put(frame: number, features: FrameFeatures): void;
+}
+
+/**
  * Estimates H_{b->a} for every [a, b] in `pairs` (a < b) with opencv.js; `gray(f)` gives frame f.
  * A pair whose estimate falls back (too few matches, degenerate, ...) gets the identity, flagged.
+ * With a `store`, a frame whose features it has is not described again (the pairs come out the
+ * same: matching, the robust fit and the ECC refinement still run for every pair).
  */
-export function estimatePairs(cv: CV, gray: (frame: number) => GrayImage, pairs: [number, number][], cfg: HomographyConfig): PairTable {
+export function estimatePairs(cv: CV, gray: (frame: number) => GrayImage, pairs: [number, number][], cfg: HomographyConfig, store?: FeatureStore): PairTable {
   const out: PairTable = {};
   if (!pairs.length) return out;
   const need = [...new Set(pairs.flat())].sort((x, y) => x - y);
   const grays = new Map(need.map((f) => [f, gray(f)]));
   withCvScope((scope) => {
     const mats = new Map(need.map((f) => [f, grayToMat(cv, scope, grays.get(f)!)]));
-    const feats = new Map(need.map((f) => [f, extractFeaturesFromMat(cv, mats.get(f)!, grays.get(f)!, cfg)]));
+    const feats = new Map(need.map((f) => {
+      let x = store?.get(f);
+      if (!x) {
+        x = extractFeaturesFromMat(cv, mats.get(f)!, grays.get(f)!, cfg);
+        store?.put(f, x);
+      }
+      return [f, x];
+    }));
     for (const [a, b] of pairs) {
       if (!(a < b)) throw new RangeError(`pair [${a}, ${b}]: the first frame must come first`);
       const p = estimateFromFeatures(cv, scope, b, a, feats.get(b)!, feats.get(a)!, mats.get(b)!, mats.get(a)!, cfg);

@@ -8,6 +8,9 @@
  *   fps         maps per second over the run; dropped: frames captured but never localized
  *   windowFrames / cacheHits   mean frames sent per map and how many of them had their features
  *               reused from the map before (trunk or detector; 0 for single-frame methods)
+ *   stageMs_*   mean engine time per map of each stage the Localizer times (windowed methods:
+ *               trunk / homographies / model / separation, or detector / direction / homographies /
+ *               reading; see Localizer.lastStages)
  *   numTensors / heapMB at the start and the end of the run (memory figure)
  * Run length: 8 s per backend with --quick, 60 s otherwise (EGOSOUND_LIVE_SECONDS overrides,
  * e.g. 600 for the 10-minute memory figure; EGOSOUND_LIVE_BACKENDS=wasm limits the backends).
@@ -95,14 +98,15 @@ const bench: BenchSuite = {
         const eng: number[] = [];
         const hits: number[] = [];
         const sent: number[] = [];
+        const stages: Record<string, number[]> = {};
         let last = { dropped: 0, maps: 0 };
         const errors: string[] = [];
-        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); hits.push(s.cacheHits); sent.push(s.windowFrames); last = s; }, (e) => { errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e)); });
+        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); hits.push(s.cacheHits); sent.push(s.windowFrames); for (const [k, v] of Object.entries(s.stages ?? {})) (stages[k] ??= []).push(v); last = s; }, (e) => { errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e)); });
         const t0 = performance.now();
         loc.start();
         // first map compiles shaders and warms caches: count from the second one
         while (lat.length < 1 && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50));
-        lat.length = 0; eng.length = 0; hits.length = 0; sent.length = 0;
+        lat.length = 0; eng.length = 0; hits.length = 0; sent.length = 0; for (const k of Object.keys(stages)) delete stages[k];
         const maps0 = last.maps, dropped0 = last.dropped;
         const tensors0 = (await client.call('memory', {})).numTensors, heap0 = heapMB();
         const t1 = performance.now();
@@ -121,6 +125,7 @@ const bench: BenchSuite = {
           dropped: Math.max(0, last.dropped - dropped0),
           windowFrames: mean(sent),
           cacheHits: mean(hits),
+          ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [`stageMs_${k}`, mean(v)])),
           seconds: +dur.toFixed(1),
           numTensorsStart: tensors0, numTensorsEnd: tensors1,
           heapMBStart: +heap0.toFixed(1), heapMBEnd: +heap1.toFixed(1),

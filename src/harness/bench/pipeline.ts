@@ -16,6 +16,12 @@
  *                binaural features and the direction network, both ways), heard: homographies,
  *                heard: reading (window means, the map, the per-object reading); and
  *                localize heardSingleFrame (no window, no homographies)
+ *   live-style full / heard  the same methods called as live mode calls them: one query per call,
+ *                its 9 grid frames (0.25 s apart) ending at the query, each call's window 2 frames
+ *                (one grid step) on from the last, so 8 of its 9 frames were in the call before;
+ *                per call, `reused` keeping the last call's frames (trunk features / detector maps
+ *                and ORB features) against `fresh` forgetting them first, side by side on the same
+ *                windows (ms per call; stages as above). Needs 24 frames (not with --quick).
  * Each is the median of `reps` runs over a batch of frames after a warm-up run, divided by the
  * frame count, with the result read back (data()). The windowed methods keep the last call's
  * trunk features / detector maps for live mode's overlapping windows: the bench forgets them
@@ -63,6 +69,27 @@ async function decodeDemo(n: number): Promise<{ frames: Uint8ClampedArray[]; tim
   const two = await new OfflineAudioContext(2, STEREO_RATE, STEREO_RATE).decodeAudioData(buf);
   const left = two.getChannelData(0).slice(), right = (two.numberOfChannels > 1 ? two.getChannelData(1) : two.getChannelData(0)).slice();
   return { frames, times, msPerFrame, audio, stereo: { left, right, startSec: 0, sampleRate: STEREO_RATE, binaural: two.numberOfChannels > 1 } };
+}
+
+/**
+ * Live-style calls (see the header): windows of 9 frames 2 apart, each 2 frames on from the last,
+ * one query (the newest) per call; the first call of each series warms up. `fresh` forgets the
+ * last call's frames before each call. Medians over the calls of each series, and of each stage.
+ */
+async function liveStyleMs(loc: Localizer, method: MethodName, input: LocalizeInput, fresh: boolean): Promise<{ ms: number; stages: Record<string, number>; calls: number }> {
+  const runs: { ms: number; stages: Record<string, number> }[] = [];
+  loc.forgetFrames();
+  for (let from = 0; from + 16 < input.frames.length; from += 2) {
+    const idx = Array.from({ length: 9 }, (_, k) => from + 2 * k);
+    const call: LocalizeInput = { ...input, frames: idx.map((i) => input.frames[i]), times: idx.map((i) => input.times[i]), queries: [8] };
+    if (fresh) loc.forgetFrames();
+    const t0 = performance.now();
+    await loc.localize(method, call);
+    if (from > 0) runs.push({ ms: performance.now() - t0, stages: { ...(loc.lastStages ?? {}) } });
+  }
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const stages = Object.fromEntries(Object.keys(runs[0].stages).map((k) => [k, median(runs.map((r) => r.stages[k]))]));
+  return { ms: median(runs.map((r) => r.ms)), stages, calls: runs.length };
 }
 
 /**
@@ -125,6 +152,16 @@ const bench: BenchSuite = {
         const { ms, stages } = await windowedMs(windowed, method, input, reps);
         if (stagePrefix) for (const [k, v] of Object.entries(stages)) if (k !== 'separation') add(`${stagePrefix}: ${k}`, v / n);
         add(`localize ${method}`, ms / n, { realtime: (1 / FPS) / ((decodeMs + ms / n) / 1000) });
+      }
+      if (n > 16) {
+        for (const method of ['full', 'heard'] as const) {
+          for (const fresh of [false, true]) {
+            const r = await liveStyleMs(windowed, method, input, fresh);
+            const extra: Record<string, number> = { calls: r.calls };
+            for (const [k, v] of Object.entries(r.stages)) if (k !== 'separation') extra[`stageMs_${k}`] = v;
+            add(`live-style ${method} ${fresh ? 'fresh' : 'reused'}`, r.ms, extra);
+          }
+        }
       }
       windowed.dispose();
     }
