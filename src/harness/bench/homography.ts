@@ -8,7 +8,10 @@
  * both frames, matching, robust fit, refinement), meanCornerErrPx the mean corner error of the
  * successful pairs (success: no fallback and error < 3 px), successRate and fallbackRate over all
  * pairs. A last record per size times a whole T=5 window (4 pairs to the middle frame, direct).
- * Every configuration sees the same pairs (same seeds).
+ * Every configuration sees the same pairs (same seeds). Two more per size time the Hamming
+ * matcher alone, side by side on the same ORB descriptors (the default config's, both frames of
+ * each pair of the photos): `hamming matcher: js` (the SWAR loop) and `hamming matcher: wasm` (the
+ * WebAssembly kernel, hamming.wat; `speedup` = js / wasm), ms per pair.
  */
 import type { BenchRecord, BenchSuite } from '../types';
 import { loadOpenCV } from '../../engine/geometry/opencv';
@@ -17,6 +20,9 @@ import { runAccuracy, summarize } from '../../engine/geometry/evaluate';
 import { estimateWindow } from '../../engine/geometry/window';
 import { synthSequence, scaleMotion, HEAD_MOTION } from '../../engine/geometry/synth';
 import { loadTestPhotos } from '../shared/photos';
+import { extractFeatures } from '../../engine/geometry/estimate';
+import { hammingKnn } from '../../engine/geometry/hamming';
+import { synthPair } from '../../engine/geometry/synth';
 
 const CONFIGS: { name: string; cfg: Partial<HomographyConfig> }[] = [
   { name: 'orb + magsac + ecc (default)', cfg: {} },
@@ -50,6 +56,25 @@ const bench: BenchSuite = {
         });
       }
       const cfg = validateHomographyConfig();
+      const feats = photos.map((p, k) => { const pr = synthPair(cv, p, w, h, 777 + k); return [extractFeatures(cv, pr.frameJ, cfg), extractFeatures(cv, pr.frameI, cfg)]; });
+      const matchMs = (impl: 'js' | 'wasm') => {
+        const reps = quick ? 2 : 10;
+        for (const [a, b] of feats) hammingKnn(a.descriptors, a.count, b.descriptors, b.count, a.descBytes, impl); // warm-up
+        const t0 = performance.now();
+        for (let r = 0; r < reps; r++) for (const [a, b] of feats) hammingKnn(a.descriptors, a.count, b.descriptors, b.count, a.descBytes, impl);
+        return (performance.now() - t0) / (reps * feats.length);
+      };
+      // each timed twice, alternately, the second taken: the first pass of a loop runs before the JIT's tier-up
+      matchMs('js'); matchMs('wasm');
+      const jsMs = matchMs('js'), wasmMs = matchMs('wasm');
+      const rows = feats.reduce((n, [a, b]) => n + a.count + b.count, 0) / (2 * feats.length);
+      for (const [impl, ms] of [['js', jsMs], ['wasm', wasmMs]] as const) {
+        recs.push({
+          suite: 'homography', name: `hamming matcher: ${impl}`, shape, ms,
+          meanCornerErrPx: null, successRate: null, fallbackRate: null, pairs: feats.length, detector: 'orb',
+          rowsPerFrame: Math.round(rows), ...(impl === 'wasm' ? { speedup: jsMs / wasmMs } : {}),
+        });
+      }
       const windows = photos.slice(0, quick ? 2 : 4).map((p, k) => synthSequence(cv, p, w, h, 5, 9100 + k, scaleMotion(HEAD_MOTION, 0.3)));
       const t0 = performance.now();
       let fallbacks = 0;

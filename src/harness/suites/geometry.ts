@@ -7,7 +7,8 @@ import type { HarnessSuite } from '../types';
 import { loadOpenCV, wasmHeapBytes } from '../../engine/geometry/opencv';
 import type { GrayImage } from '../../engine/geometry/png';
 import { validateHomographyConfig } from '../../engine/geometry/config';
-import { estimatePairHomography } from '../../engine/geometry/estimate';
+import { estimatePairHomography, extractFeatures } from '../../engine/geometry/estimate';
+import { hammingKernel, hammingKnn, hammingKnnJs } from '../../engine/geometry/hamming';
 import { runAccuracy, summarize } from '../../engine/geometry/evaluate';
 import { compareParity, parityRecords, type ParityRecord } from '../../engine/geometry/parity';
 import { synthPair, synthSequence, scaleMotion, HEAD_MOTION } from '../../engine/geometry/synth';
@@ -29,6 +30,26 @@ const suite: HarnessSuite = {
         const b = await loadOpenCV();
         if (a.cv !== b.cv) throw new Error('loadOpenCV returned two different modules');
         if (typeof a.cv.findHomography !== 'function' || typeof a.cv.USAC_MAGSAC !== 'number') throw new Error('findHomography / USAC_MAGSAC missing');
+      },
+    },
+    {
+      name: 'the Hamming kernel (WebAssembly) gives its JS reference\'s matches on ORB features of real frames',
+      backends: cpu,
+      async run() {
+        const { cv } = await loadOpenCV();
+        if (!hammingKernel()) throw new Error('the WebAssembly Hamming kernel did not instantiate');
+        const cfg = validateHomographyConfig();
+        for (const [k, photo] of (await loadTestPhotos()).slice(0, 3).entries()) {
+          const p = synthPair(cv, photo, 224, 224, 61 + k);
+          const a = extractFeatures(cv, p.frameJ, cfg), b = extractFeatures(cv, p.frameI, cfg);
+          const got = hammingKnn(a.descriptors, a.count, b.descriptors, b.count, a.descBytes, 'wasm');
+          const want = hammingKnnJs(a.descriptors, a.count, b.descriptors, b.count, a.descBytes);
+          for (const key of ['best', 'bestDist', 'secondDist', 'reverseBest'] as const) {
+            const i = got[key].findIndex((v, j) => v !== want[key][j]);
+            if (i >= 0 || got[key].length !== want[key].length) throw new Error(`photo ${k}: ${key}[${i}] is ${got[key][i]}, the JS loop says ${want[key][i]}`);
+          }
+          if (a.count < 100) throw new Error(`photo ${k}: only ${a.count} ORB rows`);
+        }
       },
     },
     {
