@@ -16,8 +16,9 @@
  * hammingKnn runs the same search in a small WebAssembly kernel (hamming.wat: i64.popcnt, four per
  * ORB row) when the rows are a whole number of 64-bit words and WebAssembly is there; the JS loop
  * (hammingKnnJs) is its reference and the fallback. Same distances, same tie rule, so the same
- * matches (unit test). Measured (Node 20, this 2-core VM, 800 x 800 ORB rows of two demo-like
- * frames): `npm run bench -- hamming --json` prints both side by side.
+ * matches (hamming.test.ts; in Chromium, the geometry harness suite). Both are timed side by side
+ * on the same ORB descriptors by `npm run bench -- homography --json` (records `hamming matcher:
+ * js` and `hamming matcher: wasm`).
  */
 import { HAMMING_WASM_BASE64 } from './hammingWasm';
 

@@ -533,11 +533,6 @@ export class Localizer {
   }
 
   /**
-   * trunkFeatures with the last call's rows reused where a frame comes again (same key); the
-   * result becomes the cache (the previous cache is disposed). The returned tensor is the
-   * caller's, a clone of what the cache holds.
-   */
-  /**
    * The homographies of the windows' pairs (estimatePairs, the default config), reusing the ORB
    * features of frames the last such call described (same frame key); sets lastGeometry.
    */
@@ -546,15 +541,20 @@ export class Localizer {
     const { cv } = await loadOpenCV();
     if (signal?.aborted) throw new CancelledError('localization');
     const pairs = pairsOf(windows);
-    const key = (f: number) => frameKey(input.frames[f], input.times[f], input.width, input.height);
+    // each frame's key once (estimatePairs asks for a frame, then gives it when it was not there)
+    const keys = new Map<number, string>();
+    const key = (f: number) => {
+      let k = keys.get(f);
+      if (k === undefined) keys.set(f, k = frameKey(input.frames[f], input.times[f], input.width, input.height));
+      return k;
+    };
     const old = this.featureCache;
     const next = new Map<string, FrameFeatures>();
     let reused = 0;
     const table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, validateHomographyConfig({}), {
       get: (f) => {
-        const k = key(f);
-        const x = old.get(k);
-        if (x) { reused++; next.set(k, x); }
+        const x = old.get(key(f));
+        if (x) { reused++; next.set(key(f), x); }
         return x;
       },
       put: (f, x) => { next.set(key(f), x); },
@@ -564,6 +564,11 @@ export class Localizer {
     return table;
   }
 
+  /**
+   * trunkFeatures with the last call's rows reused where a frame comes again (same key); the
+   * result becomes the cache (the previous cache is disposed). The returned tensor is the
+   * caller's, a clone of what the cache holds.
+   */
   private cachedTrunkFeatures(frames: { data: LocalizeInput['frames'][number]; time: number }[], width: number, height: number, signal?: AbortSignal): tf.Tensor4D {
     const keys = frames.map((f) => frameKey(f.data, f.time, width, height));
     const old = this.f14Cache;

@@ -18,11 +18,10 @@ import { loadOpenCV } from '../../engine/geometry/opencv';
 import { validateHomographyConfig, type HomographyConfig } from '../../engine/geometry/config';
 import { runAccuracy, summarize } from '../../engine/geometry/evaluate';
 import { estimateWindow } from '../../engine/geometry/window';
-import { synthSequence, scaleMotion, HEAD_MOTION } from '../../engine/geometry/synth';
+import { synthPair, synthSequence, scaleMotion, HEAD_MOTION } from '../../engine/geometry/synth';
 import { loadTestPhotos } from '../shared/photos';
 import { extractFeatures } from '../../engine/geometry/estimate';
 import { hammingKnn } from '../../engine/geometry/hamming';
-import { synthPair } from '../../engine/geometry/synth';
 
 const CONFIGS: { name: string; cfg: Partial<HomographyConfig> }[] = [
   { name: 'orb + magsac + ecc (default)', cfg: {} },

@@ -71,6 +71,8 @@ async function decodeDemo(n: number): Promise<{ frames: Uint8ClampedArray[]; tim
   return { frames, times, msPerFrame, audio, stereo: { left, right, startSec: 0, sampleRate: STEREO_RATE, binaural: two.numberOfChannels > 1 } };
 }
 
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
 /**
  * Live-style calls (see the header): windows of 9 frames 2 apart, each 2 frames on from the last,
  * one query (the newest) per call; the first call of each series warms up. `fresh` forgets the
@@ -87,7 +89,6 @@ async function liveStyleMs(loc: Localizer, method: MethodName, input: LocalizeIn
     await loc.localize(method, call);
     if (from > 0) runs.push({ ms: performance.now() - t0, stages: { ...(loc.lastStages ?? {}) } });
   }
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   const stages = Object.fromEntries(Object.keys(runs[0].stages).map((k) => [k, median(runs.map((r) => r.stages[k]))]));
   return { ms: median(runs.map((r) => r.ms)), stages, calls: runs.length };
 }
@@ -104,7 +105,6 @@ async function windowedMs(loc: Localizer, method: MethodName, input: LocalizeInp
     await loc.localize(method, input);
     if (i > 0) runs.push({ ms: performance.now() - t0, stages: { ...(loc.lastStages ?? {}) } });
   }
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   const stages = Object.fromEntries(Object.keys(runs[0].stages).map((k) => [k, median(runs.map((r) => r.stages[k]))]));
   return { ms: median(runs.map((r) => r.ms)), stages };
 }
