@@ -28,6 +28,11 @@
  *                          validation and the app hear the own audio either way
  *   --no-centre            skip the data-dependent init (centreProjections) at step 0
  *   --audio-norm batch|none  normalization in the audio encoder (default batch)
+ *   --audio mono|binaural  what the audio encoder reads: the mono mix's spectrogram (paper 000, the
+ *                          default) or both ears of the binaural mix (audio_binaural_16k.wav at
+ *                          11025 Hz, a [128, 128, 2] input; ours, measured in docs/results.md)
+ *   --position             a learned vector per cell added to the projected visual features (ours),
+ *                          so a cosine map can place a direction heard with --audio binaural
  *   --distinct-sounds      no two clips of a batch share a sounding object's recording (and a
  *                          window's mix partner plays none of its recordings): with a closed
  *                          vocabulary (data made with --vocabulary K) same-sound clips would be
@@ -50,13 +55,14 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writ
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  calibrateEgo000Norm, centreProjections, ego000Loss, ego000Maps, isNormStatistic, initEgo000Params, mixWaveforms, serializeEgo000, validateEgo000Config, type Ego000Config,
+  calibrateEgo000Norm, centreProjections, ego000Loss, ego000Maps, isNormStatistic, initEgo000Params, mixWaveforms, serializeEgo000, spectrogramShape, validateEgo000Config, type Ego000Config, type Ego000ConfigInput, type Spectrogram,
 } from '../../src/engine/models/ego000/index.ts';
 import { makeVariable, type Params } from '../../src/engine/models/audio.ts';
 import type { Mat3 } from '../../src/engine/kernels/index.ts';
 import { sha256Hex, type Manifest, type ModelEntry } from '../../src/engine/weights/verify.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
-import { MODELS_DIR, type Clip, datasetHash, listClips, mulberry, readManifest, recordingsOf, distinctSoundBatch, sharesSound, readMono, rms, soundingBoxes, spectrogram, useWasm } from './data.ts';
+import { MODELS_DIR, type Clip, datasetHash, listClips, mulberry, readManifest, recordingsOf, distinctSoundBatch, sharesSound, readBinaural, readMono, rms, soundingBoxes, spectrogram, useWasm } from './data.ts';
+import { resample } from '../../src/engine/dsp/resample.ts';
 import { type ClipCache, type Window, centredWindows, clipCache, f14Rows, openWindowCache, pairsOf, windowHomographies } from './windows.ts';
 import { F14 } from './features.ts';
 import { plotPng } from './plot.ts';
@@ -70,7 +76,33 @@ export function centredAudio(c: Clip, t: number): Float32Array {
   return audioWindowAt({ samples: readMono(c), startSec: 0, sampleRate: MONO_RATE }, t);
 }
 
-interface Sample { clip: number; window: Window; audio: Float32Array; clean: Float32Array }
+let binauralKept: { dir: string; channels: Float32Array[] } | null = null;
+/** The clip's binaural mix [left, right] at the localizer's 11025 Hz (the 16 kHz file, band-limited resampling; the last clip's kept). */
+function binauralAtMonoRate(c: Clip): Float32Array[] {
+  if (binauralKept?.dir !== c.dir) binauralKept = { dir: c.dir, channels: readBinaural(c).map((x) => resample(x, 16000, MONO_RATE)) };
+  return binauralKept.channels;
+}
+
+/**
+ * The 1-s windows centred on time t that a model with `channels` input channels hears: [the mono
+ * mix] for 1 (paper 000), [left, right] of the binaural mix at 11025 Hz for 2.
+ */
+export function centredChannels(c: Clip, t: number, channels: number): Float32Array[] {
+  if (channels === 1) return [centredAudio(c, t)];
+  if (channels !== 2) throw new Error(`centredChannels: 1 or 2 channels, got ${channels}`);
+  return binauralAtMonoRate(c).map((x) => audioWindowAt({ samples: x, startSec: 0, sampleRate: MONO_RATE }, t));
+}
+
+/** Log-frequency magnitudes of each 1-s window, interleaved per cell: [128, 128, C] (C = 1: the plain [128, 128]). */
+export function channelSpectrogram(chs: Float32Array[]): Float32Array {
+  if (chs.length === 1) return spectrogram(chs[0]);
+  const per = chs.map(spectrogram);
+  const out = new Float32Array(per[0].length * chs.length);
+  for (let i = 0; i < per[0].length; i++) for (let k = 0; k < chs.length; k++) out[i * chs.length + k] = per[k][i];
+  return out;
+}
+
+interface Sample { clip: number; window: Window; audio: Float32Array[]; clean: Float32Array }
 /** otherPointing / otherPixelAP: the same maps made with another validation clip's sound (eval's otherAudio control); absent in runs before it. */
 interface ValRow { step: number; loss: number; pointing: number; pixelAP: number; ciou50: number; otherPointing?: number; otherPixelAP?: number }
 interface State { step: number; adamStep?: number; initFrom?: string; initCommand?: string; initStep?: number; runs?: { fromStep: number; command: string }[]; history: { step: number; loss: number; ground: number; enh: number }[]; val: ValRow[]; best: { step: number; loss: number } | null; sinceBest: number; elapsedS: number }
@@ -83,7 +115,7 @@ interface State { step: number; adamStep?: number; initFrom?: string; initComman
 function initialState(from: string, config: Ego000Config): State {
   const entry = readManifest().models.find((m) => m.id === from);
   if (!entry?.metrics) throw new Error(`--init-from ${from}: not in models/manifest.json`);
-  if (JSON.stringify(entry.config) !== JSON.stringify(config)) throw new Error(`--init-from ${from}: its config differs from this run's (${JSON.stringify(entry.config)})`);
+  if (JSON.stringify(validateEgo000Config(entry.config as Ego000ConfigInput)) !== JSON.stringify(config)) throw new Error(`--init-from ${from}: its config differs from this run's (${JSON.stringify(entry.config)})`);
   const at = Number(entry.metrics.bestStep);
   const rows = (f: string) => readFileSync(join(MODELS_DIR, from, f), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map((x) => (x === '' ? NaN : Number(x))));
   const history = rows('loss.csv').filter((r) => r[0] <= at).map(([step, loss, ground, enh]) => ({ step, loss, ground, enh }));
@@ -125,15 +157,21 @@ export async function trainEgo000(flags: Flags): Promise<void> {
   const warmup = num('warmup', 0);
   const geometry = !flags.has('no-geometry');
   const groundOn = str('ground-on', 'input');
+  const audioFlag = str('audio', 'mono');
+  if (audioFlag !== 'mono' && audioFlag !== 'binaural') throw new Error(`--audio must be mono or binaural, got ${audioFlag}`);
   if (groundOn !== 'input' && groundOn !== 'clean') throw new Error(`--ground-on must be input or clean, got ${groundOn}`);
   const config: Ego000Config = validateEgo000Config({
     embedDim: num('embed-dim', 128),
     visualHidden: num('visual-hidden', 0),
     enhancement: !flags.has('no-enhancement'),
-    audioEnhancement: { norm: str('audio-norm', 'batch') as 'batch' | 'none' },
+    audioEnhancement: { norm: str('audio-norm', 'batch') as 'batch' | 'none', inputChannels: audioFlag === 'binaural' ? 2 : 1 },
+    positionGrid: flags.has('position') ? 14 : 0,
     objective: { negatives: str('negatives', 'trimap') as 'mean' | 'trimap', hardNegative: flags.has('hard-negative'), lambda: num('lambda', 1) },
   });
   const T = config.temporal.trainFrames;
+  const C = config.audioEnhancement.inputChannels;
+  const S = 128 * 128 * C;
+  const specTensor = (x: Float32Array, n: number) => tf.tensor(x, spectrogramShape(config.audioEnhancement, n) as [number, number, number]) as Spectrogram;
   const command = `npm run train -- ${process.argv.slice(2).join(' ')}`;
   mkdirSync(ckptDir, { recursive: true });
   const log = (s: string) => { console.log(s); appendFileSync(join(ckptDir, 'train.log'), s + '\n'); };
@@ -153,9 +191,12 @@ export async function trainEgo000(flags: Flags): Promise<void> {
     const windows = centredWindows(c.meta.frames.length, T, config.temporal.frameStep);
     caches.push(await clipCache(ctx, c, pairsOf(windows), config.temporal.frameStep));
     for (const w of windows) {
-      const audio = centredAudio(c, c.meta.frames[w.frames[w.query]].time);
-      if (rms(audio) < 1e-4) { silent++; continue; }
-      samples.push({ clip: ci, window: w, audio, clean: spectrogram(audio) });
+      const t = c.meta.frames[w.frames[w.query]].time;
+      // the silence rule reads the mono mix whatever the model hears, so both kinds of run train on the same windows
+      const mono = centredAudio(c, t);
+      if (rms(mono) < 1e-4) { silent++; continue; }
+      const audio = C === 1 ? [mono] : centredChannels(c, t, C);
+      samples.push({ clip: ci, window: w, audio, clean: channelSpectrogram(audio) });
     }
     if (ci % 25 === 0) log(`data: ${ci + 1}/${clips.length} clips (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
@@ -210,20 +251,20 @@ export async function trainEgo000(flags: Flags): Promise<void> {
 
   const batchOf = (idx: number[], mixWith: number[] | null) => {
     const f = new Float32Array(idx.length * T * F14);
-    const spec = new Float32Array(idx.length * 128 * 128);
-    const clean = new Float32Array(idx.length * 128 * 128);
+    const spec = new Float32Array(idx.length * S);
+    const clean = new Float32Array(idx.length * S);
     const toQuery: Mat3[][][] = [];
     idx.forEach((k, i) => {
       const s = samples[k];
       f.set(f14Rows(caches[s.clip], s.window.frames), i * T * F14);
-      clean.set(s.clean, i * 128 * 128);
-      spec.set(mixWith ? spectrogram(mixWaveforms(s.audio, samples[mixWith[i]].audio, config.audioEnhancement.mixGain)) : s.clean, i * 128 * 128);
+      clean.set(s.clean, i * S);
+      spec.set(mixWith ? channelSpectrogram(s.audio.map((x, ch) => mixWaveforms(x, samples[mixWith[i]].audio[ch], config.audioEnhancement.mixGain))) : s.clean, i * S);
       toQuery.push(windowHomographies(caches[s.clip], s.window, 'all', geometry) as Mat3[][]);
     });
     return {
       f14: tf.tensor4d(f, [idx.length * T, 14, 14, 576]),
-      spec: tf.tensor3d(spec, [idx.length, 128, 128]),
-      clean: mixWith ? tf.tensor3d(clean, [idx.length, 128, 128]) : undefined,
+      spec: specTensor(spec, idx.length),
+      clean: mixWith ? specTensor(clean, idx.length) : undefined,
       toQuery,
     };
   };
@@ -296,7 +337,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
       const G = boxesToMask(gt.boxes, c.meta.config.width, c.meta.config.height);
       const f = tf.tensor4d(f14Rows(caches[s.clip], s.window.frames), [T, 14, 14, 576]);
       const rows = windowHomographies(caches[s.clip], s.window, 'query', geometry);
-      const mapWith = (spec: Float32Array) => tf.tidy(() => ego000Maps({ params, config }, f, tf.tensor3d(spec, [1, 128, 128]), rows, { queries: s.window.query }).dataSync());
+      const mapWith = (spec: Float32Array) => tf.tidy(() => ego000Maps({ params, config }, f, specTensor(spec, 1), rows, { queries: s.window.query }).dataSync());
       scores.push(scoreFrame(mapWith(s.clean), 14, 14, G));
       if (o !== pos) other.push(scoreFrame(mapWith(samples[valIdx[o]].clean), 14, 14, G));
       f.dispose();
@@ -419,7 +460,7 @@ async function ship(id: string, params: Params, config: Ego000Config, hash: stri
   const o = config.objective;
   const entry: ModelEntry = {
     id,
-    description: `Ego-AV-Loc (paper 000): frozen visual-mobilenetv2 f14 -> 1x1 projection to d=${config.embedDim}; audio CNN on the 128x128 log-frequency spectrogram${config.enhancement ? ' + visually conditioned enhancement f (2-layer MLP, mix-and-separate U-Net mask decoder) + audio-guided soft localization' : ' (no enhancement block)'}; geometry-aware temporal attention (eq. 1, plain) over homography-aligned frames; map = cos(z, g_a) [14,14]. Trained with softmax MIL over T=${config.temporal.trainFrames}, threshold eps ${o.epsilon} tau ${o.tau}, contrastive eq. 2 (${o.negatives} negatives${o.hardNegative ? ' + trimap hard negative' : ''}, logits / ${o.temperature}) + ${o.lambda} x L_enhancement.`,
+    description: `Ego-AV-Loc (paper 000): frozen visual-mobilenetv2 f14 -> 1x1 projection to d=${config.embedDim}; audio CNN on the 128x128 log-frequency spectrogram${config.audioEnhancement.inputChannels === 2 ? ' of both ears of the binaural mix (ours, not the paper\'s)' : ''}${config.positionGrid ? ' + a learned per-cell position vector on v (ours)' : ''}${config.enhancement ? ' + visually conditioned enhancement f (2-layer MLP, mix-and-separate U-Net mask decoder) + audio-guided soft localization' : ' (no enhancement block)'}; geometry-aware temporal attention (eq. 1, plain) over homography-aligned frames; map = cos(z, g_a) [14,14]. Trained with softmax MIL over T=${config.temporal.trainFrames}, threshold eps ${o.epsilon} tau ${o.tau}, contrastive eq. 2 (${o.negatives} negatives${o.hardNegative ? ' + trimap hard negative' : ''}, logits / ${o.temperature}) + ${o.lambda} x L_enhancement.`,
     files,
     config: config as unknown as Record<string, unknown>,
     dataset: { hash, description: `${clips.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${nSamples} windows of ${config.temporal.trainFrames} frames ${config.temporal.frameStep} apart; ${nVal} held-out clips for validation` },

@@ -15,7 +15,7 @@
  * training, 9 for testing, frames 2 apart, query = middle). Near the clip's ends a test window is
  * shifted to stay inside the clip, and the query is then not the middle frame.
  *
- *   npx tsx tools/models/windows.ts --data DIR --split train [--frames 5]   (fills the cache)
+ *   npx tsx tools/models/windows.ts --data DIR --split train [--frames 5] [--shard i/n]   (fills the cache)
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
@@ -29,6 +29,7 @@ import { identity, invert, mul, normalize, scaleHomography, type Mat3 } from '..
 import type { GrayImage } from '../../src/engine/geometry/png.ts';
 import { decodePng } from '../data/png.ts';
 import { type Clip, MODELS_BASE_URL, listClips, modelsFetcher, readFrameRgb, readManifest, useWasm } from './data.ts';
+import { shardFlag } from './flags.ts';
 import { F14, F14_SCALE } from './features.ts';
 
 /** Frame grid spacing (paper 000's public code: frames 2 apart). */
@@ -191,7 +192,9 @@ if (process.argv[1] && process.argv[1].endsWith('windows.ts')) {
   const T = Number(arg('frames', split === 'test' ? String(TEST_FRAMES) : String(TRAIN_FRAMES)));
   await useWasm();
   const ctx = await openWindowCache();
-  const clips = listClips(data, split);
+  // --shard i/n: every n-th clip from the i-th (one process per core; each clip has its own folder)
+  const shard = shardFlag(arg);
+  const clips = listClips(data, split).filter((_, k) => shard.mine(k));
   const t0 = Date.now();
   let fb = 0;
   let np = 0;

@@ -10,7 +10,7 @@ import { temporalAggregate, temporalAggregateDense, DEFAULT_TEMPORAL_CONFIG } fr
 import type { Params } from '../audio';
 import { audioFeatures, audioVector, enhance } from './enhancement';
 import { projectVisual, visualVector } from './softloc';
-import { TOY_SIZE, disposeToyBatch, toyBatch, toyConfig, trainToy } from '../../testing/ego000-toy';
+import { TOY_SIZE, disposeToyBatch, toyBatch, toyConfig, toyEarsBatch, trainToy } from '../../testing/ego000-toy';
 
 // A tiny ego000: 6-channel "trunk" maps of 5x5, 16x16 spectrograms, d = 8, T = 3.
 const tiny = (over: Ego000ConfigInput = {}): Ego000Config => validateEgo000Config({
@@ -140,10 +140,11 @@ describe('ego000 (paper 000): enhancement, soft localization, geometry-aware att
   });
 
   it('sends gradients to every trainable parameter, and Adam lowers the loss on a toy batch', () => {
-    for (const over of [{}, { objective: { negatives: 'trimap' as const, hardNegative: true } }]) {
+    const ears: Ego000ConfigInput = { positionGrid: S, audioEnhancement: { inputFreq: 16, inputTime: 16, channels: [4, 8], decoderChannels: [6, 4], mlpHidden: 8, inputChannels: 2 } };
+    for (const over of [{}, { objective: { negatives: 'trimap' as const, hardNegative: true } }, ears]) {
       const cfg = tiny(over);
       const params = initEgo000Params(cfg, 7);
-      const b = toyBatch(4, 3);
+      const b = over === ears ? toyEarsBatch(4, 3, { channels: 2 }) : toyBatch(4, 3);
       const before = tf.memory().numTensors;
       const vars = Object.entries(params).filter(([n]) => !isNormStatistic(n)).map(([, v]) => v);
       const { value, grads } = tf.variableGrads(() => lossOf(params, cfg, b), vars);
@@ -155,6 +156,7 @@ describe('ego000 (paper 000): enhancement, soft localization, geometry-aware att
         expect(Number.isFinite(norm), `gradient of ${name}`).toBe(true);
         if (!/\/b$/.test(name)) expect(norm, `gradient of ${name}`).toBeGreaterThan(0);
       }
+      if (over === ears) expect(params['visual/pos'].shape).toEqual([S, S, cfg.embedDim]);
       for (const block of ['visual/', 'audio/conv', 'audio/bn', 'audio/proj', 'enh/mlp1', 'enh/mlp2', 'dec/up', 'dec/out', 'mil/theta']) {
         expect(Object.keys(params).some((n) => n.startsWith(block)), block).toBe(true);
       }
@@ -283,6 +285,52 @@ describe('ego000 (paper 000): enhancement, soft localization, geometry-aware att
       tf.dispose([v, a, gv, g, spec, ...Object.values(params)]);
       disposeBatch(b);
     }
+  });
+
+  it('hears both ears when built with two input channels, and places them with a learned vector per cell', async () => {
+    expect(() => validateEgo000Config({ audioEnhancement: { inputChannels: 3 } })).toThrow(/inputChannels/);
+    expect(() => validateEgo000Config({ positionGrid: -1 })).toThrow(/positionGrid/);
+    expect(DEFAULT_EGO000_CONFIG).toMatchObject({ positionGrid: 0, audioEnhancement: { inputChannels: 1 } });
+    // one mask for both ears: the target compares the channel means
+    const clean = tf.tensor4d([[[[1, 0], [0, 0.2]]]]); // [1, 1, 2, 2]: cells (1, 0) and (0, 0.2)
+    const mix = tf.tensor4d([[[[0.6, 0.6], [1, 1]]]]);
+    const m = maskTarget(clean, mix);
+    expect(m.shape).toEqual([1, 1, 2]);
+    expect(Array.from(m.dataSync())).toEqual([1, 0]); // 0.5 > 0.3: yes; 0.1 > 0.5: no
+    tf.dispose([clean, mix, m]);
+
+    const cfg = tiny({ positionGrid: S, audioEnhancement: { inputFreq: 16, inputTime: 16, channels: [4, 8], decoderChannels: [6, 4], mlpHidden: 8, inputChannels: 2 } });
+    const params = initEgo000Params(cfg, 5);
+    expect(params['audio/conv0/w'].shape).toEqual([3, 3, 2, 4]);
+    const b = toyEarsBatch(1, 11, { channels: 2, copies: 2, withMix: false }); // the sounding object off-centre: the ears differ
+    const f = b.f14 as tf.Tensor4D;
+    const rows = [b.toQuery[0][1]];
+    const before = tf.memory().numTensors;
+    const map = (spec: tf.Tensor) => tf.tidy(() => Array.from(ego000Maps({ params, config: cfg }, f, spec as tf.Tensor3D, rows, { queries: 1 }).dataSync()));
+    const own = map(b.spec);
+    // the ears swapped: another direction, another map
+    const swapped = tf.reverse(b.spec, 3);
+    const other = map(swapped);
+    expect(Math.max(...own.map((x, i) => Math.abs(x - other[i])))).toBeGreaterThan(1e-3);
+    // a mono spectrogram is refused by its shape
+    const mono = tf.sum(b.spec, 3);
+    expect(() => ego000Maps({ params, config: cfg }, f, mono as tf.Tensor3D, rows, { queries: 1 })).toThrow(/\[1,16,16,2\]/);
+    tf.dispose([swapped, mono]);
+    expect(tf.memory().numTensors).toBe(before);
+    // the position vectors are added to the projection, cell by cell
+    const diff = tf.tidy(() => {
+      const withPos = projectVisual(params, f);
+      const { 'visual/pos': pos, ...rest } = params;
+      return tf.max(tf.abs(tf.sub(tf.sub(withPos, projectVisual(rest, f)), pos))).dataSync()[0];
+    });
+    expect(diff).toBeLessThan(1e-5);
+    // both survive the file format
+    const { modelJson, weights } = await serializeEgo000('ego000-ears', params, cfg);
+    const back = deserializeEgo000(modelJson, weights);
+    expect(back.config).toEqual(cfg);
+    expect(Array.from(back.params['visual/pos'].dataSync())).toEqual(Array.from(params['visual/pos'].dataSync()));
+    disposeBatch(b);
+    tf.dispose([...Object.values(params), ...Object.values(back.params)]);
   });
 
   it('round-trips its weights through the tfjs binary format', async () => {

@@ -54,11 +54,22 @@ export interface EnhancementConfig {
    * conv ones alone did not (docs/results.md).
    */
   norm: 'batch' | 'none';
+  /**
+   * Channels of the spectrogram E_a reads: 1, paper 000's (the mono mix's magnitude, spec
+   * [N, F, T]), or 2 (a choice of ours, measured in docs/results.md: the left and right ears'
+   * magnitudes of the binaural mix, spec [N, F, T, 2], so the encoder can read the level
+   * difference between the ears). The mask decoder then reads log1p of both in its last skip and
+   * still predicts one mask, on the mean of the two magnitudes (maskTarget).
+   */
+  inputChannels: number;
 }
+
+/** A batch of spectrograms: [N, F, T] (one channel) or [N, F, T, C]. */
+export type Spectrogram = tf.Tensor3D | tf.Tensor4D;
 
 export const DEFAULT_ENHANCEMENT_CONFIG: EnhancementConfig = {
   inputFreq: 128, inputTime: 128, channels: [16, 32, 64, 128], decoderChannels: [64, 32, 16, 8],
-  mlpHidden: 128, visualDim: 128, embedDim: 128, residual: true, mixGain: 0.5, maskThreshold: 0.5, norm: 'batch',
+  mlpHidden: 128, visualDim: 128, embedDim: 128, residual: true, mixGain: 0.5, maskThreshold: 0.5, norm: 'batch', inputChannels: 1,
 };
 
 export function validateEnhancementConfig(c: Partial<EnhancementConfig> = {}): EnhancementConfig {
@@ -92,6 +103,7 @@ export function validateEnhancementConfig(c: Partial<EnhancementConfig> = {}): E
   num('mixGain', out.mixGain, 0, 1);
   num('maskThreshold', out.maskThreshold, 0, 10);
   if (out.norm !== 'batch' && out.norm !== 'none') throw new InvalidConfigError('enhancement.norm', `must be 'batch' or 'none', got ${String(out.norm)}`);
+  int('inputChannels', out.inputChannels, 1, 2);
   return out;
 }
 
@@ -101,7 +113,7 @@ const he = (shape: number[], fanIn: number, seed: number) => tf.randomNormal(sha
 export function initEnhancementParams(config: EnhancementConfig, seed: number): Params {
   const c = validateEnhancementConfig(config);
   const p: Params = {};
-  let cin = 1;
+  let cin = c.inputChannels;
   c.channels.forEach((cout, k) => {
     p[`audio/conv${k}/w`] = makeVariable(he([3, 3, cin, cout], 9 * cin, seed + 11 * k + 1));
     p[`audio/conv${k}/b`] = makeVariable(tf.zeros([cout]));
@@ -128,7 +140,7 @@ export function initEnhancementParams(config: EnhancementConfig, seed: number): 
   p['audio/proj/b'] = makeVariable(tf.zeros([c.embedDim]));
   let prev = C;
   c.decoderChannels.forEach((cout, k) => {
-    const skip = k === c.channels.length - 1 ? 1 : c.channels[c.channels.length - 2 - k];
+    const skip = k === c.channels.length - 1 ? c.inputChannels : c.channels[c.channels.length - 2 - k];
     p[`dec/up${k}/w`] = makeVariable(he([3, 3, prev + skip, cout], 9 * (prev + skip), seed + 301 + k));
     p[`dec/up${k}/b`] = makeVariable(tf.zeros([cout]));
     prev = cout;
@@ -154,7 +166,7 @@ export function upsample2(x: tf.Tensor4D): tf.Tensor4D {
 export interface AudioFeatures {
   /** a = E_a(X): the last encoder map [N, h_a, w_a, C]. */
   a: tf.Tensor4D;
-  /** log1p(X) [N, F, T, 1] and every stage's output but the last, fine to coarse. */
+  /** log1p(X) [N, F, T, C] and every stage's output but the last, fine to coarse. */
   skips: tf.Tensor4D[];
 }
 
@@ -165,17 +177,30 @@ const BN_EPS = 1e-5;
 /** (x - mean) / sqrt(variance + eps), per channel (the last axis). */
 const standardize = (x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor => tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, BN_EPS)));
 
-/**
- * E_a on log-frequency magnitudes [N, F, T] (|X|, compressed here by log1p). mode 'train':
- * each stage is normalized with the batch's statistics (per channel, over N and the cells);
- * 'infer': with the stored ones. `moments`, when given, receives each stage's batch statistics.
- */
-export function audioFeatures(params: Params, spec: tf.Tensor3D, config: EnhancementConfig, mode: 'train' | 'infer' = 'infer', moments?: { mean: tf.Tensor1D; variance: tf.Tensor1D }[]): AudioFeatures {
+/** The shape a spectrogram batch of N must have for this config: [N, F, T] for one channel, [N, F, T, C] for more. */
+export function spectrogramShape(config: Pick<EnhancementConfig, 'inputFreq' | 'inputTime' | 'inputChannels'>, n: number): number[] {
   const c = config;
-  if (spec.rank !== 3 || spec.shape[1] !== c.inputFreq || spec.shape[2] !== c.inputTime) {
-    throw new Error(`audioFeatures: spectrogram must be [N, ${c.inputFreq}, ${c.inputTime}], got [${spec.shape}]`);
+  return c.inputChannels === 1 ? [n, c.inputFreq, c.inputTime] : [n, c.inputFreq, c.inputTime, c.inputChannels];
+}
+
+/** Whether spec is a batch of spectrograms this config reads (any N). */
+export function fitsSpectrogram(spec: tf.Tensor, config: Pick<EnhancementConfig, 'inputFreq' | 'inputTime' | 'inputChannels'>): boolean {
+  const want = spectrogramShape(config, spec.shape[0] ?? 0);
+  return spec.rank === want.length && spec.shape.every((d, i) => d === want[i]);
+}
+
+/**
+ * E_a on log-frequency magnitudes [N, F, T] or [N, F, T, C] (|X|, compressed here by log1p).
+ * mode 'train': each stage is normalized with the batch's statistics (per channel, over N and
+ * the cells); 'infer': with the stored ones. `moments`, when given, receives each stage's batch
+ * statistics.
+ */
+export function audioFeatures(params: Params, spec: Spectrogram, config: EnhancementConfig, mode: 'train' | 'infer' = 'infer', moments?: { mean: tf.Tensor1D; variance: tf.Tensor1D }[]): AudioFeatures {
+  const c = config;
+  if (!fitsSpectrogram(spec, c)) {
+    throw new Error(`audioFeatures: spectrogram must be [${spectrogramShape(c, spec.shape[0] ?? 0)}] (${c.inputChannels} channel(s)), got [${spec.shape}]`);
   }
-  const x0 = tf.expandDims(tf.log1p(spec), -1) as tf.Tensor4D;
+  const x0 = (spec.rank === 3 ? tf.expandDims(tf.log1p(spec), -1) : tf.log1p(spec)) as tf.Tensor4D;
   const skips: tf.Tensor4D[] = [x0];
   let x = x0;
   c.channels.forEach((_, k) => {
@@ -203,7 +228,7 @@ export function audioFeatures(params: Params, spec: tf.Tensor3D, config: Enhance
  * as in training, so the statistics of stage k see stage k-1 normalized the same way): the
  * population estimate inference uses. A no-op when config.norm is 'none'.
  */
-export function calibrateAudioNorm(params: Params, spec: tf.Tensor3D, config: EnhancementConfig): void {
+export function calibrateAudioNorm(params: Params, spec: Spectrogram, config: EnhancementConfig): void {
   if (config.norm !== 'batch') return;
   const moments: { mean: tf.Tensor1D; variance: tf.Tensor1D }[] = [];
   tf.tidy(() => { audioFeatures(params, spec, config, 'train', moments); });
@@ -291,9 +316,15 @@ export function maskDecoder(params: Params, ahat: tf.Tensor4D, skips: tf.Tensor4
   });
 }
 
-/** M_gt = clean > threshold * mix (1/0), the public code's rule; clean and mix are magnitudes [N, F, T]. */
-export function maskTarget(clean: tf.Tensor3D, mix: tf.Tensor3D, config: Pick<EnhancementConfig, 'maskThreshold'> = DEFAULT_ENHANCEMENT_CONFIG): tf.Tensor3D {
-  return tf.tidy(() => tf.cast(tf.greater(clean, tf.mul(mix, config.maskThreshold)), 'float32') as tf.Tensor3D);
+/**
+ * M_gt = clean > threshold * mix (1/0), the public code's rule; clean and mix are magnitudes
+ * [N, F, T], or [N, F, T, C] whose channels are averaged first (one mask for both ears).
+ */
+export function maskTarget(clean: Spectrogram, mix: Spectrogram, config: Pick<EnhancementConfig, 'maskThreshold'> = DEFAULT_ENHANCEMENT_CONFIG): tf.Tensor3D {
+  return tf.tidy(() => {
+    const one = (x: Spectrogram) => (x.rank === 4 ? tf.mean(x, 3) : x);
+    return tf.cast(tf.greater(one(clean), tf.mul(one(mix), config.maskThreshold)), 'float32') as tf.Tensor3D;
+  });
 }
 
 /** L_enhancement: per-pixel squared error, averaged. */

@@ -5,7 +5,7 @@
  *   const maps = ego000Maps(model, f14, spec, toQuery, { queries: 'all' | i, geometry?, enhancement?, singleFrame? })
  *
  * f14: [T, 14, 14, 576] trunk features of a window (models/visual.ts); spec: [1, 128, 128] the
- * log-frequency magnitude (dsp/logfreq.ts) of the 1-s mono 11025 Hz audio around the query;
+ * log-frequency magnitude (dsp/logfreq.ts) of the 1-s mono 11025 Hz audio around the query ([1, 128, 128, 2]: left and right, for a model trained on both ears);
  * toQuery: per query row (T rows for 'all', one for a chosen query), T row-major 3x3 homographies
  * H_{j -> i} at FEATURE resolution (geometry/homography.ts scaleHomography from 224x224 frames to
  * 14x14; the query's own entry is the identity). Returns S [Q, 14, 14] before the threshold
@@ -16,11 +16,11 @@ import * as tf from '@tensorflow/tfjs';
 import { WeightsUnavailableError } from '../../errors';
 import { fetchVerified, type Fetcher, type LoadProgress, type Manifest } from '../../weights/verify';
 import { makeVariable, type Params } from '../audio';
-import { isNormStatistic } from './enhancement';
+import { isNormStatistic, type Spectrogram } from './enhancement';
 import { ego000Forward, initEgo000Params, validateEgo000Config, type Ego000Config, type Ego000ConfigInput, type Ego000MapOptions } from './model';
 
 export * from './model';
-export { calibrateAudioNorm, isNormStatistic, pooledMoments, maskTarget, mixWaveforms, enhancementLoss, upsample2, validateEnhancementConfig, DEFAULT_ENHANCEMENT_CONFIG, type EnhancementConfig } from './enhancement';
+export { calibrateAudioNorm, isNormStatistic, pooledMoments, maskTarget, mixWaveforms, enhancementLoss, upsample2, spectrogramShape, fitsSpectrogram, validateEnhancementConfig, DEFAULT_ENHANCEMENT_CONFIG, type EnhancementConfig, type Spectrogram } from './enhancement';
 export { validateSoftLocalizationConfig, visualVector, projectVisual, DEFAULT_SOFTLOC_MODEL_CONFIG, type SoftLocalizationConfig } from './softloc';
 export { validateTemporalConfig, identityRows, DEFAULT_TEMPORAL_CONFIG, type TemporalConfig } from './temporal';
 export { validateObjectiveConfig, groundLoss, milPool, DEFAULT_OBJECTIVE_CONFIG, type ObjectiveConfig } from './mil';
@@ -33,7 +33,7 @@ export interface Ego000Model {
 }
 
 /** The maps of one window (see the header). */
-export function ego000Maps(model: Pick<Ego000Model, 'params' | 'config'>, f14: tf.Tensor4D, spec: tf.Tensor3D, toQuery: number[][][], opts: Ego000MapOptions): tf.Tensor3D {
+export function ego000Maps(model: Pick<Ego000Model, 'params' | 'config'>, f14: tf.Tensor4D, spec: Spectrogram, toQuery: number[][][], opts: Ego000MapOptions): tf.Tensor3D {
   return ego000Forward(model.params, model.config, f14, spec, toQuery, opts);
 }
 

@@ -2,7 +2,7 @@
  * Paper 000 (Ego-AV-Loc, CVPR 2023), the full localizer, composed from the blocks beside it:
  *
  *   f14 [T, 14, 14, 576] --projectVisual--> v [T, 14, 14, d] --> g_v (softloc.ts)
- *   spec [1, 128, 128] --E_a--> a --f(a, g_v)--> a^ --max + linear--> g_a^ [d]       (enhancement.ts)
+ *   spec [1, 128, 128] (or [1, 128, 128, 2]: both ears) --E_a--> a --f(a, g_v)--> a^ --max + linear--> g_a^ [d]       (enhancement.ts)
  *   v^ = softmax(cos(v, g_a^)) v  (soft localization, softloc.ts)
  *   z  = warpAttend(v^, H) (eq. 1 over homography-aligned frames, temporal.ts)
  *   S  = cos(z, g_a^)  [Tq, 14, 14]: the localization map (mil.ts); m = sigmoid((S - 0.5)/0.03)
@@ -25,7 +25,7 @@ import type { Mat3 } from '../../kernels';
 import { makeVariable, type Params } from '../audio';
 import {
   audioFeatures, audioVector, calibrateAudioNorm, enhance, enhancePairs, pooledMoments, enhancementLoss, initEnhancementParams, maskDecoder, maskTarget,
-  validateEnhancementConfig, DEFAULT_ENHANCEMENT_CONFIG, type EnhancementConfig,
+  validateEnhancementConfig, fitsSpectrogram, spectrogramShape, DEFAULT_ENHANCEMENT_CONFIG, type EnhancementConfig, type Spectrogram,
 } from './enhancement';
 import { initVisualParams, projectVisual, softLocalizeWindow, validateSoftLocalizationConfig, visualVector, DEFAULT_SOFTLOC_MODEL_CONFIG, type SoftLocalizationConfig } from './softloc';
 import { temporalAggregate, temporalAggregateDense, validateTemporalConfig, DEFAULT_TEMPORAL_CONFIG, type TemporalConfig } from './temporal';
@@ -40,6 +40,13 @@ export interface Ego000Config {
   visualHidden: number;
   /** Cascaded feature enhancement (audio f + D_a, and soft localization) in the trained model. */
   enhancement: boolean;
+  /**
+   * Side of the feature grid for a learned vector per cell added to the projected visual features
+   * (`visual/pos` [n, n, d]; 0: none, the paper's and the default; 14 for visual-mobilenetv2's
+   * f14). A choice of ours: with two-channel audio it gives the cosine map a way to place what the
+   * ears say (the camera is on the head, so a direction is a place in the picture).
+   */
+  positionGrid: number;
   audioEnhancement: EnhancementConfig;
   softLocalization: SoftLocalizationConfig;
   temporal: TemporalConfig;
@@ -47,7 +54,7 @@ export interface Ego000Config {
 }
 
 export const DEFAULT_EGO000_CONFIG: Ego000Config = {
-  visualChannels: 576, embedDim: 128, visualHidden: 0, enhancement: true,
+  visualChannels: 576, embedDim: 128, visualHidden: 0, enhancement: true, positionGrid: 0,
   audioEnhancement: DEFAULT_ENHANCEMENT_CONFIG,
   softLocalization: DEFAULT_SOFTLOC_MODEL_CONFIG,
   temporal: DEFAULT_TEMPORAL_CONFIG,
@@ -63,13 +70,14 @@ export type Ego000ConfigInput = Partial<Omit<Ego000Config, 'audioEnhancement' | 
 
 export function validateEgo000Config(c: Ego000ConfigInput = {}): Ego000Config {
   const out = { ...DEFAULT_EGO000_CONFIG, ...c } as Ego000Config;
-  const int = (k: 'visualChannels' | 'embedDim' | 'visualHidden', lo: number, hi: number) => {
+  const int = (k: 'visualChannels' | 'embedDim' | 'visualHidden' | 'positionGrid', lo: number, hi: number) => {
     const v = out[k] as unknown;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new InvalidConfigError(k, `must be an integer in [${lo}, ${hi}], got ${String(v)}`);
   };
   int('visualChannels', 1, 4096);
   int('embedDim', 2, 2048);
   int('visualHidden', 0, 4096);
+  int('positionGrid', 0, 256);
   if (typeof out.enhancement !== 'boolean') throw new InvalidConfigError('enhancement', `must be true or false, got ${String(out.enhancement)}`);
   const enh = c.audioEnhancement ?? {};
   for (const k of ['visualDim', 'embedDim'] as const) {
@@ -90,6 +98,8 @@ export function initEgo000Params(config: Ego000Config, seed: number): Params {
     for (const k of Object.keys(p)) if (k.startsWith('enh/') || k.startsWith('dec/')) { p[k].dispose(); delete p[k]; }
   }
   p['mil/theta'] = makeVariable(tf.zeros([c.temporal.trainFrames]));
+  // small against v (unit-variance features through a 1/sqrt(C) projection): it starts as a hint
+  if (c.positionGrid > 0) p['visual/pos'] = makeVariable(tf.randomNormal([c.positionGrid, c.positionGrid, c.embedDim], 0, 0.1, 'float32', seed + 501));
   return p;
 }
 
@@ -97,12 +107,12 @@ export function initEgo000Params(config: Ego000Config, seed: number): Params {
  * a^ of K windows in inference mode, each audio enhanced with its own window's g_v (a itself
  * without the enhancement block): [K, h_a, w_a, C]. f14 [K*T, h, w, C], spec [K, F, T].
  */
-export function ownAudioFeatures(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): tf.Tensor4D {
+export function ownAudioFeatures(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: Spectrogram): tf.Tensor4D {
   return tf.tidy(() => ownEnhanced(params, config, f14, spec).ahat);
 }
 
 /** ownAudioFeatures with the encoder's skips (the mask decoder's input); the caller tidies. */
-function ownEnhanced(params: Params, c: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): { ahat: tf.Tensor4D; skips: tf.Tensor4D[] } {
+function ownEnhanced(params: Params, c: Ego000Config, f14: tf.Tensor4D, spec: Spectrogram): { ahat: tf.Tensor4D; skips: tf.Tensor4D[] } {
   const K = spec.shape[0];
   const [KT, h, w] = f14.shape;
   if (!Number.isInteger(KT / K)) throw new Error(`ownAudioFeatures: ${KT} frames for ${K} windows`);
@@ -123,7 +133,7 @@ function ownEnhanced(params: Params, c: Ego000Config, f14: tf.Tensor4D, spec: tf
  * The audio encoder runs in inference mode: calibrate its normalization (calibrateEgo000Norm) first.
  * Returns the mean pairwise cosine of g_a^ before and after.
  */
-export function centreProjections(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): { before: number; after: number } {
+export function centreProjections(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: Spectrogram): { before: number; after: number } {
   const K = spec.shape[0];
   const audioVectors = (): tf.Tensor2D => tf.tidy(() => audioVector(params, ownAudioFeatures(params, config, f14, spec)) as tf.Tensor2D);
   const meanCos = (g: tf.Tensor2D): number => tf.tidy(() => {
@@ -152,7 +162,7 @@ export function centreProjections(params: Params, config: Ego000Config, f14: tf.
  * (calibrateAudioNorm), then the pooled features of a^ = f(a, g_v) with each window's own g_v.
  * A no-op for norm 'none'.
  */
-export function calibrateEgo000Norm(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): void {
+export function calibrateEgo000Norm(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: Spectrogram): void {
   const c = config;
   if (c.audioEnhancement.norm !== 'batch') return;
   calibrateAudioNorm(params, spec, c.audioEnhancement);
@@ -165,10 +175,10 @@ export function calibrateEgo000Norm(params: Params, config: Ego000Config, f14: t
 export interface Ego000Batch {
   /** Trunk features of K windows x T frames, window-major: [K*T, 14, 14, C]. */
   f14: tf.Tensor4D;
-  /** The audio input of each window (the mixture when mix-and-separate is on): [K, F, T]. */
-  spec: tf.Tensor3D;
-  /** The window's own clean audio, for the mask target (mix-and-separate): [K, F, T]. */
-  clean?: tf.Tensor3D;
+  /** The audio input of each window (the mixture when mix-and-separate is on): [K, F, T] ([K, F, T, C] for C > 1 channels). */
+  spec: Spectrogram;
+  /** The window's own clean audio, for the mask target (mix-and-separate), shaped as spec. */
+  clean?: Spectrogram;
   /** Per window, T rows of T homographies H_{j -> t} at feature resolution (queries 'all'). */
   toQuery: Mat3[][][];
 }
@@ -259,12 +269,12 @@ export interface Ego000MapOptions {
  * (the window's audio), toQuery: per query row, T homographies H_{j -> i} at feature resolution.
  * Returns [Q, 14, 14] (Q = T for 'all', else 1). Inputs are not disposed.
  */
-export function ego000Forward(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D, toQuery: number[][][], opts: Ego000MapOptions): tf.Tensor3D {
+export function ego000Forward(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: Spectrogram, toQuery: number[][][], opts: Ego000MapOptions): tf.Tensor3D {
   const c = config;
   const T = f14.shape[0];
   const q = opts.queries;
   if (q !== 'all' && (!Number.isInteger(q) || q < 0 || q >= T)) throw new InvalidConfigError('queries', `must be 'all' or a frame index in [0, ${T - 1}], got ${String(q)}`);
-  if (spec.rank !== 3 || spec.shape[0] !== 1) throw new InvalidConfigError('spec', `must be one spectrogram [1, ${c.audioEnhancement.inputFreq}, ${c.audioEnhancement.inputTime}], got [${spec.shape}]`);
+  if (spec.shape[0] !== 1 || !fitsSpectrogram(spec, c.audioEnhancement)) throw new InvalidConfigError('spec', `must be one spectrogram [${spectrogramShape(c.audioEnhancement, 1)}], got [${spec.shape}]`);
   if (f14.rank !== 4 || f14.shape[3] !== c.visualChannels) throw new InvalidConfigError('f14', `must be [T, h, w, ${c.visualChannels}], got [${f14.shape}]`);
   const enhOn = (opts.enhancement ?? c.enhancement) && c.enhancement;
   const one = (f: tf.Tensor4D, rows: number[][][], qq: 'all' | number, geometry: boolean): tf.Tensor3D => tf.tidy(() => {
@@ -299,10 +309,10 @@ export function ego000Forward(params: Params, config: Ego000Config, f14: tf.Tens
  * f14 [T, 14, 14, C], spec [1, F, T]. Returns [F, T] in [0, 1]; null when the model has no
  * enhancement block.
  */
-export function ego000SeparationMask(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: tf.Tensor3D): tf.Tensor2D | null {
+export function ego000SeparationMask(params: Params, config: Ego000Config, f14: tf.Tensor4D, spec: Spectrogram): tf.Tensor2D | null {
   const c = config;
   if (!c.enhancement) return null;
-  if (spec.rank !== 3 || spec.shape[0] !== 1) throw new InvalidConfigError('spec', `must be one spectrogram [1, ${c.audioEnhancement.inputFreq}, ${c.audioEnhancement.inputTime}], got [${spec.shape}]`);
+  if (spec.shape[0] !== 1 || !fitsSpectrogram(spec, c.audioEnhancement)) throw new InvalidConfigError('spec', `must be one spectrogram [${spectrogramShape(c.audioEnhancement, 1)}], got [${spec.shape}]`);
   return tf.tidy(() => {
     const { ahat, skips } = ownEnhanced(params, c, f14, spec);
     return tf.squeeze(maskDecoder(params, ahat, skips, c.audioEnhancement), [0]) as tf.Tensor2D;

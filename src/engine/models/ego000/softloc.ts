@@ -53,14 +53,18 @@ export function initVisualParams(channels: number, hidden: number, d: number, se
   return p;
 }
 
-/** Trunk features [N, h, w, Cin] -> v [N, h, w, d]. */
+/** Trunk features [N, h, w, Cin] -> v [N, h, w, d] (+ the learned per-cell vector visual/pos [h, w, d] when the model has one). */
 export function projectVisual(params: Params, f: tf.Tensor4D): tf.Tensor4D {
   const [n, h, w, ch] = f.shape;
   return tf.tidy(() => {
     let x: tf.Tensor2D = tf.reshape(f, [n * h * w, ch]);
     if (params['visual/hidden/w']) x = tf.relu(tf.add(tf.matMul(x, params['visual/hidden/w']), params['visual/hidden/b']));
     const y = tf.add(tf.matMul(x, params['visual/proj/w']), params['visual/proj/b']);
-    return tf.reshape(y, [n, h, w, y.shape[1] as number]) as tf.Tensor4D;
+    const v = tf.reshape(y, [n, h, w, y.shape[1] as number]) as tf.Tensor4D;
+    const pos = params['visual/pos'];
+    if (!pos) return v;
+    if (pos.shape[0] !== h || pos.shape[1] !== w) throw new Error(`projectVisual: the position embedding is for a ${pos.shape[0]}x${pos.shape[1]} grid, features are ${h}x${w}`);
+    return tf.add(v, pos) as tf.Tensor4D;
   });
 }
 
