@@ -51,6 +51,8 @@ async function runInBrowser(name: string): Promise<Rec[]> {
     if (process.env.EGOSOUND_LIVE_SECONDS) q.set('liveSeconds', String(Number(process.env.EGOSOUND_LIVE_SECONDS)));
     if (process.env.EGOSOUND_LIVE_BACKENDS) q.set('liveBackends', process.env.EGOSOUND_LIVE_BACKENDS);
     if (process.env.EGOSOUND_LIVE_METHODS) q.set('liveMethods', process.env.EGOSOUND_LIVE_METHODS);
+    // EGOSOUND_LIVE_REFINE=none,ecc: the windowed methods' homography refinement, each a run of its own (default: the app's, none)
+    if (process.env.EGOSOUND_LIVE_REFINE) q.set('liveRefine', process.env.EGOSOUND_LIVE_REFINE);
     if (process.env.EGOSOUND_BENCH_BACKENDS) q.set('backends', process.env.EGOSOUND_BENCH_BACKENDS);
     const url = `http://127.0.0.1:${port}/harness.html${q.size ? `?${q}` : ''}`;
     for (let i = 0; i < 100; i++) {

@@ -37,6 +37,8 @@
  * --ego000-frames T changes the test window (default 9). --ego000-ckpt DIR scores a training
  * run's best weights (DIR/checkpoint/best.json|bin of `npm run train -- --model ego000 --ckpt DIR`;
  * `--ego000-set params`: its last checkpoint) instead of a shipped model (not with --record).
+ * --refine none|ecc: the windowed methods' homographies without / with their sub-pixel ECC
+ * refinement (default: the shipped config's, ECC; not with --record).
  * With --record the full model's test figures are written to its manifest entry and card as well. Without ego000 weights these
  * methods are left out (and said so).
  *
@@ -66,7 +68,7 @@ import { loadVisualTrunk, visualFeatures } from '../src/engine/models/visual.ts'
 import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore, type Summary } from '../src/engine/eval/metrics.ts';
 import { lookAlikeBoxes } from '../src/engine/eval/truth.ts';
 import { deserializeEgo000, ego000Maps, loadEgo000, spectrogramShape, type Ego000Model, type Spectrogram } from '../src/engine/models/ego000/index.ts';
-import { clipCache, f14Rows, frameHomography, openWindowCache, pairsOf, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
+import { clipCache, f14Rows, frameHomography, openWindowCache, pairsOf, refineFlag, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
 import { HEARD_FRAMES, HEARD_EXTENT, HEARD_MIRROR, HEARD_UNIFORM } from '../src/engine/pipeline/localizer.ts';
 import { centredChannels, channelSpectrogram } from './models/train-ego000.ts';
 import { loadHeard, heardInputWidth, directionProbs, heardMapsFromMeans, objectnessLogits, objectShares, windowMean, withObjectExtent } from '../src/engine/models/heard.ts';
@@ -94,6 +96,9 @@ const egoSet = opt('ego000-set', 'best');
 if (!['best', 'params'].includes(egoSet)) { console.error('--ego000-set: best (the best validation loss) or params (the last checkpoint)'); process.exit(2); }
 if (egoCkpt && flag('record')) { console.error('--record writes figures of shipped models; --ego000-ckpt scores a checkpoint'); process.exit(2); }
 const heardId = opt('heard-id', 'heard-synth');
+// the windowed methods' homographies without (or with) their sub-pixel refinement: a measurement, not with --record
+const refine = refineFlag(opt);
+if (refine.refine && flag('record')) { console.error('--record writes figures of the shipped settings; --refine measures another'); process.exit(2); }
 const EGO_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio'] as const;
 const HEARD_METHODS = ['heard', 'heardNoGeometry', 'heardSingleFrame', 'detector', 'heardOther'] as const;
 const ALL_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio', 'heard', 'heardNoGeometry', 'heardSingleFrame', 'detector', 'heardOther', 'lvs', 'centre', 'wholeImage', 'random', 'identityOracle', 'oracle'] as const;
@@ -123,11 +128,11 @@ async function main(): Promise<void> {
     for (const ext of ['json', 'bin']) if (!existsSync(join(dir, `${egoSet}.${ext}`))) throw new Error(`--ego000-ckpt ${egoCkpt}: no ${egoSet}.${ext} there or in its checkpoint/ (a --ckpt directory of npm run train -- --model ego000)`);
     const bin = new Uint8Array(readFileSync(join(dir, `${egoSet}.bin`)));
     ego = { ...deserializeEgo000(readFileSync(join(dir, `${egoSet}.json`), 'utf8'), bin, false), sha256: createHash('sha256').update(bin).digest('hex') };
-    wctx = await openWindowCache();
+    wctx = await openWindowCache(undefined, refine);
     say(`ego000: ${dir}/${egoSet} (sha256 ${ego.sha256.slice(0, 12)})`);
   } else if (manifest.models.some((m) => m.id === ego000Id)) {
     ego = await loadEgo000(manifest, ego000Id, MODELS_BASE_URL, { fetcher: modelsFetcher });
-    wctx = await openWindowCache();
+    wctx = await openWindowCache(undefined, refine);
   } else {
     METHODS = METHODS.filter((m) => !(EGO_METHODS as readonly string[]).includes(m));
     say(`(no ${ego000Id} in models/manifest.json: full / noGeometry / singleFrame / noEnhancement / otherAudio left out)`);
@@ -135,7 +140,7 @@ async function main(): Promise<void> {
   let heard: Awaited<ReturnType<typeof loadHeard>> | null = null;
   if (manifest.models.some((m) => m.id === heardId) && manifest.models.some((m) => m.id === OBJECTNESS_ID)) {
     heard = await loadHeard(manifest, heardId, MODELS_BASE_URL, { fetcher: modelsFetcher });
-    wctx ??= await openWindowCache();
+    wctx ??= await openWindowCache(undefined, refine);
   } else {
     METHODS = METHODS.filter((m) => !(HEARD_METHODS as readonly string[]).includes(m));
     say(`(no ${heardId} or ${OBJECTNESS_ID} in models/manifest.json: heard, its ablations, detector and heardOther left out)`);

@@ -15,7 +15,7 @@
  * training, 9 for testing, frames 2 apart, query = middle). Near the clip's ends a test window is
  * shifted to stay inside the clip, and the query is then not the middle frame.
  *
- *   npx tsx tools/models/windows.ts --data DIR --split train [--frames 5] [--shard i/n]   (fills the cache)
+ *   npx tsx tools/models/windows.ts --data DIR --split train [--frames 5] [--shard i/n] [--refine none|ecc]   (fills the cache)
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
@@ -31,6 +31,18 @@ import { decodePng } from '../data/png.ts';
 import { type Clip, MODELS_BASE_URL, listClips, modelsFetcher, readFrameRgb, readManifest, useWasm } from './data.ts';
 import { shardFlag } from './flags.ts';
 import { F14, F14_SCALE } from './features.ts';
+
+/**
+ * --refine none|ecc (default: the default config's, ECC): the homographies' sub-pixel refinement,
+ * for measuring what it is worth to the localizers (docs/localize.md); the shipped models were
+ * trained and scored with the default.
+ */
+export function refineFlag(arg: (k: string, d: string) => string): Partial<HomographyConfig> {
+  const r = arg('refine', '');
+  if (r === '') return {};
+  if (r !== 'none' && r !== 'ecc') throw new Error(`--refine must be none or ecc, got ${r}`);
+  return { refine: r };
+}
 
 /** Frame grid spacing (paper 000's public code: frames 2 apart). */
 export const FRAME_STEP = 2;
@@ -105,8 +117,9 @@ export function windowCacheRoot(cacheDir: string, hcfg: HomographyConfig, step =
   return join(cacheDir, key);
 }
 
-export async function openWindowCache(cacheDir = join('.cache', 'ego000')): Promise<WindowCacheContext> {
-  const hcfg = validateHomographyConfig({});
+export async function openWindowCache(cacheDir = join('.cache', 'ego000'), homography: Partial<HomographyConfig> = {}): Promise<WindowCacheContext> {
+  // another homography config gets its own cache folder (the root is keyed by the whole config)
+  const hcfg = validateHomographyConfig(homography);
   const { cv } = await loadOpenCV();
   const ctx: WindowCacheContext = {
     root: windowCacheRoot(cacheDir, hcfg),
@@ -191,7 +204,7 @@ if (process.argv[1] && process.argv[1].endsWith('windows.ts')) {
   const split = arg('split', 'train');
   const T = Number(arg('frames', split === 'test' ? String(TEST_FRAMES) : String(TRAIN_FRAMES)));
   await useWasm();
-  const ctx = await openWindowCache();
+  const ctx = await openWindowCache(undefined, refineFlag(arg));
   // --shard i/n: every n-th clip from the i-th (one process per core; each clip has its own folder)
   const shard = shardFlag(arg);
   const clips = listClips(data, split).filter((_, k) => shard.mine(k));

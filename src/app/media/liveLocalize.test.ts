@@ -29,13 +29,14 @@ class FakeSource implements LiveSource {
  * into the ring while it "works"); returns each request's frames as capture indices, with a check
  * that every frame's pixels are those of the frame its time says.
  */
-async function requests(method: MethodName, arrive: number, maps: number): Promise<number[][]> {
+async function requests(method: MethodName, arrive: number, maps: number, refine?: 'ecc' | 'none', refines: unknown[] = []): Promise<number[][]> {
   const src = new FakeSource();
   src.push(24);
   const sent: number[][] = [];
   const client = {
-    async call(type: string, p: { window: { times: number[]; frames: Uint8ClampedArray[] } }) {
+    async call(type: string, p: { window: { times: number[]; frames: Uint8ClampedArray[] }; refine?: unknown }) {
       expect(type).toBe('localizeWindow');
+      refines.push(p.refine);
       const idx = p.window.times.map((t) => Math.round(t / DT));
       idx.forEach((i, k) => { expect(timeOf(i)).toBe(p.window.times[k]); expect(p.window.frames[k][0]).toBe(i % 256); });
       sent.push(idx);
@@ -47,7 +48,7 @@ async function requests(method: MethodName, arrive: number, maps: number): Promi
   } as unknown as EngineClient;
   let done = 0;
   const errors: unknown[] = [];
-  const loc = new LiveLocalizer(client, src, method, () => { done++; }, (e) => errors.push(e));
+  const loc = new LiveLocalizer(client, src, method, () => { done++; }, (e) => errors.push(e), refine);
   loc.start();
   while (done < maps && errors.length === 0) await new Promise((r) => setTimeout(r, 1));
   await loc.stop();
@@ -77,6 +78,15 @@ describe('LiveLocalizer: which frames go to the engine', () => {
       }
     });
   }
+
+  it("windowed methods ask for homographies without ECC unless told otherwise; single frames ask for none", async () => {
+    for (const [method, refine, want] of [['full', undefined, 'none'], ['heard', undefined, 'none'], ['full', 'ecc', 'ecc'], ['lvs', undefined, undefined]] as const) {
+      const refines: unknown[] = [];
+      await requests(method, 3, 3, refine, refines);
+      expect(refines.length, method).toBeGreaterThanOrEqual(3);
+      expect(new Set(refines), `${method} ${refine}`).toEqual(new Set([want]));
+    }
+  });
 
   it('single-frame methods take the newest frame, whatever its index', async () => {
     const sent = await requests('lvs', 3, 5);

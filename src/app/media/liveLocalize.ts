@@ -32,6 +32,13 @@ import { EGO000_FRAMES, EGO000_GAP_SEC, HEARD_FRAMES, METHODS, gridStep, MONO_RA
 import { resample } from '../../engine/dsp/resample';
 import { EgoError } from '../../engine/errors';
 
+/**
+ * Live maps' homographies skip the sub-pixel ECC refinement: it was most of a live map's
+ * homography cost, and on the 14x14 map grid what it corrects is a small fraction of a cell
+ * (validation figures with and without it: docs/localize.md). Files keep it (the recorded figures).
+ */
+export const LIVE_REFINE = 'none' as const;
+
 /** How long (s of capture) the two channels must stay one signal before the heard-object methods say so and stop. */
 export const MONO_GRACE_SEC = 2;
 
@@ -76,6 +83,8 @@ export class LiveLocalizer {
     private readonly method: MethodName,
     private readonly onMap: (m: LiveMap, stats: LiveStats) => void,
     private readonly onError: (e: unknown) => void,
+    /** The windowed methods' homography refinement (LocalizeInput.refine); live mode's default: none (LIVE_REFINE). */
+    private readonly refine: 'ecc' | 'none' = LIVE_REFINE,
   ) {}
 
   get active(): boolean { return this.running; }
@@ -202,6 +211,7 @@ export class LiveLocalizer {
           stereo: METHODS[this.method].needsStereo ? this.stereoFor(ctxw.times) : null,
           method: this.method,
           queries: [ctxw.frames.length - 1],
+          ...(ctxw.frames.length > 1 ? { refine: this.refine } : {}),
         });
         const now = performance.now();
         this.maps++;

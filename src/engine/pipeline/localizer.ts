@@ -158,6 +158,13 @@ export interface LocalizeInput {
    * [s, s+1) the queried frames fall in (LocalizeOutput.separation).
    */
   separate?: boolean;
+  /**
+   * The windows' homographies with or without their sub-pixel refinement (ECC); default: the
+   * geometry config's (ECC), as the shipped models were trained and scored. Live mode sends
+   * 'none': ECC is most of a live map's homography cost, and on a 14x14 map grid its gain is a
+   * small fraction of a cell (measured on validation: docs/localize.md).
+   */
+  refine?: 'ecc' | 'none';
 }
 
 /** Paper 000's mix-and-separate branch applied to the clip, one 1-s segment at a time. */
@@ -533,7 +540,8 @@ export class Localizer {
   }
 
   /**
-   * The homographies of the windows' pairs (estimatePairs, the default config), reusing the ORB
+   * The homographies of the windows' pairs (estimatePairs, the default config or, with
+   * input.refine, its refinement replaced), reusing the ORB
    * features of frames the last such call described (same frame key); sets lastGeometry.
    */
   private async windowPairs(windows: Window[], input: LocalizeInput, signal?: AbortSignal): Promise<PairTable> {
@@ -551,7 +559,9 @@ export class Localizer {
     const old = this.featureCache;
     const next = new Map<string, FrameFeatures>();
     let reused = 0;
-    const table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, validateHomographyConfig({}), {
+    if (input.refine !== undefined && input.refine !== 'ecc' && input.refine !== 'none') throw new InvalidConfigError('refine', `must be 'ecc' or 'none', got ${String(input.refine)}`);
+    const config = validateHomographyConfig(input.refine ? { refine: input.refine } : {});
+    const table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, config, {
       get: (f) => {
         const x = old.get(key(f));
         if (x) { reused++; next.set(key(f), x); }

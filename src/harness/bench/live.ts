@@ -17,11 +17,13 @@
  * Methods: lvs (one frame per map), paper 000's full model and heard (the app's live default for a
  * two-channel mic); the windowed two map a frame of the capture's grid with the 2 s before it as
  * context (9 frames, 8 homographies per map). EGOSOUND_LIVE_METHODS=lvs (or any list) chooses them.
+ * EGOSOUND_LIVE_REFINE=none,ecc runs each windowed method with each homography refinement, one
+ * after the other in the same page (default: the app's, none; the record's `refine` says which).
  */
 import type { BenchRecord, BenchSuite } from '../types';
 import { EngineClient } from '../../workers/client';
 import { FrameRing, PcmRing } from '../../engine/media/ring';
-import { LiveLocalizer, type LiveSource } from '../../app/media/liveLocalize';
+import { LIVE_REFINE, LiveLocalizer, type LiveSource } from '../../app/media/liveLocalize';
 import { isMethodName, type MethodName } from '../../engine/pipeline/localizer';
 
 const FPS = 8;
@@ -85,7 +87,8 @@ const bench: BenchSuite = {
     const recs: BenchRecord[] = [];
     const only = new URLSearchParams(location.search).get('liveBackends')?.split(',');
     const methods = (new URLSearchParams(location.search).get('liveMethods') ?? 'lvs,full,heard').split(',').filter(isMethodName) as MethodName[];
-    for (const backend of ['wasm', 'webgpu', 'webgl'] as const) for (const method of methods) {
+    const refines = (new URLSearchParams(location.search).get('liveRefine') ?? LIVE_REFINE).split(',').filter((r): r is 'ecc' | 'none' => r === 'ecc' || r === 'none');
+    for (const backend of ['wasm', 'webgpu', 'webgl'] as const) for (const method of methods) for (const refine of method === 'lvs' ? [LIVE_REFINE] : refines) {
       if (only && !only.includes(backend)) continue;
       const client = EngineClient.createWorker();
       try {
@@ -101,7 +104,7 @@ const bench: BenchSuite = {
         const stages: Record<string, number[]> = {};
         let last = { dropped: 0, maps: 0 };
         const errors: string[] = [];
-        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); hits.push(s.cacheHits); sent.push(s.windowFrames); for (const [k, v] of Object.entries(s.stages ?? {})) (stages[k] ??= []).push(v); last = s; }, (e) => { errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e)); });
+        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); hits.push(s.cacheHits); sent.push(s.windowFrames); for (const [k, v] of Object.entries(s.stages ?? {})) (stages[k] ??= []).push(v); last = s; }, (e) => { errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e)); }, refine);
         const t0 = performance.now();
         loc.start();
         // first map compiles shaders and warms caches: count from the second one
@@ -117,7 +120,7 @@ const bench: BenchSuite = {
         const dur = (performance.now() - t1) / 1000;
         const sorted = [...lat].sort((a, b) => a - b);
         recs.push({
-          suite: 'live', name: `live ${method} [${backend}]`, method, shape: '1x224x224 @ 8 fps',
+          suite: 'live', name: `live ${method}${method === 'lvs' ? '' : ` refine=${refine}`} [${backend}]`, method, shape: '1x224x224 @ 8 fps', refine: method === 'lvs' ? null : refine,
           ms: eng.reduce((a, b) => a + b, 0) / Math.max(1, eng.length),
           fps: (last.maps - maps0) / dur,
           latencyMs: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
