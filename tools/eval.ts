@@ -67,10 +67,10 @@ import { loadLvs, lvsLocalize } from '../src/engine/models/lvs.ts';
 import { loadVisualTrunk, visualFeatures } from '../src/engine/models/visual.ts';
 import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore, type Summary } from '../src/engine/eval/metrics.ts';
 import { lookAlikeBoxes } from '../src/engine/eval/truth.ts';
-import { deserializeEgo000, ego000Maps, loadEgo000, spectrogramShape, type Ego000Model, type Spectrogram } from '../src/engine/models/ego000/index.ts';
+import { deserializeEgo000, ego000Maps, loadEgo000, type Ego000Model } from '../src/engine/models/ego000/index.ts';
 import { clipCache, f14Rows, frameHomography, openWindowCache, pairsOf, refineFlag, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
 import { HEARD_FRAMES, HEARD_EXTENT, HEARD_MIRROR, HEARD_UNIFORM } from '../src/engine/pipeline/localizer.ts';
-import { centredChannels, channelSpectrogram } from './models/train-ego000.ts';
+import { centredChannels, channelSpectrogram, spectrogramTensor } from './models/train-ego000.ts';
 import { loadHeard, heardInputWidth, directionProbs, heardMapsFromMeans, objectnessLogits, objectShares, windowMean, withObjectExtent } from '../src/engine/models/heard.ts';
 import type { Mat3 } from '../src/engine/geometry/homography.ts';
 import { OBJECTNESS_ID } from '../src/engine/models/objectness.ts';
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
           tf.tidy(() => {
             const f = tf.tensor4d(f14Rows(cc, w.frames), [T, 14, 14, 576]);
             // what the model hears: the mono mix (paper 000) or, for a model trained with --audio binaural, both ears
-            const egoSpec = (clip: Clip, t: number) => tf.tensor(channelSpectrogram(centredChannels(clip, t, ego!.config.audioEnhancement.inputChannels)), spectrogramShape(ego!.config.audioEnhancement, 1) as [number, number, number]) as Spectrogram;
+            const egoSpec = (clip: Clip, t: number) => spectrogramTensor(channelSpectrogram(centredChannels(clip, t, ego!.config.audioEnhancement.inputChannels)), ego!.config, 1);
             const spec = egoSpec(c, c.meta.frames[fi].time);
             const rows = windowHomographies(cc, w, 'query', true);
             const run = (o: { geometry?: boolean; enhancement?: boolean; singleFrame?: boolean }, sp = spec) => ego000Maps(ego!, f, sp, rows, { queries: w.query, ...o }).dataSync().slice() as Float32Array;

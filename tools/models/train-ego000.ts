@@ -76,11 +76,25 @@ export function centredAudio(c: Clip, t: number): Float32Array {
   return audioWindowAt({ samples: readMono(c), startSec: 0, sampleRate: MONO_RATE }, t);
 }
 
-let binauralKept: { dir: string; channels: Float32Array[] } | null = null;
-/** The clip's binaural mix [left, right] at the localizer's 11025 Hz (the 16 kHz file, band-limited resampling; the last clip's kept). */
+const binauralKept = new Map<string, Float32Array[]>();
+/**
+ * The clip's binaural mix [left, right] at the localizer's 11025 Hz (the 16 kHz file, band-limited
+ * resampling). The last few clips are kept: the evaluation alternates between a clip and its
+ * otherAudio clip.
+ */
 function binauralAtMonoRate(c: Clip): Float32Array[] {
-  if (binauralKept?.dir !== c.dir) binauralKept = { dir: c.dir, channels: readBinaural(c).map((x) => resample(x, 16000, MONO_RATE)) };
-  return binauralKept.channels;
+  let x = binauralKept.get(c.dir);
+  if (!x) {
+    x = readBinaural(c).map((ch) => resample(ch, 16000, MONO_RATE));
+    if (binauralKept.size >= 4) binauralKept.delete(binauralKept.keys().next().value!);
+    binauralKept.set(c.dir, x);
+  }
+  return x;
+}
+
+/** Spectrograms of n windows as the model reads them: [n, 128, 128] for one channel, [n, 128, 128, C] (channels interleaved, as channelSpectrogram) for more. */
+export function spectrogramTensor(values: Float32Array, config: Ego000Config, n: number): Spectrogram {
+  return tf.tensor(values, spectrogramShape(config.audioEnhancement, n)) as tf.Tensor as Spectrogram;
 }
 
 /**
@@ -171,7 +185,7 @@ export async function trainEgo000(flags: Flags): Promise<void> {
   const T = config.temporal.trainFrames;
   const C = config.audioEnhancement.inputChannels;
   const S = 128 * 128 * C;
-  const specTensor = (x: Float32Array, n: number) => tf.tensor(x, spectrogramShape(config.audioEnhancement, n) as [number, number, number]) as Spectrogram;
+  const specTensor = (x: Float32Array, n: number) => spectrogramTensor(x, config, n);
   const command = `npm run train -- ${process.argv.slice(2).join(' ')}`;
   mkdirSync(ckptDir, { recursive: true });
   const log = (s: string) => { console.log(s); appendFileSync(join(ckptDir, 'train.log'), s + '\n'); };
