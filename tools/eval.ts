@@ -170,14 +170,15 @@ async function main(): Promise<void> {
         const n = c.meta.frames.length;
         const wins = frames.map((fi) => windowAround(fi, n, egoFrames, FRAME_STEP));
         const cc = await clipCache(wctx, c, pairsOf(wins), FRAME_STEP);
+        // what the model hears: the mono mix (paper 000) or, for a model trained with --audio binaural, both ears
+        const model = ego;
+        const egoSpec = (clip: Clip, t: number) => spectrogramTensor(channelSpectrogram(centredChannels(clip, t, model.config.audioEnhancement.inputChannels)), model.config, 1);
         frames.forEach((fi, k) => {
           const w = wins[k];
           const T = w.frames.length;
           const out: Record<string, Float32Array> = {};
           tf.tidy(() => {
             const f = tf.tensor4d(f14Rows(cc, w.frames), [T, 14, 14, 576]);
-            // what the model hears: the mono mix (paper 000) or, for a model trained with --audio binaural, both ears
-            const egoSpec = (clip: Clip, t: number) => spectrogramTensor(channelSpectrogram(centredChannels(clip, t, ego!.config.audioEnhancement.inputChannels)), ego!.config, 1);
             const spec = egoSpec(c, c.meta.frames[fi].time);
             const rows = windowHomographies(cc, w, 'query', true);
             const run = (o: { geometry?: boolean; enhancement?: boolean; singleFrame?: boolean }, sp = spec) => ego000Maps(ego!, f, sp, rows, { queries: w.query, ...o }).dataSync().slice() as Float32Array;

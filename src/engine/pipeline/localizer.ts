@@ -397,6 +397,7 @@ export class Localizer {
     if (input.times.length !== n) throw new InvalidConfigError('times', `one time per frame: ${n} frames, ${input.times.length} times`);
     const queries = input.queries ?? input.times.map((_, i) => i);
     if (queries.some((q, k) => !Number.isInteger(q) || q < 0 || q >= n || (k > 0 && q <= queries[k - 1]))) throw new InvalidConfigError('queries', `must be increasing frame indices in [0, ${n - 1}]`);
+    if (input.refine !== undefined && input.refine !== 'ecc' && input.refine !== 'none') throw new InvalidConfigError('refine', `must be 'ecc' or 'none', got ${String(input.refine)}`);
     const hw = MAP_SIZE * MAP_SIZE;
     this.lastStages = null;
     this.lastCacheHits = 0;
@@ -559,7 +560,6 @@ export class Localizer {
     const old = this.featureCache;
     const next = new Map<string, FrameFeatures>();
     let reused = 0;
-    if (input.refine !== undefined && input.refine !== 'ecc' && input.refine !== 'none') throw new InvalidConfigError('refine', `must be 'ecc' or 'none', got ${String(input.refine)}`);
     const config = validateHomographyConfig(input.refine ? { refine: input.refine } : {});
     const table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, config, {
       get: (f) => {
