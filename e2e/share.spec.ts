@@ -23,6 +23,7 @@ test.describe('share links', () => {
     expect(link).toContain('clip=demo%3Ademo');
     expect(link).toContain(`hash=${hash}`);
     expect(link).toContain('method=heard'); // the method chosen for the clip travels as a choice
+    expect(link).toMatch(/&refine=none$/); // the windows' homographies as the engine makes them now
 
     const other = await context.newPage();
     const errors2 = watchConsole(other);
@@ -42,6 +43,36 @@ test.describe('share links', () => {
     await expect.poll(() => other.getByTestId('player').evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(t, 2);
     expect(errors).toEqual([]);
     expect(errors2).toEqual([]);
+  });
+
+  test('a link made before the homographies dropped ECC (no refine) runs with ECC and still reproduces', async ({ page, context }) => {
+    test.setTimeout(300_000);
+    const errors = watchConsole(page);
+    await openApp(page, '?fps=4');
+    await page.getByTestId('open-demo').click();
+    await waitReady(page);
+    await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready');
+    const hashNone = await page.getByTestId('result-hash').getAttribute('data-value');
+    await page.getByTestId('share-link').click();
+    const link = (await page.getByTestId('share-link-text').inputValue()).replace(/^https?:\/\/[^/]+/, '');
+    // the same link without `refine`, as links were written before: ECC, so other maps than its hash
+    const old = link.replace('&refine=none', '');
+    expect(old).not.toContain('refine');
+    const p2 = await context.newPage();
+    await p2.goto(old);
+    await expect(p2.getByTestId('share-verdict')).toHaveAttribute('data-value', 'different', { timeout: 120_000 });
+    const hashEcc = await p2.getByTestId('result-hash').getAttribute('data-value');
+    expect(hashEcc).not.toBe(hashNone);
+    // a link made from that run carries refine=ecc; written the old way (without it) it reproduces
+    await p2.getByTestId('share-link').click();
+    const eccLink = (await p2.getByTestId('share-link-text').inputValue()).replace(/^https?:\/\/[^/]+/, '');
+    expect(eccLink).toContain(`hash=${hashEcc}`);
+    expect(eccLink).toMatch(/&refine=ecc$/);
+    const p3 = await context.newPage();
+    await p3.goto(eccLink.replace('&refine=ecc', ''));
+    await expect(p3.getByTestId('share-verdict')).toHaveAttribute('data-value', 'same', { timeout: 120_000 });
+    await expect(p3.getByTestId('result-hash')).toHaveAttribute('data-value', hashEcc!);
+    expect(errors).toEqual([]);
   });
 
   test('a link whose result hash differs says so', async ({ page }) => {

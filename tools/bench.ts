@@ -54,6 +54,8 @@ async function runInBrowser(name: string): Promise<Rec[]> {
     // EGOSOUND_LIVE_REFINE=none,ecc: the windowed methods' homography refinement, each a run of its own (default: the app's, none)
     if (process.env.EGOSOUND_LIVE_REFINE) q.set('liveRefine', process.env.EGOSOUND_LIVE_REFINE);
     if (process.env.EGOSOUND_BENCH_BACKENDS) q.set('backends', process.env.EGOSOUND_BENCH_BACKENDS);
+    // EGOSOUND_BENCH_REFINE=none,ecc: the pipeline bench's windowed methods with each homography refinement (default: the engine's, none)
+    if (process.env.EGOSOUND_BENCH_REFINE) q.set('refine', process.env.EGOSOUND_BENCH_REFINE);
     const url = `http://127.0.0.1:${port}/harness.html${q.size ? `?${q}` : ''}`;
     for (let i = 0; i < 100; i++) {
       try { if ((await fetch(url)).ok) break; } catch { /* not up yet */ }

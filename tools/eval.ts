@@ -38,7 +38,7 @@
  * run's best weights (DIR/checkpoint/best.json|bin of `npm run train -- --model ego000 --ckpt DIR`;
  * `--ego000-set params`: its last checkpoint) instead of a shipped model (not with --record).
  * --refine none|ecc: the windowed methods' homographies without / with their sub-pixel ECC
- * refinement (default: the shipped config's, ECC; not with --record).
+ * refinement (default: the pipeline's, WINDOW_REFINE = none; another is not --record-ed).
  * With --record the full model's test figures are written to its manifest entry and card as well. Without ego000 weights these
  * methods are left out (and said so).
  *
@@ -69,7 +69,7 @@ import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameSco
 import { lookAlikeBoxes } from '../src/engine/eval/truth.ts';
 import { deserializeEgo000, ego000Maps, loadEgo000, type Ego000Model } from '../src/engine/models/ego000/index.ts';
 import { clipCache, f14Rows, frameHomography, openWindowCache, pairsOf, refineFlag, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
-import { HEARD_FRAMES, HEARD_EXTENT, HEARD_MIRROR, HEARD_UNIFORM } from '../src/engine/pipeline/localizer.ts';
+import { HEARD_FRAMES, HEARD_EXTENT, HEARD_MIRROR, HEARD_UNIFORM, WINDOW_REFINE } from '../src/engine/pipeline/localizer.ts';
 import { centredChannels, channelSpectrogram, spectrogramTensor } from './models/train-ego000.ts';
 import { loadHeard, heardInputWidth, directionProbs, heardMapsFromMeans, objectnessLogits, objectShares, windowMean, withObjectExtent } from '../src/engine/models/heard.ts';
 import type { Mat3 } from '../src/engine/geometry/homography.ts';
@@ -96,9 +96,10 @@ const egoSet = opt('ego000-set', 'best');
 if (!['best', 'params'].includes(egoSet)) { console.error('--ego000-set: best (the best validation loss) or params (the last checkpoint)'); process.exit(2); }
 if (egoCkpt && flag('record')) { console.error('--record writes figures of shipped models; --ego000-ckpt scores a checkpoint'); process.exit(2); }
 const heardId = opt('heard-id', 'heard-synth');
-// the windowed methods' homographies without (or with) their sub-pixel refinement: a measurement, not with --record
-const refine = refineFlag(opt);
-if (refine.refine && flag('record')) { console.error('--record writes figures of the shipped settings; --refine measures another'); process.exit(2); }
+// the windowed methods' homographies: the pipeline's refinement (WINDOW_REFINE), or --refine's (a measurement, not with --record)
+const refineArg = refineFlag(opt);
+const refine = { refine: refineArg.refine ?? WINDOW_REFINE };
+if (refine.refine !== WINDOW_REFINE && flag('record')) { console.error(`--record writes figures of the shipped settings (refine ${WINDOW_REFINE}); --refine ${refine.refine} measures another`); process.exit(2); }
 const EGO_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio'] as const;
 const HEARD_METHODS = ['heard', 'heardNoGeometry', 'heardSingleFrame', 'detector', 'heardOther'] as const;
 const ALL_METHODS = ['full', 'noGeometry', 'singleFrame', 'noEnhancement', 'otherAudio', 'heard', 'heardNoGeometry', 'heardSingleFrame', 'detector', 'heardOther', 'lvs', 'centre', 'wholeImage', 'random', 'identityOracle', 'oracle'] as const;
@@ -285,7 +286,7 @@ async function main(): Promise<void> {
   const round = (s: Summary) => ({ ciou50: +s.ciou50.toFixed(4), auc: +s.auc.toFixed(4), pointing: +s.pointing.toFixed(4), pixelAP: +s.pixelAP.toFixed(4), n: s.n });
   const methods = Object.fromEntries(METHODS.map((m) => [m, round(summarize(scores[m]))]));
   const sliceOut = Object.fromEntries([...slices.keys()].sort().map((k) => [k, Object.fromEntries(METHODS.map((m) => [m, round(summarize(slices.get(k)![m]))]))]));
-  const result = { methods, slices: sliceOut, data: { dir: dataDir, split, clips: clips.length, stride, frames: done, sha256: hash }, model: { id, sha256: lvs.sha256 }, ...(ego ? { ego000: { id: egoCkpt ? `checkpoint ${egoCkpt} (${egoSet})` : ego000Id, sha256: ego.sha256, testFrames: egoFrames, frameStep: FRAME_STEP } } : {}), ...(heard ? { heard: { id: heardId, sha256: heard.sha256 } } : {}) };
+  const result = { methods, slices: sliceOut, data: { dir: dataDir, split, clips: clips.length, stride, frames: done, sha256: hash }, model: { id, sha256: lvs.sha256 }, ...(ego ? { ego000: { id: egoCkpt ? `checkpoint ${egoCkpt} (${egoSet})` : ego000Id, sha256: ego.sha256, testFrames: egoFrames, frameStep: FRAME_STEP, refine: refine.refine } } : {}), ...(heard ? { heard: { id: heardId, sha256: heard.sha256, refine: refine.refine } } : {}) };
   if (json) console.log(JSON.stringify(result, null, 1));
   else {
     console.log('\nmethod       ciou50   auc      pointing pixelAP  n');
@@ -294,12 +295,12 @@ async function main(): Promise<void> {
   }
   if (flag('record')) {
     record(id, result.methods.lvs, hash);
-    if (ego) record(ego000Id, result.methods.full, hash);
-    if (heard) record(heardId, result.methods.heard, hash);
+    if (ego) record(ego000Id, result.methods.full, hash, true);
+    if (heard) record(heardId, result.methods.heard, hash, true);
   }
 }
 
-function record(id: string, s: { ciou50: number; auc: number; pointing: number; pixelAP: number; n: number }, hash: string): void {
+function record(id: string, s: { ciou50: number; auc: number; pointing: number; pixelAP: number; n: number }, hash: string, windowed = false): void {
   const path = join(MODELS_DIR, 'manifest.json');
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as ReturnType<typeof readManifest>;
   const e = manifest.models.find((m) => m.id === id)!;
@@ -309,7 +310,7 @@ function record(id: string, s: { ciou50: number; auc: number; pointing: number; 
   const card = join(MODELS_DIR, id, 'MODEL_CARD.md');
   const text = readFileSync(card, 'utf8').replace(/\n<!-- test -->[\s\S]*$/, '\n');
   writeFileSync(card, text + `<!-- test -->\n**Test figures** (${split} split, ${s.n} frames, every ${stride} frame(s); data sha256 \`${hash.slice(0, 16)}…\`):
-cIoU@0.5 ${s.ciou50.toFixed(3)}, AUC ${s.auc.toFixed(3)}, pointing ${s.pointing.toFixed(3)}, pixel AP ${s.pixelAP.toFixed(3)}. Baselines and slices: docs/results.md.
+cIoU@0.5 ${s.ciou50.toFixed(3)}, AUC ${s.auc.toFixed(3)}, pointing ${s.pointing.toFixed(3)}, pixel AP ${s.pixelAP.toFixed(3)}${windowed ? ` (the windows' homographies as the pipeline estimates them: refine ${refine.refine})` : ''}. Baselines and slices: docs/results.md.
 `);
   console.error(`recorded test metrics of ${id} in models/manifest.json and its model card`);
 }

@@ -17,7 +17,7 @@ describe('npm run localize', () => {
     const j = JSON.parse(readFileSync(out, 'utf8'));
     expect(j.model.id).toBe('ego000-synth');
     expect(j.model.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(j.params).toMatchObject({ method: 'full', fps: 8, aspect: 'squash', audioRate: 11025 });
+    expect(j.params).toMatchObject({ method: 'full', fps: 8, aspect: 'squash', audioRate: 11025, refine: 'none' });
     expect(j.frames).toHaveLength(40);
     expect(j.frames[8]).toMatchObject({ index: 8, time: 1, width: 14, height: 14 });
     expect(j.frames[8].map).toHaveLength(196);
@@ -36,6 +36,12 @@ describe('npm run localize', () => {
     expect(r2.status, r2.stderr).toBe(0);
     expect(r3.status, r3.stderr).toBe(0);
     expect(JSON.parse(readFileSync(cpu, 'utf8')).resultHash).toBe(JSON.parse(readFileSync(join(dir, 'wasm2.json'), 'utf8')).resultHash);
+    // --refine ecc: the windows' homographies refined as before 2026-12-07, so other maps (and hash)
+    const r4 = run(['public/demo/demo.webm', '--out', join(dir, 'ecc.json'), '--fps', '1', '--method', 'full', '--refine', 'ecc']);
+    expect(r4.status, r4.stderr).toBe(0);
+    const ecc = JSON.parse(readFileSync(join(dir, 'ecc.json'), 'utf8'));
+    expect(ecc.params.refine).toBe('ecc');
+    expect(ecc.resultHash).not.toBe(JSON.parse(readFileSync(join(dir, 'wasm2.json'), 'utf8')).resultHash);
   }, 240_000);
 
   it('heard: the demo clip\'s two channels pick the sounding object among the detector\'s; a mono file gets the reason instead of maps', () => {
@@ -82,6 +88,9 @@ describe('npm run localize', () => {
     r = run(['public/demo/demo.webm', '--out', join(dir, 'z.json'), '--method', 'magic']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--method must be one of/);
+    r = run(['public/demo/demo.webm', '--out', join(dir, 'z.json'), '--refine', 'fast']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--refine must be none or ecc/);
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 /**
  * `npm run localize -- <video file | clip dir> --out maps.json [--method auto] [--fps 8]
- *      [--aspect squash|crop|pad] [--backend wasm|cpu]`
+ *      [--aspect squash|crop|pad] [--backend wasm|cpu] [--refine none|ecc]`
  *
  * Localizes the sounding objects of a video in Node with the same engine code the app runs
  * (src/engine/pipeline/localizer.ts, weights from models/ through the sha256 check):
@@ -15,6 +15,8 @@
  * --method auto (the default, as in the app): heard where the sound has two channels that differ, paper 000's
  * full model otherwise (one channel, one signal in both, or a clip directory without audio_binaural_16k.wav);
  * params.method says which ran.
+ * --refine (default none, the engine's WINDOW_REFINE): the windowed methods' homographies without or
+ * with their sub-pixel ECC refinement; `ecc` reproduces runs made before 2026-12-07. params.refine.
  * Writes {model: {id, sha256}, models, params, input, frames: [{index, time, width, height, map}],
  * resultHash, resultHashGrids}: map is the row-major float array of one frame (cosine similarity
  * on the 14x14 feature grid, as the app draws it); resultHash is the hash of src/engine/pipeline/
@@ -29,7 +31,7 @@ import { basename, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { AUTO_MONO_METHOD, Localizer, METHODS, autoMethod, isMethodName, availableMethods, type MethodName, type AudioSpan, type StereoSpan, MONO_RATE, STEREO_RATE, FRAME_SIZE } from '../src/engine/pipeline/localizer.ts';
+import { AUTO_MONO_METHOD, Localizer, METHODS, WINDOW_REFINE, autoMethod, isMethodName, availableMethods, type MethodName, type AudioSpan, type StereoSpan, MONO_RATE, STEREO_RATE, FRAME_SIZE } from '../src/engine/pipeline/localizer.ts';
 import { EgoError } from '../src/engine/errors.ts';
 import { resultHash } from '../src/engine/pipeline/hash.ts';
 import type { Manifest } from '../src/engine/weights/verify.ts';
@@ -41,7 +43,7 @@ const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d; };
 const input = argv.find((a, i) => !a.startsWith('--') && (i === 0 || !argv[i - 1].startsWith('--')));
 const out = opt('out', '');
-const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method auto|full|noGeometry|singleFrame|noEnhancement|heard|heardNoGeometry|heardSingleFrame|lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu]';
+const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method auto|full|noGeometry|singleFrame|noEnhancement|heard|heardNoGeometry|heardSingleFrame|lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu] [--refine none|ecc]';
 
 function fail(msg: string): never {
   console.error(`localize: ${msg}`);
@@ -53,11 +55,13 @@ const asked = opt('method', 'auto');
 const fps = Number(opt('fps', '8'));
 const aspect = opt('aspect', 'squash');
 const backend = opt('backend', 'wasm');
+const refine = opt('refine', WINDOW_REFINE) as 'ecc' | 'none';
 if (!input || !out) fail(usage);
 if (!existsSync(input)) fail(`${input}: no such file or directory`);
 if (asked !== 'auto' && !isMethodName(asked)) fail(`--method must be one of auto, ${Object.keys(METHODS).join(', ')} (got ${asked})`);
 if (asked !== 'auto' && !availableMethods(manifest).includes(asked as MethodName)) fail(`method ${asked} needs weights that models/manifest.json does not list`);
 if (!(fps > 0 && fps <= 60)) fail(`--fps must be in (0, 60] (got ${opt('fps', '')})`);
+if (refine !== 'none' && refine !== 'ecc') fail(`--refine must be none or ecc (got ${refine})`);
 if (!['squash', 'crop', 'pad'].includes(aspect)) fail(`--aspect must be squash, crop or pad (got ${aspect})`);
 if (!['wasm', 'cpu'].includes(backend)) fail(`--backend must be wasm or cpu (got ${backend})`);
 
@@ -176,7 +180,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   try {
     for await (const c of isDir ? clipChunks(input!) : videoChunks(input!)) {
-      const r = await loc.localize(method, { frames: c.frames, width: FRAME_SIZE, height: FRAME_SIZE, times: c.times, audio, stereo }, { fetcher });
+      const r = await loc.localize(method, { frames: c.frames, width: FRAME_SIZE, height: FRAME_SIZE, times: c.times, audio, stereo, refine }, { fetcher });
       const hw = r.width * r.height;
       c.times.forEach((t, k) => {
         const m = r.maps.slice(k * hw, (k + 1) * hw);
@@ -195,7 +199,7 @@ async function main(): Promise<void> {
   const result = {
     model: models.length ? models[models.length - 1] : null,
     models,
-    params: { method, fps: isDir ? null : fps, aspect: isDir ? null : aspect, frameSize: [FRAME_SIZE, FRAME_SIZE], audioWindowSec: 1, audioRate: stereo ? STEREO_RATE : MONO_RATE, audioChannels: stereo ? 2 : 1, backend },
+    params: { method, fps: isDir ? null : fps, aspect: isDir ? null : aspect, frameSize: [FRAME_SIZE, FRAME_SIZE], audioWindowSec: 1, audioRate: stereo ? STEREO_RATE : MONO_RATE, audioChannels: stereo ? 2 : 1, refine, backend },
     input: { name: basename(resolve(input!)), kind: isDir ? 'clip-dir' : 'video', sha256: fileHash, hasAudio: !!samples },
     frames,
     resultHash: h.hash,

@@ -6,7 +6,7 @@
  *   - f14 of every frame of the clip's frame grid (every `step`-th frame; frozen trunk, uint8 as in
  *     features.ts: the layer is a ReLU6, so 6/255 steps);
  *   - homographies between frames of the grid, ESTIMATED with src/engine/geometry (opencv.js, the
- *     default config the app uses, 'direct' pairs as in the paper's h(I_j, I_i)) at frame
+ *     default config, with or without ECC by --refine (below), 'direct' pairs as in the paper's h(I_j, I_i)) at frame
  *     resolution (224x224). Each unordered pair {a, b} is estimated once, as H_{b->a} with a < b
  *     matched directly; the other direction is its inverse. Ground-truth homographies in meta.json
  *     are never read here (inference must see what training saw).
@@ -33,9 +33,10 @@ import { shardFlag } from './flags.ts';
 import { F14, F14_SCALE } from './features.ts';
 
 /**
- * --refine none|ecc (default: the default config's, ECC): the homographies' sub-pixel refinement,
- * for measuring what it is worth to the localizers (docs/localize.md); the shipped models were
- * trained and scored with the default.
+ * --refine none|ecc (default: the geometry config's, ECC): the homographies' sub-pixel refinement.
+ * Training caches keep ECC, what the shipped ego000-synth was trained on (its manifest's command
+ * reproduces it); the pipeline and the evaluation run without it (WINDOW_REFINE in
+ * src/engine/pipeline/localizer.ts; tools/eval.ts opens its cache with that), docs/localize.md.
  */
 export function refineFlag(arg: (k: string, d: string) => string): Partial<HomographyConfig> {
   const r = arg('refine', '');

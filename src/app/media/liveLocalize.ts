@@ -28,16 +28,17 @@ export interface LiveSource {
   readonly epochMs: number;
 }
 import type { MethodName } from '../../engine/pipeline/localizer';
-import { EGO000_FRAMES, EGO000_GAP_SEC, HEARD_FRAMES, METHODS, gridStep, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
+import { EGO000_FRAMES, EGO000_GAP_SEC, HEARD_FRAMES, METHODS, WINDOW_REFINE, gridStep, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
 import { resample } from '../../engine/dsp/resample';
 import { EgoError } from '../../engine/errors';
 
 /**
- * Live maps' homographies skip the sub-pixel ECC refinement: it was most of a live map's
- * homography cost, and on the 14x14 map grid what it corrects is a small fraction of a cell
- * (validation figures with and without it: docs/localize.md). Files keep it (the recorded figures).
+ * Live maps' homographies skip the sub-pixel ECC refinement, as files do (WINDOW_REFINE): it was
+ * most of a live map's homography cost, and on the 14x14 map grid what it corrects is a small
+ * fraction of a cell (validation figures with and without it: docs/localize.md). Sent with every
+ * windowed request, so live mode says what it asks for whatever the engine's default.
  */
-export const LIVE_REFINE = 'none' as const;
+export const LIVE_REFINE: 'ecc' | 'none' = WINDOW_REFINE;
 
 /** How long (s of capture) the two channels must stay one signal before the heard-object methods say so and stop. */
 export const MONO_GRACE_SEC = 2;

@@ -71,6 +71,13 @@ export const HEARD_MIRROR = true;
 export const HEARD_UNIFORM = 0.2;
 /** ...and read the result per detected object (heard.ts objectShares and withObjectExtent: each of the query frame's detections filled with its score times the window's mean direction probability inside it, that probability's row marginal squared first: rows 1, sharpenRows), chosen on the validation split (docs/results.md, "Read per object" and "Height heard, sharpened"). */
 export const HEARD_EXTENT = { minScore: 0, power: 0.5, density: 1, rows: 1, mix: 0.03 };
+/**
+ * The windowed methods' homographies (paper 000's and heard's) skip the sub-pixel ECC refinement
+ * unless the input asks for it (LocalizeInput.refine), for files and live alike: chosen on the
+ * validation split, where every method scored the same without it to a frame or two, while it
+ * was most of the homographies' time (docs/localize.md, "Homographies without ECC").
+ */
+export const WINDOW_REFINE: 'ecc' | 'none' = 'none';
 /** The heard-object method's sound: two channels at this rate. */
 export const STEREO_RATE = 16000;
 
@@ -159,10 +166,9 @@ export interface LocalizeInput {
    */
   separate?: boolean;
   /**
-   * The windows' homographies with or without their sub-pixel refinement (ECC); default: the
-   * geometry config's (ECC), as the shipped models were trained and scored. Live mode sends
-   * 'none': ECC is most of a live map's homography cost, and on a 14x14 map grid its gain is a
-   * small fraction of a cell (measured on validation: docs/localize.md).
+   * The windows' homographies with or without their sub-pixel refinement (ECC); default:
+   * WINDOW_REFINE (none). A share link made before that default carries no refinement and means
+   * ECC, so the app sends 'ecc' to reproduce it.
    */
   refine?: 'ecc' | 'none';
 }
@@ -541,8 +547,8 @@ export class Localizer {
   }
 
   /**
-   * The homographies of the windows' pairs (estimatePairs, the default config or, with
-   * input.refine, its refinement replaced), reusing the ORB
+   * The homographies of the windows' pairs (estimatePairs, the default config with the
+   * refinement input.refine ?? WINDOW_REFINE), reusing the ORB
    * features of frames the last such call described (same frame key); sets lastGeometry.
    */
   private async windowPairs(windows: Window[], input: LocalizeInput, signal?: AbortSignal): Promise<PairTable> {
@@ -560,7 +566,7 @@ export class Localizer {
     const old = this.featureCache;
     const next = new Map<string, FrameFeatures>();
     let reused = 0;
-    const config = validateHomographyConfig(input.refine ? { refine: input.refine } : {});
+    const config = validateHomographyConfig({ refine: input.refine ?? WINDOW_REFINE });
     const table = estimatePairs(cv, (f) => rgbaToGray({ width: input.width, height: input.height, data: input.frames[f] }), pairs, config, {
       get: (f) => {
         const x = old.get(key(f));

@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { parseShareLink, encodeShareLink, DEFAULT_SHARE, MAX_LENGTH, type ShareState } from './link';
+import { parseShareLink, encodeShareLink, DEFAULT_SHARE, LEGACY_REFINE, MAX_LENGTH, type ShareState } from './link';
 import { rng } from '../testing/compare';
 
 const full: ShareState = {
   v: 1, model: 'lvs-synth', sha: 'a'.repeat(64), method: 'lvs', eps: 0.65, tau: 0.03, T: 5, fps: 8, aspect: 'crop',
   clip: { kind: 'url', url: 'https://example.org/clips/a%20b.webm?x=1' }, t: 1.25, opacity: 0.4, cmap: 'jet', mode: 'threshold', ov: false, spec: false,
-  hash: 'b'.repeat(64), grids: '0f3a',
+  hash: 'b'.repeat(64), grids: '0f3a', refine: 'ecc',
 };
 
 describe('share links', () => {
@@ -15,8 +15,22 @@ describe('share links', () => {
     expect(r.ok).toBe(true);
     expect(r.state).toEqual(full);
     expect(encodeShareLink(r.state)).toBe(link);
-    expect(encodeShareLink(DEFAULT_SHARE)).toBe('?v=1');
+    expect(encodeShareLink(DEFAULT_SHARE)).toBe('?v=1&refine=none');
     expect(parseShareLink('?v=1&clip=demo:demo').state.clip).toEqual({ kind: 'demo', id: 'demo' });
+  });
+
+  it("writes the homographies' refinement always, and reads a link without it as made with ECC (links before the default changed)", () => {
+    const now = { ...full, refine: 'none' as const };
+    expect(encodeShareLink(now)).toMatch(/&refine=none$/);
+    expect(parseShareLink(encodeShareLink(now)).state).toEqual(now);
+    const old = encodeShareLink(full).replace('&refine=ecc', '');
+    expect(old).not.toMatch(/refine/);
+    const r = parseShareLink(old);
+    expect(r.ok).toBe(true);
+    expect(LEGACY_REFINE).toBe('ecc');
+    expect(r.state).toEqual({ ...full, refine: 'ecc' });
+    expect(parseShareLink('?v=1&clip=demo:demo&method=full').state.refine).toBe('ecc');
+    expect(parseShareLink('?v=1&refine=fast').ok).toBe(false);
   });
 
   it('names each problem and falls back to the default view', () => {
@@ -40,6 +54,7 @@ describe('share links', () => {
       ['?cmap=viridis', /one of inferno, jet, gray/],
       ['?hash=' + 'c'.repeat(64), /come together/],
       ['?grids=0g', /hex digits/],
+      ['?refine=ECC', /one of ecc, none/],
     ];
     for (const [link, why] of cases) {
       const r = parseShareLink(link);
@@ -53,7 +68,7 @@ describe('share links', () => {
   it('fuzz: thousands of random and hostile links never throw and only ever yield validated values', () => {
     const r = rng(20261122);
     const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789=&?%#.:/-_+<>"\'`;(){}[] \u0000\u202e\ud800';
-    const keys = ['v', 'model', 'sha', 'method', 'eps', 'tau', 'T', 'fps', 'aspect', 'clip', 't', 'opacity', 'cmap', 'mode', 'ov', 'spec', 'hash', 'grids', '__proto__', 'prototype', 'constructor', 'toString', ''];
+    const keys = ['v', 'model', 'sha', 'method', 'eps', 'tau', 'T', 'fps', 'aspect', 'clip', 't', 'opacity', 'cmap', 'mode', 'ov', 'spec', 'hash', 'grids', 'refine', '__proto__', 'prototype', 'constructor', 'toString', ''];
     const hostile = ['<img src=x onerror=alert(1)>', 'javascript:alert(1)', 'data:text/html,hi', '%00', '%', '%%', '1e309', '-0', 'Infinity', '0x10', '１', 'https://a.b/' + 'x'.repeat(2000), 'https://a.b/#frag', 'demo:../../etc/passwd'];
     let accepted = 0;
     for (let i = 0; i < 5000; i++) {
@@ -79,6 +94,7 @@ describe('share links', () => {
       if (s.clip?.kind === 'demo') expect(/^[a-z0-9][a-z0-9._-]*$/.test(s.clip.id)).toBe(true);
       expect(['inferno', 'jet', 'gray']).toContain(s.cmap);
       expect(['normalized', 'threshold']).toContain(s.mode);
+      expect(['ecc', 'none']).toContain(s.refine);
       if (s.hash !== null) expect(/^[0-9a-f]{64}$/.test(s.hash) && /^[0-9a-f]+$/.test(s.grids ?? '')).toBe(true);
       if (res.ok) accepted++;
       else expect(res.problems.length).toBeGreaterThan(0);

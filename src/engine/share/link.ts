@@ -4,11 +4,13 @@
  *
  *   #v=1&model=lvs-synth&sha=<64 hex>&method=lvs&eps=0.5&tau=0.03&T=9&fps=8&aspect=squash
  *    &clip=demo:demo&t=1.25&opacity=0.6&cmap=inferno&mode=threshold&ov=1&spec=1
- *    &hash=<64 hex>&grids=<one hex digit per frame>
+ *    &hash=<64 hex>&grids=<one hex digit per frame>&refine=none
  *
  * The app puts them in the URL's fragment (#...), which browsers never send to a server; `hash`
  * and `grids` are the result hash of the maps and its per-frame grids (engine/pipeline/hash.ts),
- * so that opening the link can say whether it reproduced the same maps.
+ * so that opening the link can say whether it reproduced the same maps. `refine` is the windowed
+ * methods' homography refinement (LocalizeInput.refine): always written, and a link without it
+ * was made before the app dropped ECC, so it means 'ecc' (LEGACY_REFINE) and still reproduces.
  *
  * Rules: every key is known and appears at most once; every value matches its type and range;
  * the whole query is at most MAX_LENGTH characters; a clip is either a bundled demo id or an
@@ -38,11 +40,15 @@ export interface ShareState {
   spec: boolean;
   hash: string | null;
   grids: string | null;
+  refine: 'ecc' | 'none';
 }
+
+/** What a link without `refine` was made with: links before the default became 'none' (2026-12-07). */
+export const LEGACY_REFINE = 'ecc' as const;
 
 export const DEFAULT_SHARE: ShareState = {
   v: 1, model: 'none', sha: null, method: 'none', eps: 0.5, tau: 0.03, T: 9, fps: 8, aspect: 'squash',
-  clip: null, t: 0, opacity: 0.6, cmap: 'inferno', mode: 'normalized', ov: true, spec: true, hash: null, grids: null,
+  clip: null, t: 0, opacity: 0.6, cmap: 'inferno', mode: 'normalized', ov: true, spec: true, hash: null, grids: null, refine: 'none',
 };
 
 /** Longest grid string a link carries (one hex digit per frame); longer runs share without it. */
@@ -107,7 +113,11 @@ const FIELDS: { [K in keyof ShareState]: Field<K> } = {
   spec: { parse: (r) => (r === '1' ? true : r === '0' ? false : undefined), encode: (v) => (v ? '1' : '0'), doc: '0 or 1' },
   hash: { parse: (r) => (r === 'none' ? null : /^[0-9a-f]{64}$/.test(r) ? r : undefined), encode: (v) => v ?? 'none', doc: '64 lowercase hex digits' },
   grids: { parse: (r) => (r === 'none' ? null : new RegExp(`^[0-9a-f]{1,${MAX_GRIDS}}$`).test(r) ? r : undefined), encode: (v) => v ?? 'none', doc: `1 to ${MAX_GRIDS} lowercase hex digits` },
+  refine: oneOf(['ecc', 'none'] as const),
 };
+
+/** Keys every link carries even at their default value (their absence means something else). */
+const ALWAYS: (keyof ShareState)[] = ['v', 'refine'];
 
 const ORDER = Object.keys(FIELDS) as (keyof ShareState)[];
 
@@ -157,18 +167,19 @@ export function parseShareLink(input: string): ParseResult {
     (state as unknown as Record<string, unknown>)[key] = v;
   }
   if ((state.hash === null) !== (state.grids === null)) problems.push('parameters "hash" and "grids" come together');
+  if (!seen.has('refine')) state.refine = LEGACY_REFINE;
   if (problems.length > 0) return { ok: false, state: { ...DEFAULT_SHARE }, problems };
   return { ok: true, state };
 }
 
-/** Canonical query string (fixed key order, only non-default keys plus v), with a leading '?'. */
+/** Canonical query string (fixed key order, only non-default keys plus v and refine), with a leading '?'. */
 export function encodeShareLink(state: ShareState): string {
   const parts: string[] = [];
   for (const key of ORDER) {
     const f = FIELDS[key] as Field<keyof ShareState>;
     const value = state[key];
     const text = f.encode(value as never);
-    if (key !== 'v' && text === f.encode(DEFAULT_SHARE[key] as never)) continue;
+    if (!ALWAYS.includes(key) && text === f.encode(DEFAULT_SHARE[key] as never)) continue;
     if (text !== null) parts.push(`${key}=${encodeURIComponent(text)}`);
   }
   return '?' + parts.join('&');

@@ -29,13 +29,15 @@
  * the app does for a newly opened clip. A stage's figure is the median of that stage over the
  * runs. `realtime` is clip seconds per wall second for decode + localize at 8 fps (> 1: faster
  * than playback). EGOSOUND_BENCH_BACKENDS=wasm,webgl limits the backends (paper 000 on
- * WebGPU-on-SwiftShader takes minutes per batch).
+ * WebGPU-on-SwiftShader takes minutes per batch). EGOSOUND_BENCH_REFINE=none,ecc times `full` and
+ * `heard` with each homography refinement, one after the other on the same frames (default: the
+ * engine's, WINDOW_REFINE; a record's `refine` says which, and its name carries any other).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BenchRecord, BenchSuite } from '../types';
 import { medianMs } from '../shared/timing';
 import { initBackend, backendState } from '../../engine/backend';
-import { Localizer, audioWindowAt, MONO_RATE, STEREO_RATE, type LocalizeInput, type MethodName, type StereoSpan } from '../../engine/pipeline/localizer';
+import { Localizer, audioWindowAt, MONO_RATE, STEREO_RATE, WINDOW_REFINE, type LocalizeInput, type MethodName, type StereoSpan } from '../../engine/pipeline/localizer';
 import { loadVisualTrunk, visualFeatures } from '../../engine/models/visual';
 import { loadLvs, lvsLocalize } from '../../engine/models/lvs';
 import { logFreqSpectrogram } from '../../engine/dsp/logfreq';
@@ -121,6 +123,7 @@ const bench: BenchSuite = {
     const recs: BenchRecord[] = [];
     const start = backendState()?.backend;
     const only = new URLSearchParams(location.search).get('backends')?.split(',');
+    const refines = (new URLSearchParams(location.search).get('refine') ?? WINDOW_REFINE).split(',').filter((r): r is 'ecc' | 'none' => r === 'ecc' || r === 'none');
     for (const name of ['webgpu', 'webgl', 'wasm'] as const) {
       if (only && !only.includes(name)) continue;
       const st = await initBackend({ prefer: [name] }).catch(() => null);
@@ -148,10 +151,14 @@ const bench: BenchSuite = {
       add('localize', locMs / n, { realtime: (1 / FPS) / ((decodeMs + locMs / n) / 1000) });
       const input: LocalizeInput = { frames, width: 224, height: 224, times, audio: span, stereo };
       const windowed = new Localizer(manifest, base);
-      for (const [method, stagePrefix] of [['full', 'full'], ['heard', 'heard'], ['heardSingleFrame', null]] as const) {
-        const { ms, stages } = await windowedMs(windowed, method, input, reps);
-        if (stagePrefix) for (const [k, v] of Object.entries(stages)) if (k !== 'separation') add(`${stagePrefix}: ${k}`, v / n);
-        add(`localize ${method}`, ms / n, { realtime: (1 / FPS) / ((decodeMs + ms / n) / 1000) });
+      for (const refine of refines) {
+        const tag = refine === WINDOW_REFINE ? '' : ` refine=${refine}`;
+        for (const [method, stagePrefix] of [['full', 'full'], ['heard', 'heard'], ['heardSingleFrame', null]] as const) {
+          if (!stagePrefix && tag) continue; // no window, no homographies
+          const { ms, stages } = await windowedMs(windowed, method, { ...input, refine }, reps);
+          if (stagePrefix) for (const [k, v] of Object.entries(stages)) if (k !== 'separation') add(`${stagePrefix}${tag}: ${k}`, v / n, { refine });
+          add(`localize ${method}${tag}`, ms / n, { realtime: (1 / FPS) / ((decodeMs + ms / n) / 1000), refine: stagePrefix ? refine : null });
+        }
       }
       if (n > 16) {
         for (const method of ['full', 'heard'] as const) {
