@@ -11,6 +11,7 @@ import type { AudioAnalysis } from '../workers/protocol';
 import { validateFile, loadVideo, decodeAudio, sampleFrames, grabFrames } from './media/open';
 import { GeometryClient } from '../engine/geometry/client';
 import type { PairHomography } from '../engine/geometry/estimate';
+import type { Refinement } from '../engine/geometry/config';
 import { codecName } from '../engine/media/container';
 import { LiveCapture } from './media/live';
 import { LiveLocalizer, type LiveMap } from './media/liveLocalize';
@@ -55,7 +56,7 @@ export interface ClipMaps {
   aspect: 'squash' | 'crop' | 'pad';
   frameSize: [number, number];
   /** The windows' homography refinement the run asked for: the engine's default, or an opened link's. */
-  refine: 'ecc' | 'none';
+  refine: Refinement;
 }
 
 /** The mono 11025 Hz samples around a window's frames, cut from the clip's audio. */

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadVisualTrunk, visualFeatures } from '../../src/engine/models/visual.ts';
 import { loadOpenCV, type CV } from '../../src/engine/geometry/opencv.ts';
-import { validateHomographyConfig, type HomographyConfig } from '../../src/engine/geometry/config.ts';
+import { isRefinement, validateHomographyConfig, type HomographyConfig } from '../../src/engine/geometry/config.ts';
 import { estimatePairs, pairHomography, pairsOf, windowAround as windowAroundIn, type PairTable, type Window } from '../../src/engine/pipeline/windows.ts';
 import { identity, invert, mul, normalize, scaleHomography, type Mat3 } from '../../src/engine/geometry/homography.ts';
 import type { GrayImage } from '../../src/engine/geometry/png.ts';
@@ -41,7 +41,7 @@ import { F14, F14_SCALE } from './features.ts';
 export function refineFlag(arg: (k: string, d: string) => string): Partial<HomographyConfig> {
   const r = arg('refine', '');
   if (r === '') return {};
-  if (r !== 'none' && r !== 'ecc') throw new Error(`--refine must be none or ecc, got ${r}`);
+  if (!isRefinement(r)) throw new Error(`--refine must be none or ecc, got ${r}`);
   return { refine: r };
 }
 

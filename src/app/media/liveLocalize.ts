@@ -28,6 +28,7 @@ export interface LiveSource {
   readonly epochMs: number;
 }
 import type { MethodName } from '../../engine/pipeline/localizer';
+import type { Refinement } from '../../engine/geometry/config';
 import { EGO000_FRAMES, EGO000_GAP_SEC, HEARD_FRAMES, METHODS, WINDOW_REFINE, gridStep, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
 import { resample } from '../../engine/dsp/resample';
 import { EgoError } from '../../engine/errors';
@@ -38,7 +39,7 @@ import { EgoError } from '../../engine/errors';
  * fraction of a cell (validation figures with and without it: docs/localize.md). Sent with every
  * windowed request, so live mode says what it asks for whatever the engine's default.
  */
-export const LIVE_REFINE: 'ecc' | 'none' = WINDOW_REFINE;
+export const LIVE_REFINE: Refinement = WINDOW_REFINE;
 
 /** How long (s of capture) the two channels must stay one signal before the heard-object methods say so and stop. */
 export const MONO_GRACE_SEC = 2;
@@ -85,7 +86,7 @@ export class LiveLocalizer {
     private readonly onMap: (m: LiveMap, stats: LiveStats) => void,
     private readonly onError: (e: unknown) => void,
     /** The windowed methods' homography refinement (LocalizeInput.refine); live mode's default: none (LIVE_REFINE). */
-    private readonly refine: 'ecc' | 'none' = LIVE_REFINE,
+    private readonly refine: Refinement = LIVE_REFINE,
   ) {}
 
   get active(): boolean { return this.running; }

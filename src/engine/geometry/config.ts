@@ -13,6 +13,11 @@ export type Detector = 'orb' | 'akaze';
 export type RobustMethod = 'ransac' | 'magsac';
 export type Refinement = 'none' | 'ecc';
 
+/** Whether a value (a flag, a link field, a request) names a refinement. */
+export function isRefinement(x: unknown): x is Refinement {
+  return x === 'none' || x === 'ecc';
+}
+
 export interface HomographyConfig {
   /** Keypoint detector + binary descriptor. */
   detector: Detector;
@@ -119,7 +124,7 @@ export function validateHomographyConfig(partial: Partial<HomographyConfig> = {}
   const c: HomographyConfig = { ...DEFAULT_HOMOGRAPHY_CONFIG, ...partial };
   if (c.detector !== 'orb' && c.detector !== 'akaze') throw new InvalidConfigError('detector', `must be 'orb' or 'akaze', got ${String(c.detector)}`);
   if (c.method !== 'ransac' && c.method !== 'magsac') throw new InvalidConfigError('method', `must be 'ransac' or 'magsac', got ${String(c.method)}`);
-  if (c.refine !== 'none' && c.refine !== 'ecc') throw new InvalidConfigError('refine', `must be 'none' or 'ecc', got ${String(c.refine)}`);
+  if (!isRefinement(c.refine)) throw new InvalidConfigError('refine', `must be 'none' or 'ecc', got ${String(c.refine)}`);
   if (c.matcher !== 'js' && c.matcher !== 'cv') throw new InvalidConfigError('matcher', `must be 'js' or 'cv', got ${String(c.matcher)}`);
   if (typeof c.crossCheck !== 'boolean') throw new InvalidConfigError('crossCheck', 'must be true or false');
   for (const [key, r] of Object.entries(RANGES) as [keyof HomographyConfig, Range][]) {

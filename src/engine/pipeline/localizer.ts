@@ -45,7 +45,7 @@ import { applyLogFreqMask, logFreqSpectrogram } from '../dsp/logfreq';
 import { validateLogFreq } from '../dsp/config';
 import { ego000Maps, ego000SeparationMask, loadEgo000, type Ego000Model } from '../models/ego000/index';
 import { loadOpenCV } from '../geometry/opencv';
-import { validateHomographyConfig } from '../geometry/config';
+import { isRefinement, validateHomographyConfig, type Refinement } from '../geometry/config';
 import { identity, scaleHomography, type Mat3 } from '../geometry/homography';
 import { rgbaToGray } from '../geometry/warp';
 import { estimatePairs, pairHomography, pairsOf, windowAround, type PairTable, type Window } from './windows';
@@ -77,7 +77,7 @@ export const HEARD_EXTENT = { minScore: 0, power: 0.5, density: 1, rows: 1, mix:
  * validation split, where every method scored the same without it to a frame or two, while it
  * was most of the homographies' time (docs/localize.md, "Homographies without ECC").
  */
-export const WINDOW_REFINE: 'ecc' | 'none' = 'none';
+export const WINDOW_REFINE: Refinement = 'none';
 /** The heard-object method's sound: two channels at this rate. */
 export const STEREO_RATE = 16000;
 
@@ -170,7 +170,7 @@ export interface LocalizeInput {
    * WINDOW_REFINE (none). A share link made before that default carries no refinement and means
    * ECC, so the app sends 'ecc' to reproduce it.
    */
-  refine?: 'ecc' | 'none';
+  refine?: Refinement;
 }
 
 /** Paper 000's mix-and-separate branch applied to the clip, one 1-s segment at a time. */
@@ -403,7 +403,7 @@ export class Localizer {
     if (input.times.length !== n) throw new InvalidConfigError('times', `one time per frame: ${n} frames, ${input.times.length} times`);
     const queries = input.queries ?? input.times.map((_, i) => i);
     if (queries.some((q, k) => !Number.isInteger(q) || q < 0 || q >= n || (k > 0 && q <= queries[k - 1]))) throw new InvalidConfigError('queries', `must be increasing frame indices in [0, ${n - 1}]`);
-    if (input.refine !== undefined && input.refine !== 'ecc' && input.refine !== 'none') throw new InvalidConfigError('refine', `must be 'ecc' or 'none', got ${String(input.refine)}`);
+    if (input.refine !== undefined && !isRefinement(input.refine)) throw new InvalidConfigError('refine', `must be 'ecc' or 'none', got ${String(input.refine)}`);
     const hw = MAP_SIZE * MAP_SIZE;
     this.lastStages = null;
     this.lastCacheHits = 0;

@@ -17,6 +17,8 @@
  * https URL (fetched only after the person agrees, by the app); anything else yields a list of
  * problems and the default view, never an exception and never a value that was not validated.
  */
+import type { Refinement } from '../geometry/config';
+
 export const MAX_LENGTH = 2048;
 
 export type ClipRef = { kind: 'demo'; id: string } | { kind: 'url'; url: string };
@@ -40,7 +42,7 @@ export interface ShareState {
   spec: boolean;
   hash: string | null;
   grids: string | null;
-  refine: 'ecc' | 'none';
+  refine: Refinement;
 }
 
 /** What a link without `refine` was made with: links before the default became 'none' (2026-12-07). */

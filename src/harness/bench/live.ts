@@ -23,6 +23,7 @@
 import type { BenchRecord, BenchSuite } from '../types';
 import { EngineClient } from '../../workers/client';
 import { FrameRing, PcmRing } from '../../engine/media/ring';
+import { isRefinement } from '../../engine/geometry/config';
 import { LIVE_REFINE, LiveLocalizer, type LiveSource } from '../../app/media/liveLocalize';
 import { isMethodName, type MethodName } from '../../engine/pipeline/localizer';
 
@@ -87,7 +88,7 @@ const bench: BenchSuite = {
     const recs: BenchRecord[] = [];
     const only = new URLSearchParams(location.search).get('liveBackends')?.split(',');
     const methods = (new URLSearchParams(location.search).get('liveMethods') ?? 'lvs,full,heard').split(',').filter(isMethodName) as MethodName[];
-    const refines = (new URLSearchParams(location.search).get('liveRefine') ?? LIVE_REFINE).split(',').filter((r): r is 'ecc' | 'none' => r === 'ecc' || r === 'none');
+    const refines = (new URLSearchParams(location.search).get('liveRefine') ?? LIVE_REFINE).split(',').filter(isRefinement);
     for (const backend of ['wasm', 'webgpu', 'webgl'] as const) for (const method of methods) for (const refine of method === 'lvs' ? [LIVE_REFINE] : refines) {
       if (only && !only.includes(backend)) continue;
       const client = EngineClient.createWorker();

@@ -36,6 +36,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BenchRecord, BenchSuite } from '../types';
 import { medianMs } from '../shared/timing';
+import { isRefinement } from '../../engine/geometry/config';
 import { initBackend, backendState } from '../../engine/backend';
 import { Localizer, audioWindowAt, MONO_RATE, STEREO_RATE, WINDOW_REFINE, type LocalizeInput, type MethodName, type StereoSpan } from '../../engine/pipeline/localizer';
 import { loadVisualTrunk, visualFeatures } from '../../engine/models/visual';
@@ -123,7 +124,7 @@ const bench: BenchSuite = {
     const recs: BenchRecord[] = [];
     const start = backendState()?.backend;
     const only = new URLSearchParams(location.search).get('backends')?.split(',');
-    const refines = (new URLSearchParams(location.search).get('refine') ?? WINDOW_REFINE).split(',').filter((r): r is 'ecc' | 'none' => r === 'ecc' || r === 'none');
+    const refines = (new URLSearchParams(location.search).get('refine') ?? WINDOW_REFINE).split(',').filter(isRefinement);
     for (const name of ['webgpu', 'webgl', 'wasm'] as const) {
       if (only && !only.includes(name)) continue;
       const st = await initBackend({ prefer: [name] }).catch(() => null);
