@@ -53,6 +53,8 @@ async function runInBrowser(name: string): Promise<Rec[]> {
     if (process.env.EGOSOUND_LIVE_METHODS) q.set('liveMethods', process.env.EGOSOUND_LIVE_METHODS);
     // EGOSOUND_LIVE_REFINE=none,ecc: the windowed methods' homography refinement, each a run of its own (default: the app's, none)
     if (process.env.EGOSOUND_LIVE_REFINE) q.set('liveRefine', process.env.EGOSOUND_LIVE_REFINE);
+    // EGOSOUND_LIVE_NEW=2,all: the heard-object methods' bound on new frames per map, each a run of its own (default: the app's, LIVE_NEW_FRAMES)
+    if (process.env.EGOSOUND_LIVE_NEW) q.set('liveNew', process.env.EGOSOUND_LIVE_NEW);
     if (process.env.EGOSOUND_BENCH_BACKENDS) q.set('backends', process.env.EGOSOUND_BENCH_BACKENDS);
     // EGOSOUND_BENCH_REFINE=none,ecc: the pipeline bench's windowed methods with each homography refinement (default: the engine's, none)
     if (process.env.EGOSOUND_BENCH_REFINE) q.set('refine', process.env.EGOSOUND_BENCH_REFINE);

@@ -99,6 +99,8 @@ export interface LocalizedWindow {
   cacheHits?: number;
   /** The Localizer's stage times for this window (Localizer.lastStages), when it times them. */
   stages?: Record<string, number>;
+  /** The window's homography pairs (Localizer.lastGeometry): how many, how many fell back to the identity, frames whose ORB features were reused. */
+  geometry?: { pairs: number; fallbacks: number; featuresReused: number };
 }
 
 export interface EngineApi {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FrameRing, PcmRing } from '../../engine/media/ring';
-import { LiveLocalizer, type LiveSource } from './liveLocalize';
+import { LIVE_NEW_FRAMES, LiveLocalizer, type LiveSource } from './liveLocalize';
 import type { EngineClient } from '../../workers/client';
 import type { MethodName } from '../../engine/pipeline/localizer';
 
@@ -27,9 +27,10 @@ class FakeSource implements LiveSource {
 /**
  * Runs a LiveLocalizer against an engine that takes `arrive` frames' time per map (they are pushed
  * into the ring while it "works"); returns each request's frames as capture indices, with a check
- * that every frame's pixels are those of the frame its time says.
+ * that every frame's pixels are those of the frame its time says. `failAt`: the request (0-based) that
+ * fails once (the error is returned in `errors`, not thrown).
  */
-async function requests(method: MethodName, arrive: number, maps: number, refine?: 'ecc' | 'none', refines: unknown[] = []): Promise<number[][]> {
+async function requests(method: MethodName, arrive: number, maps: number, refine?: 'ecc' | 'none', refines: unknown[] = [], newFrames?: number, failAt = -1, errors: unknown[] = []): Promise<number[][]> {
   const src = new FakeSource();
   src.push(24);
   const sent: number[][] = [];
@@ -43,16 +44,16 @@ async function requests(method: MethodName, arrive: number, maps: number, refine
       src.push(arrive);
       // the answer comes back as a message from the worker (a task, not a microtask)
       await new Promise((r) => setTimeout(r, 0));
+      if (sent.length - 1 === failAt) throw new Error('the engine lost its GPU');
       return { summary: {}, method, width: 14, height: 14, maps: new Float32Array(196), ms: 1, cacheHits: 0 };
     },
   } as unknown as EngineClient;
   let done = 0;
-  const errors: unknown[] = [];
-  const loc = new LiveLocalizer(client, src, method, () => { done++; }, (e) => errors.push(e), refine);
+  const loc = new LiveLocalizer(client, src, method, () => { done++; }, (e) => errors.push(e), refine, newFrames);
   loc.start();
-  while (done < maps && errors.length === 0) await new Promise((r) => setTimeout(r, 1));
+  while (done < maps && errors.length <= (failAt >= 0 ? 1 : 0)) await new Promise((r) => setTimeout(r, 1));
   await loc.stop();
-  expect(errors).toEqual([]);
+  expect(errors).toHaveLength(failAt >= 0 ? 1 : 0);
   return sent;
 }
 
@@ -64,7 +65,8 @@ describe('LiveLocalizer: which frames go to the engine', () => {
 
   for (const method of ['full', 'heard'] as const) {
     it(`${method}: windows on the capture's grid share frames even when an odd number arrive per map`, async () => {
-      const sent = await requests(method, 3, 8);
+      // heard without its bound on new frames (the next test), so every window is the full 9
+      const sent = await requests(method, 3, 8, undefined, [], method === 'heard' ? Infinity : undefined);
       expect(sent.length).toBeGreaterThanOrEqual(8);
       for (const [m, w] of sent.entries()) {
         // 9 frames 2 apart (0.25 s at 8 fps), all on the grid of even capture indices, oldest first,
@@ -78,6 +80,55 @@ describe('LiveLocalizer: which frames go to the engine', () => {
       }
     });
   }
+
+  for (const budget of [1, 2]) {
+    it(`heard, ${budget} new frame(s) a map: the rest of the window is what the engine kept; it thins when frames arrive faster`, async () => {
+      for (const arrive of [3, 8]) {
+        // 3 frames a map: the grid moves 1-2 frames on; 8 frames: 4 grid frames a map
+        const sent = await requests('heard', arrive, 12, undefined, [], budget);
+        // the first request: nothing kept yet, so the newest grid frame and budget - 1 before it
+        expect(sent[0]).toEqual([20, 22].slice(2 - budget));
+        for (const [m, w] of sent.entries()) {
+          const q = w[w.length - 1];
+          const newest = 24 + arrive * m - 1;
+          expect(q, `map ${m}`).toBe(newest - (newest % 2));
+          // grid frames of the 2 s before the query, oldest first
+          w.forEach((i, k) => { expect(i % 2).toBe(0); expect(q - i).toBeLessThanOrEqual(16); if (k) expect(i).toBeGreaterThan(w[k - 1]); });
+          if (!m) continue;
+          const kept = sent[m - 1].filter((i) => q - i <= 16);
+          // every frame the last request sent that is still in the span goes again
+          expect(kept.every((i) => w.includes(i)), `map ${m}`).toBe(true);
+          // the new ones: the query and the newest budget - 1 grid frames of the span the last request
+          // did not send (frames that arrived during the last map, or further back, filling a gap)
+          const missing = [14, 12, 10, 8, 6, 4, 2].map((d) => q - d).filter((i) => i >= 0 && !kept.includes(i));
+          expect(w.filter((i) => !kept.includes(i)), `map ${m}`).toEqual([...missing.slice(missing.length - (budget - 1)), q]);
+        }
+        const late = sent.slice(8).map((w) => w.length);
+        // 3 frames a map: 2 new fill the window to 9, 1 keeps the frames mapped (every 2-4 frames);
+        // 8 frames a map: the maps' frames are 8 apart (q, q - 8, q - 16), with 2 new each one more
+        if (arrive === 3) expect(late, `window sizes ${late}`).toEqual(late.map(() => (budget === 2 ? 9 : late[0])));
+        if (arrive === 3 && budget === 1) expect(late[0]).toBeGreaterThanOrEqual(5);
+        if (arrive === 8) expect(late, `window sizes ${late}`).toEqual(late.map(() => (budget === 2 ? 5 : 3)));
+      }
+    });
+  }
+
+  it(`heard: the app's bound is ${LIVE_NEW_FRAMES} new frame(s) a map; without one every grid frame goes`, async () => {
+    expect(await requests('heard', 8, 6)).toEqual(await requests('heard', 8, 6, undefined, [], LIVE_NEW_FRAMES));
+    // no bound: 4 grid frames a map all go, 9 frames each once the ring holds 2 s
+    const all = await requests('heard', 8, 6, undefined, [], Infinity);
+    expect(all.map((w) => w.length)).toEqual(all.map(() => 9));
+  });
+
+  it('heard: after a failed request every frame counts as new (the engine may have kept none)', async () => {
+    const errors: unknown[] = [];
+    const sent = await requests('heard', 3, 6, undefined, [], 2, 4, errors);
+    expect(String(errors[0])).toContain('lost its GPU');
+    expect(sent[3].length).toBeGreaterThan(2);
+    // the request after the failure: two frames again, as at the start
+    expect(sent[5]).toHaveLength(2);
+    await expect(requests('heard', 3, 1, undefined, [], 0)).rejects.toThrow(/at least 1/);
+  });
 
   it("windowed methods ask for homographies without ECC unless told otherwise; single frames ask for none", async () => {
     for (const [method, refine, want] of [['full', undefined, 'none'], ['heard', undefined, 'none'], ['full', 'ecc', 'ecc'], ['lvs', undefined, undefined]] as const) {

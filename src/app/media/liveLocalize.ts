@@ -30,6 +30,7 @@ export interface LiveSource {
 import type { MethodName } from '../../engine/pipeline/localizer';
 import type { Refinement } from '../../engine/geometry/config';
 import { EGO000_FRAMES, EGO000_GAP_SEC, HEARD_FRAMES, METHODS, WINDOW_REFINE, gridStep, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
+import { boundedWindow } from '../../engine/pipeline/windows';
 import { resample } from '../../engine/dsp/resample';
 import { EgoError } from '../../engine/errors';
 
@@ -40,6 +41,21 @@ import { EgoError } from '../../engine/errors';
  * windowed request, so live mode says what it asks for whatever the engine's default.
  */
 export const LIVE_REFINE: Refinement = WINDOW_REFINE;
+
+/**
+ * At most this many frames of a heard-object live window are new to the engine (the query among
+ * them): the others are frames the call before sent, whose detector maps the engine kept
+ * (boundedWindow). Each new frame is a detector run (~170-220 ms on this project's 2-core VM with
+ * WASM), and without a bound a slow map let more grid frames arrive for the next one, so the map
+ * time fed on itself (0.9-3.8 maps/s from one run to the next). With 1, each map runs the detector
+ * on its own frame only, and its window is the frames mapped in the 2 s before it: every grid frame
+ * where maps keep up with the grid (a map under 250 ms), fewer where they do not. Chosen on the
+ * validation split by simulating the loop at detector times of 170, 220 and 300 ms
+ * (tools/models/probe-live.ts; docs/localize.md): the thinned windows score as the full causal
+ * windows do on the same frames, and the maps come 1.5-6 times as often. Paper 000's windows are
+ * not bounded: its trunk costs a fraction of a grid step per frame, so its map time does not run away.
+ */
+export const LIVE_NEW_FRAMES = 1;
 
 /** How long (s of capture) the two channels must stay one signal before the heard-object methods say so and stop. */
 export const MONO_GRACE_SEC = 2;
@@ -65,6 +81,8 @@ export interface LiveStats {
   cacheHits: number;
   /** The engine's stage times for the last map (ms; Localizer.lastStages), when it times them. */
   stages?: Record<string, number>;
+  /** The last map's homography pairs, fallbacks to the identity and frames whose ORB features were reused (windowed methods). */
+  geometry?: { pairs: number; fallbacks: number; featuresReused: number };
 }
 
 export class LiveLocalizer {
@@ -78,6 +96,8 @@ export class LiveLocalizer {
   private reported = new Set<string>();
   /** Capture time of the first of the latest run of windows whose two channels were one signal (MONO_AUDIO), or null. */
   private monoSince: number | null = null;
+  /** Capture indices of the frames the last request sent, whose per-frame work the engine keeps (empty after a failed one). */
+  private cached = new Set<number>();
 
   constructor(
     private readonly client: EngineClient,
@@ -87,7 +107,11 @@ export class LiveLocalizer {
     private readonly onError: (e: unknown) => void,
     /** The windowed methods' homography refinement (LocalizeInput.refine); live mode's default: none (LIVE_REFINE). */
     private readonly refine: Refinement = LIVE_REFINE,
-  ) {}
+    /** The heard-object methods' new frames per map (LIVE_NEW_FRAMES; Infinity: every grid frame of the window). */
+    private readonly newFrames: number = LIVE_NEW_FRAMES,
+  ) {
+    if (!(newFrames >= 1)) throw new RangeError(`new frames per live map must be at least 1 (got ${newFrames})`);
+  }
 
   get active(): boolean { return this.running; }
 
@@ -103,13 +127,18 @@ export class LiveLocalizer {
     await this.loop;
   }
 
+  /** Whether the method maps a window of frames (paper 000's and the heard-object variants but their single-frame ones). */
+  private windowed(): boolean {
+    const spec = METHODS[this.method].ego000 ?? METHODS[this.method].heard;
+    return !!spec && !spec.singleFrame;
+  }
+
   /**
    * Frames apart on the capture's grid (see the header): 1 for single-frame methods; for windowed
    * ones, gridStep (the engine's own rule) over the ring's last 9 frame times.
    */
   private gridFrames(): number {
-    const spec = METHODS[this.method].ego000 ?? METHODS[this.method].heard;
-    if (!spec || spec.singleFrame) return 1;
+    if (!this.windowed()) return 1;
     const ring = this.capture.frames;
     const times: number[] = [];
     for (let k = Math.min(ring.size, 9) - 1; k >= 0; k--) times.push(ring.peek(k).time);
@@ -146,27 +175,29 @@ export class LiveLocalizer {
    * at that frame: the future is not there yet), oldest first: 2 s (T = 9); for the heard-object
    * methods at most the ring's length less the 1-s sound window, so that every context frame's
    * second of sound is still in the ring (a ring of 3 s or less gives a shorter window; the 0.1 s
-   * allowed for jitter may then pad the oldest frame's second with up to 0.1 s of silence).
+   * allowed for jitter may then pad the oldest frame's second with up to 0.1 s of silence), and of
+   * those frames only `newFrames` that the last request did not send (boundedWindow). `indices`: the
+   * frames' capture indices, for `cached` once the engine has them.
    */
-  private contextFor(f: { data: Uint8ClampedArray; time: number; index: number; step: number }): { frames: Uint8ClampedArray[]; times: number[] } {
-    const spec = METHODS[this.method].ego000 ?? METHODS[this.method].heard;
-    if (!spec || spec.singleFrame) return { frames: [f.data], times: [f.time] };
+  private contextFor(f: { data: Uint8ClampedArray; time: number; index: number; step: number }): { frames: Uint8ClampedArray[]; times: number[]; indices: number[] } {
+    if (!this.windowed()) return { frames: [f.data], times: [f.time], indices: [f.index] };
     const ring = this.capture.frames;
     const newest = ring.totalWritten - 1;
-    const span = METHODS[this.method].heard ? Math.min((HEARD_FRAMES - 1) * EGO000_GAP_SEC, this.capture.audio.capacity / this.capture.audio.sampleRate - 1) : (EGO000_FRAMES - 1) * EGO000_GAP_SEC;
+    const heard = !!METHODS[this.method].heard;
+    const span = heard ? Math.min((HEARD_FRAMES - 1) * EGO000_GAP_SEC, this.capture.audio.capacity / this.capture.audio.sampleRate - 1) : (EGO000_FRAMES - 1) * EGO000_GAP_SEC;
     // the window's T - 1 grid frames before it, back to `span` s (and 0.1 s more: capture times jitter
     // by a few ms, and the frame 2 s back must not fall out of the window for it)
     const from = f.time - span - 0.1;
-    const back = (METHODS[this.method].heard ? HEARD_FRAMES : EGO000_FRAMES) - 1;
-    const frames: Uint8ClampedArray[] = [f.data];
-    const times: number[] = [f.time];
-    for (let k = newest - f.index + f.step; k < ring.size && frames.length <= back; k += f.step) {
-      const g = ring.peek(k);
-      if (g.time < from) break;
-      frames.push(g.data.slice());
-      times.push(g.time);
+    const back = (heard ? HEARD_FRAMES : EGO000_FRAMES) - 1;
+    const candidates = [f.index];
+    for (let k = newest - f.index + f.step; k < ring.size && candidates.length <= back; k += f.step) {
+      if (ring.peek(k).time < from) break;
+      candidates.push(newest - k);
     }
-    return { frames: frames.reverse(), times: times.reverse() };
+    const taken = heard ? boundedWindow(candidates, this.cached, this.newFrames) : candidates;
+    const frames = taken.map((i) => (i === f.index ? f.data : ring.peek(newest - i).data.slice()));
+    const times = taken.map((i) => (i === f.index ? f.time : ring.peek(newest - i).time));
+    return { frames: frames.reverse(), times: times.reverse(), indices: taken.reverse() };
   }
 
   /** The last second of the mic as mono 11025 Hz, aligned so the frame's 1-s window takes all of it. */
@@ -213,8 +244,9 @@ export class LiveLocalizer {
           stereo: METHODS[this.method].needsStereo ? this.stereoFor(ctxw.times) : null,
           method: this.method,
           queries: [ctxw.frames.length - 1],
-          ...(ctxw.frames.length > 1 ? { refine: this.refine } : {}),
+          ...(this.windowed() ? { refine: this.refine } : {}),
         });
+        this.cached = new Set(ctxw.indices);
         const now = performance.now();
         this.maps++;
         this.done.push(now);
@@ -231,10 +263,13 @@ export class LiveLocalizer {
           windowFrames: ctxw.frames.length,
           cacheHits: r.cacheHits ?? 0,
           ...(r.stages ? { stages: r.stages } : {}),
+          ...(r.geometry ? { geometry: r.geometry } : {}),
         };
         this.monoSince = null;
         this.onMap({ frame, map: r.maps, width: r.width, height: r.height, time: f.time }, stats);
       } catch (e) {
+        // what the engine kept of a failed request is not known: count every frame as new
+        this.cached.clear();
         // One window with the same signal in both channels may be a moment (a silent or centred
         // start); a mono mic stays that way: only MONO_GRACE_SEC of it in a row is reported and stops.
         if (e instanceof EgoError && e.code === 'MONO_AUDIO') {

@@ -5,7 +5,7 @@ import { synthSequence, scaleMotion, HEAD_MOTION } from '../geometry/synth';
 import { validateHomographyConfig } from '../geometry/config';
 import { identity, invert, meanCornerError, mul } from '../geometry/homography';
 import type { GrayImage } from '../geometry/png';
-import { estimatePairs, pairHomography, pairsOf, windowAround } from './windows';
+import { boundedWindow, estimatePairs, pairHomography, pairsOf, windowAround } from './windows';
 import type { FrameFeatures } from '../geometry/estimate';
 import { gridStep } from './localizer';
 
@@ -23,6 +23,24 @@ describe('paper 000 windows', () => {
     expect(windowAround(5, 12, 1, 2)).toEqual({ frames: [5], query: 0 });
     expect(() => windowAround(12, 12, 9, 2)).toThrow(RangeError);
     expect(() => windowAround(0, 12, 9, 0)).toThrow(RangeError);
+  });
+
+  it("bounds a live window's new frames: cached frames always, new ones newest first, the query always", () => {
+    const cand = [30, 28, 26, 24, 22, 20, 18, 16, 14];
+    // nothing kept: the query and budget - 1 more, the newest
+    expect(boundedWindow(cand, new Set(), 2)).toEqual([30, 28]);
+    expect(boundedWindow(cand, new Set(), 1)).toEqual([30]);
+    // the last call's frames all go again; of the new ones only the budget's newest
+    expect(boundedWindow(cand, new Set([24, 22, 20, 18, 16, 14, 12]), 2)).toEqual([30, 28, 24, 22, 20, 18, 16, 14]);
+    // a gap further back is filled when the budget allows
+    expect(boundedWindow(cand, new Set([28, 26, 24, 20, 18, 16, 14]), 2)).toEqual([30, 28, 26, 24, 22, 20, 18, 16, 14]);
+    // the query is never dropped; cached (mapped again), it is not new, so the budget goes further back
+    expect(boundedWindow(cand, new Set([30]), 1)).toEqual([30, 28]);
+    expect(boundedWindow(cand, new Set([30]), 2)).toEqual([30, 28, 26]);
+    // no bound: every candidate
+    expect(boundedWindow(cand, new Set(), Infinity)).toEqual(cand);
+    expect(() => boundedWindow(cand, new Set(), 0)).toThrow(RangeError);
+    expect(() => boundedWindow(cand, new Set(), NaN)).toThrow(RangeError);
   });
 
   it('lists each pair with a query once, first frame first', () => {

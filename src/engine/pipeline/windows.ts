@@ -40,6 +40,27 @@ export function windowAround(q: number, n: number, T: number, step: number): Win
   return { frames, query: frames.indexOf(q) };
 }
 
+/**
+ * Live mode's window when the engine may describe at most `budget` new frames per map (each new
+ * frame of the heard-object methods is a detector run: on a slow CPU most of a map's time).
+ * `candidates` are the window's grid frames newest first, the query first (capture indices);
+ * `cached` the frames of the call before, whose per-frame work the engine kept. Walking back from
+ * the query, every cached frame is taken and a new one only while fewer than `budget` new ones have
+ * been (the query always: it is new, or cached when mapped again). Returns the frames taken, newest
+ * first. So a map's new work is bounded, and the frames left out are the older ones that arrived
+ * while the map before was being made: the window thins instead of the maps slowing down.
+ */
+export function boundedWindow(candidates: readonly number[], cached: ReadonlySet<number>, budget: number): number[] {
+  if (!(budget >= 1)) throw new RangeError(`a live window's new-frame budget must be at least 1 (got ${budget})`);
+  const out: number[] = [];
+  let fresh = 0;
+  for (const [k, f] of candidates.entries()) {
+    if (cached.has(f)) out.push(f);
+    else if (k === 0 || fresh < budget) { out.push(f); fresh++; }
+  }
+  return out;
+}
+
 /** Unordered pairs {query, support} (as [a, b], a < b) a set of windows needs, sorted. */
 export function pairsOf(windows: Window[]): [number, number][] {
   const set = new Set<string>();

@@ -11,6 +11,8 @@
  *   stageMs_*   mean engine time per map of each stage the Localizer times (windowed methods:
  *               trunk / homographies / model / separation, or detector / direction / homographies /
  *               reading; see Localizer.lastStages)
+ *   homography_pairs / _fallbacks / _featuresReused   mean per map: the window's homography pairs,
+ *               those that fell back to the identity, frames whose ORB features came from the map before
  *   numTensors / heapMB at the start and the end of the run (memory figure)
  * Run length: 8 s per backend with --quick, 60 s otherwise (EGOSOUND_LIVE_SECONDS overrides,
  * e.g. 600 for the 10-minute memory figure; EGOSOUND_LIVE_BACKENDS=wasm limits the backends).
@@ -19,13 +21,15 @@
  * context (9 frames, 8 homographies per map). EGOSOUND_LIVE_METHODS=lvs (or any list) chooses them.
  * EGOSOUND_LIVE_REFINE=none,ecc runs each windowed method with each homography refinement, one
  * after the other in the same page (default: the app's, none; the record's `refine` says which).
+ * EGOSOUND_LIVE_NEW=2,all runs the heard-object methods with each bound on the frames a map may
+ * add (LIVE_NEW_FRAMES; `all`: no bound), likewise (the record's `newFrames`; null for the others).
  */
 import type { BenchRecord, BenchSuite } from '../types';
 import { EngineClient } from '../../workers/client';
 import { FrameRing, PcmRing } from '../../engine/media/ring';
 import { isRefinement } from '../../engine/geometry/config';
-import { LIVE_REFINE, LiveLocalizer, type LiveSource } from '../../app/media/liveLocalize';
-import { isMethodName, type MethodName } from '../../engine/pipeline/localizer';
+import { LIVE_NEW_FRAMES, LIVE_REFINE, LiveLocalizer, type LiveSource } from '../../app/media/liveLocalize';
+import { METHODS, isMethodName, type MethodName } from '../../engine/pipeline/localizer';
 
 const FPS = 8;
 
@@ -89,7 +93,9 @@ const bench: BenchSuite = {
     const only = new URLSearchParams(location.search).get('liveBackends')?.split(',');
     const methods = (new URLSearchParams(location.search).get('liveMethods') ?? 'lvs,full,heard').split(',').filter(isMethodName) as MethodName[];
     const refines = (new URLSearchParams(location.search).get('liveRefine') ?? LIVE_REFINE).split(',').filter(isRefinement);
-    for (const backend of ['wasm', 'webgpu', 'webgl'] as const) for (const method of methods) for (const refine of method === 'lvs' ? [LIVE_REFINE] : refines) {
+    // the heard-object methods' new frames per map: a number, or `all` (Infinity, no bound)
+    const news = (new URLSearchParams(location.search).get('liveNew') ?? String(LIVE_NEW_FRAMES)).split(',').map((x) => (x === 'all' ? Infinity : Number(x))).filter((x) => x >= 1);
+    for (const backend of ['wasm', 'webgpu', 'webgl'] as const) for (const method of methods) for (const refine of method === 'lvs' ? [LIVE_REFINE] : refines) for (const newFrames of METHODS[method].heard ? news : [null]) {
       if (only && !only.includes(backend)) continue;
       const client = EngineClient.createWorker();
       try {
@@ -103,14 +109,15 @@ const bench: BenchSuite = {
         const hits: number[] = [];
         const sent: number[] = [];
         const stages: Record<string, number[]> = {};
+        const geo: Record<string, number[]> = {};
         let last = { dropped: 0, maps: 0 };
         const errors: string[] = [];
-        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); hits.push(s.cacheHits); sent.push(s.windowFrames); for (const [k, v] of Object.entries(s.stages ?? {})) (stages[k] ??= []).push(v); last = s; }, (e) => { errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e)); }, refine);
+        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); hits.push(s.cacheHits); sent.push(s.windowFrames); for (const [k, v] of Object.entries(s.stages ?? {})) (stages[k] ??= []).push(v); for (const [k, v] of Object.entries(s.geometry ?? {})) (geo[k] ??= []).push(v); last = s; }, (e) => { errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e)); }, refine, newFrames ?? undefined);
         const t0 = performance.now();
         loc.start();
         // first map compiles shaders and warms caches: count from the second one
         while (lat.length < 1 && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50));
-        lat.length = 0; eng.length = 0; hits.length = 0; sent.length = 0; for (const k of Object.keys(stages)) delete stages[k];
+        lat.length = 0; eng.length = 0; hits.length = 0; sent.length = 0; for (const k of Object.keys(stages)) delete stages[k]; for (const k of Object.keys(geo)) delete geo[k];
         const maps0 = last.maps, dropped0 = last.dropped;
         const tensors0 = (await client.call('memory', {})).numTensors, heap0 = heapMB();
         const t1 = performance.now();
@@ -121,7 +128,8 @@ const bench: BenchSuite = {
         const dur = (performance.now() - t1) / 1000;
         const sorted = [...lat].sort((a, b) => a - b);
         recs.push({
-          suite: 'live', name: `live ${method}${method === 'lvs' ? '' : ` refine=${refine}`} [${backend}]`, method, shape: '1x224x224 @ 8 fps', refine: method === 'lvs' ? null : refine,
+          suite: 'live', name: `live ${method}${method === 'lvs' ? '' : ` refine=${refine}`}${newFrames === null ? '' : ` new=${newFrames === Infinity ? 'all' : newFrames}`} [${backend}]`, method, shape: '1x224x224 @ 8 fps', refine: method === 'lvs' ? null : refine,
+          newFrames: newFrames === null ? null : newFrames === Infinity ? 'all' : newFrames,
           ms: eng.reduce((a, b) => a + b, 0) / Math.max(1, eng.length),
           fps: (last.maps - maps0) / dur,
           latencyMs: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
@@ -130,6 +138,7 @@ const bench: BenchSuite = {
           windowFrames: mean(sent),
           cacheHits: mean(hits),
           ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [`stageMs_${k}`, mean(v)])),
+          ...Object.fromEntries(Object.entries(geo).map(([k, v]) => [`homography_${k}`, mean(v)])),
           seconds: +dur.toFixed(1),
           numTensorsStart: tensors0, numTensorsEnd: tensors1,
           heapMBStart: +heap0.toFixed(1), heapMBEnd: +heap1.toFixed(1),

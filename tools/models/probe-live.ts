@@ -1,0 +1,148 @@
+/**
+ * `npx tsx tools/models/probe-live.ts --data DIR [--split val] [--budgets 1,2,3] [--c 200] [--d 170]`
+ *
+ * What bounding the detector runs of a live map costs the heard-object maps. Live mode
+ * (src/app/media/liveLocalize.ts) maps the newest grid frame over the grid frames of the 2 s before
+ * it (a causal window), and the engine runs the detector on every window frame the call before did
+ * not have. On a slow CPU that makes a map's time T grow with the frames that arrived during the
+ * last one. With a budget of k new frames per map (boundedWindow, src/engine/pipeline/windows.ts)
+ * the map's cost is bounded and its window thins instead.
+ *
+ * This plays the live loop on a machine where a map costs c + d x (new frames) ms (c: what does not
+ * grow with the new frames — direction features, homographies, reading and the loop's own time; d: the
+ * detector on one frame; the defaults are from the live bench on this 2-core VM, 2026-12-07: 170 ms
+ * per detector run, and ~130 ms of engine stages plus ~70 ms between maps), with a ±10% jitter on each
+ * map's time (seeded). The rate: 10 minutes of an 8 fps capture's grid, played once per budget (the
+ * steady state; a 4-s clip is too short for an unbounded loop to slow down fully). The maps: each
+ * clip of the split played from its start, with --phases start offsets within a grid step. Every map whose frame is at least 2 s in (a full window's span behind it) and has an
+ * active on-screen sounding object is scored with the eval's protocol, three ways on the same frame:
+ * the window the budget gave, the full causal window (every grid frame of the 2 s: what an unbounded
+ * loop sends), and the frame alone. Maps as the engine makes them (heardWindow): the window means of
+ * the detector maps and the direction probabilities carried onto the frame by the homographies (ORB +
+ * MAGSAC, the pipeline's refinement), then read per object over the frame's detections.
+ *
+ * Prints per budget (and for none, "all"): the steady state's ms per map, maps/s, frames per window
+ * and new ones per map; the scored maps' frames per window and new ones; pointing / pixel AP /
+ * cIoU@0.5 / AUC of the three windows. Ground truth is read
+ * only for the scores. Uses the eval's caches (.cache/ego000 pairs, .cache/centernet detections).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
+import { loadHeard, heardInputWidth, directionProbs, heardMapsFromMeans, objectShares, windowMean, withObjectExtent } from '../../src/engine/models/heard.ts';
+import { EGO000_GAP_SEC, HEARD_EXTENT, HEARD_FRAMES, HEARD_MIRROR, HEARD_UNIFORM, WINDOW_REFINE } from '../../src/engine/pipeline/localizer.ts';
+import { boundedWindow } from '../../src/engine/pipeline/windows.ts';
+import type { Mat3 } from '../../src/engine/geometry/homography.ts';
+import { clipCache, frameHomography, openWindowCache, pairsOf, FRAME_STEP } from './windows.ts';
+import { clipObjectness, detectionsAt } from './centernet.ts';
+import { directionAt, gridFrames } from './train-heard.ts';
+import { MODELS_BASE_URL, listClips, modelsFetcher, mulberry, readManifest, soundingBoxes, useWasm } from './data.ts';
+
+const argv = process.argv.slice(2);
+const opt = (k: string, d: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[i + 1] : d; };
+const dataDir = opt('data', '');
+if (!dataDir) { console.error('usage: npx tsx tools/models/probe-live.ts --data DIR [--split val] [--budgets 1,2,3] [--c 200] [--d 170] [--phases 4] [--seed 1]'); process.exit(2); }
+const split = opt('split', 'val');
+const budgets = [...opt('budgets', '1,2,3').split(',').map(Number), Infinity];
+if (budgets.some((b) => !(b >= 1))) { console.error('--budgets: whole numbers of at least 1, comma-separated'); process.exit(2); }
+const costC = Number(opt('c', '200')), costD = Number(opt('d', '170'));
+const phases = Math.max(1, Number(opt('phases', '4')));
+const seed = Number(opt('seed', '1'));
+const SPAN = (HEARD_FRAMES - 1) * EGO000_GAP_SEC;
+
+/** One simulated map: its frame and the window the loop sent (grid frame indices, newest first). */
+interface LiveMap { q: number; sent: number[]; fresh: number; ms: number }
+
+/** The live loop over a clip's grid (times in s) with one budget: every map from the start (see the header). */
+function playLive(times: number[], budget: number, phase: number, rand: () => number): LiveMap[] {
+  const out: LiveMap[] = [];
+  let now = times[0] + phase;
+  let last = -1;
+  let cached = new Set<number>();
+  for (;;) {
+    // the newest grid frame captured by now and not yet mapped; none: wait for the next one
+    let g = -1;
+    for (let k = times.length - 1; k > last; k--) if (times[k] <= now + 1e-9) { g = k; break; }
+    if (g < 0) {
+      if (last + 1 >= times.length) break;
+      now = times[last + 1];
+      continue;
+    }
+    const candidates: number[] = [];
+    for (let k = g; k >= 0 && candidates.length < HEARD_FRAMES && times[k] >= times[g] - SPAN - 0.1; k--) candidates.push(k);
+    const sent = boundedWindow(candidates, cached, budget);
+    const fresh = sent.filter((k) => !cached.has(k)).length;
+    const ms = (costC + costD * fresh) * (0.9 + 0.2 * rand());
+    out.push({ q: g, sent, fresh, ms });
+    cached = new Set(sent);
+    last = g;
+    now += ms / 1000;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  await useWasm();
+  const manifest = readManifest();
+  const heard = await loadHeard(manifest, 'heard-synth', MODELS_BASE_URL, { fetcher: modelsFetcher });
+  const wctx = await openWindowCache(undefined, { refine: WINDOW_REFINE });
+  const clips = listClips(dataDir, split);
+  if (!clips.length) throw new Error(`${dataDir}: no ${split} clips`);
+  const label = (b: number) => (b === Infinity ? 'all' : String(b));
+  const acc = new Map(budgets.map((b) => [b, { frames: 0, fresh: 0, bounded: [] as FrameScore[], dense: [] as FrameScore[], single: [] as FrameScore[] }]));
+  const rand = mulberry(seed);
+  // the steady state's rate, on a long uniform grid
+  const rate = new Map(budgets.map((b) => {
+    const maps = playLive(Array.from({ length: 2400 }, (_, k) => k * EGO000_GAP_SEC), b, 0, rand).filter((m) => m.q >= 480);
+    const span = (maps[maps.length - 1].q - maps[0].q) * EGO000_GAP_SEC;
+    return [b, { msPerMap: maps.reduce((x, m) => x + m.ms, 0) / maps.length, perSec: (maps.length - 1) / span, frames: maps.reduce((x, m) => x + m.sent.length, 0) / maps.length, fresh: maps.reduce((x, m) => x + m.fresh, 0) / maps.length }];
+  }));
+  const t0 = Date.now();
+  for (const c of clips) {
+    const grid = gridFrames(c);
+    const times = grid.map((fi) => c.meta.frames[fi].time);
+    const sims = budgets.flatMap((b) => Array.from({ length: phases }, (_, p) => ({ b, maps: playLive(times, b, (p / phases) * EGO000_GAP_SEC, rand) })));
+    // the scored maps: a full span behind, an active on-screen sounding object
+    const scored = sims.flatMap((s) => s.maps.filter((m) => times[m.q] >= times[0] + SPAN - 1e-6 && soundingBoxes(c, grid[m.q]).boxes.length > 0).map((m) => ({ b: s.b, m })));
+    if (!scored.length) continue;
+    const dense = (q: number) => { const w: number[] = []; for (let k = q; k >= 0 && w.length < HEARD_FRAMES && times[k] >= times[q] - SPAN - 0.1; k--) w.push(k); return w; };
+    const wins = scored.flatMap(({ m }) => [m.sent, dense(m.q)]).map((w) => ({ frames: [...w].reverse().map((k) => grid[k]), query: w.length - 1 }));
+    const cc = await clipCache(wctx, c, pairsOf(wins), FRAME_STEP);
+    const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes'), dets = await clipObjectness(c, grid, 'detections');
+    const probs = tf.tidy(() => directionProbs(heard.params, tf.tensor2d(Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(c, c.meta.frames[fi].time, heard.config)))), [grid.length, heardInputWidth(heard.config)]), heard.config, HEARD_MIRROR).dataSync().slice() as Float32Array);
+    const cell = (x: Float32Array, k: number) => x.subarray(k * 196, (k + 1) * 196);
+    const { width: W, height: H } = c.meta.config;
+    // three windows per scored map: the budget's, the full causal one, the frame alone
+    const windows = scored.flatMap(({ m }) => [m.sent, dense(m.q), [m.q]].map((w) => ({ q: m.q, w })));
+    const means = { heat: [] as Float32Array[], boxes: [] as Float32Array[], probs: [] as Float32Array[] };
+    for (const { q, w } of windows) {
+      const toQ: (Mat3 | null)[] = w.map((k) => (k !== q ? frameHomography(cc, grid[q], grid[k]) : null));
+      means.heat.push(windowMean(w.map((k) => cell(heat, k)), toQ, W, H, 14));
+      means.boxes.push(windowMean(w.map((k) => cell(boxes, k)), toQ, W, H, 14));
+      means.probs.push(windowMean(w.map((k) => cell(probs, k)), toQ, W, H, 14));
+    }
+    const stack = (xs: Float32Array[]) => { const o = new Float32Array(xs.length * 196); xs.forEach((x, i) => o.set(x, i * 196)); return tf.tensor2d(o, [xs.length, 196]); };
+    const S = tf.tidy(() => heardMapsFromMeans(heard.params, stack(means.probs), stack(means.heat), stack(means.boxes), heard.config, HEARD_UNIFORM).dataSync().slice() as Float32Array);
+    windows.forEach(({ q }, i) => {
+      const map = withObjectExtent(S.subarray(i * 196, (i + 1) * 196), objectShares(means.probs[i], detectionsAt(dets, q), HEARD_EXTENT, 14, W), HEARD_EXTENT.mix);
+      const G = boxesToMask(soundingBoxes(c, grid[q]).boxes, W, H);
+      const a = acc.get(scored[Math.floor(i / 3)].b)!;
+      [a.bounded, a.dense, a.single][i % 3].push(scoreFrame(map, 14, 14, G));
+    });
+    for (const { b, m } of scored) { const a = acc.get(b)!; a.frames += m.sent.length; a.fresh += m.fresh; }
+    console.error(`  ${c.meta.clipId}: ${scored.length} scored maps (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  const f3 = (x: number) => x.toFixed(3);
+  const row = (s: ReturnType<typeof summarize>) => `${f3(s.pointing)} / ${f3(s.pixelAP)} / ${f3(s.ciou50)} / ${f3(s.auc)}`;
+  console.log(`\nmap cost ${costC} + ${costD} ms per new frame (±10%), seed ${seed}. Steady state (10 min of grid): ms a map, maps/s, frames sent and new per map.`);
+  console.log(`Maps of ${clips.length} ${split} clips (${phases} start phases; scored: a full span in, an active on-screen sounding object): frames sent and new per scored map, then pointing / pixel AP / cIoU@0.5 / AUC on the same frames.`);
+  console.log('| new frames a map | ms a map | maps/s | frames sent | new a map | scored maps | frames sent | new a map | budget\'s window | full causal window | frame alone |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const b of budgets) {
+    const a = acc.get(b)!, r = rate.get(b)!;
+    const n = a.bounded.length;
+    console.log(`| ${label(b)} | ${r.msPerMap.toFixed(0)} | ${r.perSec.toFixed(2)} | ${r.frames.toFixed(2)} | ${r.fresh.toFixed(2)} | ${n} | ${(a.frames / n).toFixed(2)} | ${(a.fresh / n).toFixed(2)} | ${row(summarize(a.bounded))} | ${row(summarize(a.dense))} | ${row(summarize(a.single))} |`);
+  }
+  tf.dispose(Object.values(heard.params));
+}
+
+main().catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });
