@@ -67,6 +67,8 @@ ff('mic.wav', ['-f', 'lavfi', '-i', 'sine=frequency=880:sample_rate=48000:durati
 // public/demo/demo.meta.json): e2e/live-demo.spec.ts.
 ff('demo-camera.y4m', ['-i', 'public/demo/demo.webm', '-an', '-pix_fmt', 'yuv420p']);
 ff('demo-mic.wav', ['-i', 'public/demo/demo.webm', '-vn', '-ac', '1', '-ar', '48000']);
+// its two channels as a stereo mic (Chromium's fake capture keeps both): e2e/live-heard.spec.ts
+ff('demo-mic-stereo.wav', ['-i', 'public/demo/demo.webm', '-vn', '-ac', '2', '-ar', '48000']);
 
 const expected = {
   'clip.webm': { duration: 3, width: 320, height: 240, channels: 2, hasAudio: true },

@@ -1,0 +1,45 @@
+import { test, expect } from '@playwright/test';
+import { resolve } from 'node:path';
+import { BASE_ARGS, CHROMIUM } from '../playwright.config';
+import { MEDIA, openApp, watchConsole } from './helpers';
+import { demoRefs, liveMaps, recordLiveMaps, scoreLiveMaps } from './live-score';
+
+/**
+ * The heard-object localizer live, in the app: Chromium's fake camera plays the demo clip and its
+ * fake mic the clip's two channels (a stereo wav: the fake device keeps both), in a loop. Live mode
+ * runs the detector on the mapped frame only and averages the frames mapped in the 2 s before
+ * (LIVE_NEW_FRAMES, src/app/media/liveLocalize.ts); each refreshed map is scored against the clip
+ * frame it was computed on, as e2e/live-demo.spec.ts does for paper 000's model.
+ */
+test.use({
+  launchOptions: {
+    executablePath: CHROMIUM,
+    args: [...BASE_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${resolve(MEDIA, 'demo-camera.y4m')}`, `--use-file-for-fake-audio-capture=${resolve(MEDIA, 'demo-mic-stereo.wav')}`],
+  },
+});
+
+test("live heard-object maps from a fake camera and a two-channel mic playing the demo clip peak on the sounding object's known box", async ({ page }) => {
+  test.setTimeout(240_000);
+  const demo = demoRefs();
+  const errors = watchConsole(page);
+  await openApp(page, '?method=heard');
+  await expect(page.getByTestId('method-select')).toHaveValue('heard');
+  await recordLiveMaps(page);
+  await page.getByTestId('live-start').click();
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-value', 'running');
+  await page.getByTestId('live-localize').click();
+  // maps from 2 s of capture on are scored: wait for 16 of them past the start-up
+  await expect.poll(async () => (await liveMaps(page)).filter((m) => m.time >= 2).length, { timeout: 180_000, intervals: [1000] }).toBeGreaterThanOrEqual(16);
+  console.log(`live heard (demo clip as camera, two channels): ${await page.getByTestId('live-stats').innerText()}`);
+  await page.getByTestId('live-stop').click();
+  const maps = await liveMaps(page);
+  const { scored, hits, centreHits, line } = scoreLiveMaps(maps, demo);
+  console.log(`live heard maps on the demo clip: ${hits} of ${scored} peaks inside the sounding box (centre prior ${centreHits}); per map ${line}`);
+  expect(scored).toBeGreaterThanOrEqual(8);
+  expect(hits / scored).toBeGreaterThan(0.7);
+  expect(hits).toBeGreaterThan(centreHits);
+  // it stayed the heard-object localizer (a mono reading would have said so and stopped)
+  await expect(page.getByTestId('method-select')).toHaveValue('heard');
+  expect(errors).toEqual([]);
+});
