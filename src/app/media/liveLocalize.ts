@@ -11,7 +11,9 @@
  * engine reuses their per-frame features (paper 000's trunk, the detector's maps) instead of
  * computing them again; a window counted from whatever frame happened to be newest would share none
  * with the window before it whenever an odd number of frames arrived in between. The cost: a map's
- * frame is at most step - 1 frames (125 ms at 8 fps) older than the newest.
+ * frame is at most step - 1 frames (125 ms at 8 fps) older than the newest. The heard-object
+ * methods' windows hold at most LIVE_NEW_FRAMES frames the request before did not send (the mapped
+ * frame): where maps are slower than the grid, the window thins instead of each map growing.
  *
  * Figures: latency = capture of the frame -> its map drawn (ms); refresh = maps drawn per second
  * over the last 10 maps (at most 20 s back); dropped = captured frames that never reached the engine.
