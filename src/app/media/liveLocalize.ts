@@ -120,6 +120,8 @@ export class LiveLocalizer {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // the engine may have run other work since a loop before this one: it may keep none of its frames
+    this.cached.clear();
     this.loop = this.run();
   }
 
