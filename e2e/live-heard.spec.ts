@@ -32,6 +32,10 @@ test("live heard-object maps from a fake camera and a two-channel mic playing th
   // maps from 2 s of capture on are scored: wait for 16 of them past the start-up
   await expect.poll(async () => (await liveMaps(page)).filter((m) => m.time >= 2).length, { timeout: 180_000, intervals: [1000] }).toBeGreaterThanOrEqual(16);
   console.log(`live heard (demo clip as camera, two channels): ${await page.getByTestId('live-stats').innerText()}`);
+  // the panel says how many frames the last map averaged: the 2 s window, thinned when maps are slow
+  const win = Number(await page.getByTestId('live-window').getAttribute('data-value'));
+  expect(win).toBeGreaterThanOrEqual(2);
+  expect(win).toBeLessThanOrEqual(9);
   await page.getByTestId('live-stop').click();
   const maps = await liveMaps(page);
   const { scored, hits, centreHits, line } = scoreLiveMaps(maps, demo);

@@ -63,6 +63,8 @@ test.describe('live capture with Chromium fake camera and mic', () => {
     console.log(`live: ${await page.getByTestId('live-stats').innerText()}`);
     expect(latency).toBeGreaterThan(0);
     expect(fps).toBeGreaterThan(0);
+    // one frame a map: no window to report
+    await expect(page.getByTestId('live-window')).toHaveCount(0);
     // the canvas shows a picture (testsrc2 colours) with a map on it
     const ink = await page.getByTestId('live-view').evaluate((c: HTMLCanvasElement) => {
       const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;

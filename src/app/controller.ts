@@ -701,7 +701,7 @@ export class Controller {
     }
     const method = this.store.getState().localization.method;
     let fallBack = false;
-    s.setLive({ localize: 'loading' });
+    s.setLive({ localize: 'loading', windowFrames: null });
     try {
       await this.client.call('loadMethod', { method }, { onProgress: (p) => this.store.getState().setMedia({ progress: p }) });
     } catch (e) {
@@ -711,8 +711,10 @@ export class Controller {
       return;
     }
     this.store.getState().setMedia({ progress: null });
+    const spec = METHODS[method].ego000 ?? METHODS[method].heard;
+    const windowed = !!spec && !spec.singleFrame;
     const loc = new LiveLocalizer(this.client, cap, method, (m, st) => {
-      this.store.getState().setLive({ latencyMs: st.latencyMs, mapFps: st.fps, dropped: st.dropped, mapsDrawn: st.maps });
+      this.store.getState().setLive({ latencyMs: st.latencyMs, mapFps: st.fps, dropped: st.dropped, mapsDrawn: st.maps, windowFrames: windowed ? st.windowFrames : null });
       for (const fn of this.liveMapListeners) fn(m);
     }, (e) => {
       // the automatic choice met a mono microphone: not a failure, the loop restarts with paper 000's model

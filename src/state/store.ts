@@ -88,6 +88,8 @@ export interface LiveSlice {
     mapFps: number | null;
     dropped: number;
     mapsDrawn: number;
+    /** Frames the last live map averaged (its window; null before the first map and for single-frame methods). */
+    windowFrames: number | null;
     recording: boolean;
   };
   setLive: (p: Partial<LiveSlice['live']>) => void;
@@ -176,7 +178,7 @@ export function createAppStore(): StoreApi<AppState> {
     setMedia: (p) => set((s) => ({ media: { ...s.media, ...p } })),
     resetMedia: () => set({ media: initialMedia }),
 
-    live: { status: 'off', cameras: [], cameraId: null, bufferSec: 4, framesInRing: 0, framesCaptured: 0, audioSecondsInRing: 0, audioSampleRate: 0, localize: 'off', latencyMs: null, mapFps: null, dropped: 0, mapsDrawn: 0, recording: false },
+    live: { status: 'off', cameras: [], cameraId: null, bufferSec: 4, framesInRing: 0, framesCaptured: 0, audioSecondsInRing: 0, audioSampleRate: 0, localize: 'off', latencyMs: null, mapFps: null, dropped: 0, mapsDrawn: 0, windowFrames: null, recording: false },
     setLive: (p) => set((s) => ({ live: { ...s.live, ...p } })),
 
     localization: { method: 'full', auto: true, autoReason: null, status: 'idle', models: [], shownMethod: null, framesDone: 0, framesTotal: 0, msPerFrame: null, resultHash: null, hashOffsets: null, version: 0, separation: null },

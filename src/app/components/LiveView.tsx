@@ -88,6 +88,7 @@ export function LiveView() {
         {live.localize}{live.latencyMs !== null ? <> · capture→overlay <span data-testid="live-latency" data-value={live.latencyMs.toFixed(0)}>{live.latencyMs.toFixed(0)}</span> ms</> : null}
         {live.mapFps !== null ? <> · <span data-testid="live-fps" data-value={live.mapFps.toFixed(2)}>{live.mapFps.toFixed(1)}</span> maps/s</> : null}
         {' '}· <span data-testid="live-maps" data-value={live.mapsDrawn}>{live.mapsDrawn}</span> maps, <span data-testid="live-dropped" data-value={live.dropped}>{live.dropped}</span> frames dropped
+        {live.windowFrames !== null ? <> · <span data-testid="live-window" data-value={live.windowFrames} title="Frames of the 2 s before the map that it averaged: fewer than 9 when maps come slower than the 0.25-s grid">{live.windowFrames}</span> frames a window</> : null}
       </p>
     </div>
   );
