@@ -71,11 +71,10 @@ import { deserializeEgo000, ego000Maps, loadEgo000, type Ego000Model } from '../
 import { clipCache, f14Rows, frameHomography, openWindowCache, pairsOf, refineFlag, windowAround, windowHomographies, FRAME_STEP, type WindowCacheContext } from './models/windows.ts';
 import { HEARD_FRAMES, HEARD_EXTENT, HEARD_MIRROR, HEARD_UNIFORM, WINDOW_REFINE } from '../src/engine/pipeline/localizer.ts';
 import { centredChannels, channelSpectrogram, spectrogramTensor } from './models/train-ego000.ts';
-import { loadHeard, heardInputWidth, directionProbs, heardMapsFromMeans, objectnessLogits, objectShares, windowMean, withObjectExtent } from '../src/engine/models/heard.ts';
-import type { Mat3 } from '../src/engine/geometry/homography.ts';
+import { loadHeard, heardInputWidth, directionProbs, heardMapsPerObject, objectnessLogits } from '../src/engine/models/heard.ts';
 import { OBJECTNESS_ID } from '../src/engine/models/objectness.ts';
 import { clipObjectness, detectionsAt } from './models/centernet.ts';
-import { directionAt, gridFrames } from './models/train-heard.ts';
+import { directionAt, gridFrames, stackedWindowMeans } from './models/train-heard.ts';
 import { MODELS_BASE_URL, MODELS_DIR, audioWindow, datasetHash, listClips, modelsFetcher, mulberry, otherSoundClip, readFrameRgb, readManifest, soundingBoxes, spectrogram, useWasm, type Clip } from './models/data.ts';
 
 const argv = process.argv.slice(2);
@@ -201,36 +200,25 @@ async function main(): Promise<void> {
         const other = clips[otherOf[ci] ?? (ci + 1) % clips.length];
         const probsOf = (of: Clip) => tf.tidy(() => directionProbs(heard!.params, tf.tensor2d(Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(of, c.meta.frames[fi].time, heard!.config)))), [grid.length, heardInputWidth(heard!.config)]), heard!.config, HEARD_MIRROR).dataSync().slice() as Float32Array);
         const own = probsOf(c), wrong = probsOf(other);
-        const cell = (x: Float32Array, fi: number) => x.subarray((fi / FRAME_STEP) * 196, (fi / FRAME_STEP + 1) * 196);
+        const cell = (x: Float32Array) => (fi: number) => x.subarray((fi / FRAME_STEP) * 196, (fi / FRAME_STEP + 1) * 196);
         const n = c.meta.frames.length;
         const wins = frames.map((fi) => windowAround(fi, n, HEARD_FRAMES, FRAME_STEP));
         const cc = await clipCache(wctx, c, pairsOf(wins), FRAME_STEP);
         const { width: W, height: Hh } = c.meta.config;
         const variants = { heard: { geometry: true, single: false }, heardNoGeometry: { geometry: false, single: false }, heardSingleFrame: { geometry: false, single: true } };
-        const means = { heat: new Map<string, Float32Array>(), boxes: new Map<string, Float32Array>(), own: new Map<string, Float32Array>(), wrong: new Map<string, Float32Array>() };
-        frames.forEach((fi, k) => {
-          for (const [v, o] of Object.entries(variants)) {
-            const fr = o.single ? [fi] : wins[k].frames;
-            const toQ: (Mat3 | null)[] = fr.map((f) => (f !== fi && o.geometry ? frameHomography(cc, fi, f) : null));
-            means.heat.set(`${v}:${fi}`, windowMean(fr.map((f) => cell(heat, f)), toQ, W, Hh, 14));
-            means.boxes.set(`${v}:${fi}`, windowMean(fr.map((f) => cell(boxes, f)), toQ, W, Hh, 14));
-            means.own.set(`${v}:${fi}`, windowMean(fr.map((f) => cell(own, f)), toQ, W, Hh, 14));
-            if (v === 'heard') means.wrong.set(`${v}:${fi}`, windowMean(fr.map((f) => cell(wrong, f)), toQ, W, Hh, 14));
-          }
-        });
-        const t2 = (m: Map<string, Float32Array>, v: string) => tf.tensor2d(Float32Array.from(frames.flatMap((fi) => Array.from(m.get(`${v}:${fi}`)!))), [frames.length, 196]);
-        const out = tf.tidy(() => {
-          const p = heard!.params, cf = heard!.config;
-          const r: Record<string, Float32Array> = {};
-          for (const v of Object.keys(variants)) r[v] = heardMapsFromMeans(p, t2(means.own, v), t2(means.heat, v), t2(means.boxes, v), cf, HEARD_UNIFORM).dataSync().slice() as Float32Array;
-          r.heardOther = heardMapsFromMeans(p, t2(means.wrong, 'heard'), t2(means.heat, 'heard'), t2(means.boxes, 'heard'), cf, HEARD_UNIFORM).dataSync().slice() as Float32Array;
-          // each read per object over the scored frame's own detections, as the pipeline does (HEARD_EXTENT)
-          const extent = (x: Float32Array, probs: Map<string, Float32Array>, v: string) => { frames.forEach((fi, k) => x.set(withObjectExtent(x.subarray(k * 196, (k + 1) * 196), objectShares(probs.get(`${v}:${fi}`)!, detectionsAt(dets, fi / FRAME_STEP), HEARD_EXTENT, 14, W), HEARD_EXTENT.mix), k * 196)); };
-          for (const v of Object.keys(variants)) extent(r[v], means.own, v);
-          extent(r.heardOther, means.wrong, 'heard');
-          r.detector = objectnessLogits(p, t2(means.heat, 'heard'), t2(means.boxes, 'heard'), cf).dataSync().slice() as Float32Array;
-          return r;
-        });
+        // each read per object over the scored frame's own detections, as the pipeline does (heardMapsPerObject)
+        const detsOf = frames.map((fi) => detectionsAt(dets, fi / FRAME_STEP));
+        const read = (m: { probs: Float32Array; heat: Float32Array; boxes: Float32Array }) => heardMapsPerObject(heard!.params, heard!.config, m, detsOf, HEARD_EXTENT, HEARD_UNIFORM, W);
+        const out: Record<string, Float32Array> = {};
+        for (const [v, o] of Object.entries(variants)) {
+          const carried = frames.map((fi, k) => { const fr = o.single ? [fi] : wins[k].frames; return { frames: fr, toQ: fr.map((f) => (f !== fi && o.geometry ? frameHomography(cc, fi, f) : null)) }; });
+          const m = { heat: stackedWindowMeans(carried, cell(heat), W, Hh), boxes: stackedWindowMeans(carried, cell(boxes), W, Hh), probs: stackedWindowMeans(carried, cell(own), W, Hh) };
+          out[v] = await read(m);
+          if (v !== 'heard') continue;
+          // heardOther: the same window with another clip's sound; detector: heard's objectness term alone
+          out.heardOther = await read({ ...m, probs: stackedWindowMeans(carried, cell(wrong), W, Hh) });
+          out.detector = tf.tidy(() => objectnessLogits(heard!.params, tf.tensor2d(m.heat, [frames.length, 196]), tf.tensor2d(m.boxes, [frames.length, 196]), heard!.config).dataSync().slice() as Float32Array);
+        }
         frames.forEach((fi, k) => heardMapsOf.set(fi, Object.fromEntries(HEARD_METHODS.map((m) => [m, out[m].subarray(k * 196, (k + 1) * 196)])) as Record<(typeof HEARD_METHODS)[number], Float32Array>));
       }
       for (let s = 0; s < frames.length; s += 8) {

@@ -18,7 +18,7 @@ import { LiveLocalizer, type LiveMap } from './media/liveLocalize';
 import { encodeWav } from '../engine/media/wav';
 import { DEFAULT_DECODE, fitRects } from '../engine/media/windows';
 import { mapToRgba, nearestFrame } from './overlay/heatmap';
-import { AUTO_MONO_METHOD, AUTO_STEREO_METHOD, METHODS, MONO_RATE, STEREO_RATE, WINDOW_REFINE, autoMethod, isMethodName, type AudioSpan, type MethodName, type StereoSpan } from '../engine/pipeline/localizer';
+import { AUTO_MONO_METHOD, AUTO_STEREO_METHOD, METHODS, MONO_RATE, STEREO_RATE, WINDOW_REFINE, autoMethod, isMethodName, isWindowed, type AudioSpan, type MethodName, type StereoSpan } from '../engine/pipeline/localizer';
 import { resultHash, verifyResultHash } from '../engine/pipeline/hash';
 import { DEFAULT_SHARE, MAX_GRIDS, encodeShareLink, parseShareLink, type ShareState } from '../engine/share/link';
 import { sha256Hex, type Manifest } from '../engine/weights/verify';
@@ -711,8 +711,7 @@ export class Controller {
       return;
     }
     this.store.getState().setMedia({ progress: null });
-    const spec = METHODS[method].ego000 ?? METHODS[method].heard;
-    const windowed = !!spec && !spec.singleFrame;
+    const windowed = isWindowed(method);
     const loc = new LiveLocalizer(this.client, cap, method, (m, st) => {
       this.store.getState().setLive({ latencyMs: st.latencyMs, mapFps: st.fps, dropped: st.dropped, mapsDrawn: st.maps, windowFrames: windowed ? st.windowFrames : null });
       for (const fn of this.liveMapListeners) fn(m);

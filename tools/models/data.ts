@@ -106,8 +106,13 @@ export function readBinaural(c: Clip): Float32Array[] {
 
 /** The 1-s binaural window centred on t, clamped to end by the clip's end like the mono one (zero past the ends). */
 export function binauralWindow(c: Clip, t: number): Float32Array[] {
-  const s0 = Math.round((Math.min(t, c.meta.config.seconds - 0.5) - 0.5) * 16000);
-  return readBinaural(c).map((ch) => Float32Array.from({ length: 16000 }, (_, i) => (s0 + i >= 0 && s0 + i < ch.length ? ch[s0 + i] : 0)));
+  return binauralWindowOf(readBinaural(c), t, c.meta.config.seconds);
+}
+
+/** binauralWindow's cut of any 16 kHz channels of a clip `seconds` long (e.g. the binaural mix coded and decoded again). */
+export function binauralWindowOf(channels: Float32Array[], t: number, seconds: number): Float32Array[] {
+  const s0 = Math.round((Math.min(t, seconds - 0.5) - 0.5) * 16000);
+  return channels.map((ch) => Float32Array.from({ length: 16000 }, (_, i) => (s0 + i >= 0 && s0 + i < ch.length ? ch[s0 + i] : 0)));
 }
 
 /** The 1-s window [t0, t0 + 1) of the mono mix at 11025 Hz (zero-padded past the end). */

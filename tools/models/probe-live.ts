@@ -28,13 +28,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { boxesToMask, scoreFrame, summarize, type FrameScore } from '../../src/engine/eval/metrics.ts';
-import { loadHeard, heardInputWidth, directionProbs, heardMapsFromMeans, objectShares, windowMean, withObjectExtent } from '../../src/engine/models/heard.ts';
+import { loadHeard, heardInputWidth, directionProbs, heardMapsPerObject } from '../../src/engine/models/heard.ts';
 import { EGO000_GAP_SEC, HEARD_EXTENT, HEARD_FRAMES, HEARD_MIRROR, HEARD_UNIFORM, WINDOW_REFINE } from '../../src/engine/pipeline/localizer.ts';
 import { boundedWindow } from '../../src/engine/pipeline/windows.ts';
 import type { Mat3 } from '../../src/engine/geometry/homography.ts';
 import { clipCache, frameHomography, openWindowCache, pairsOf, FRAME_STEP } from './windows.ts';
 import { clipObjectness, detectionsAt } from './centernet.ts';
-import { directionAt, gridFrames } from './train-heard.ts';
+import { directionAt, gridFrames, stackedWindowMeans } from './train-heard.ts';
 import { MODELS_BASE_URL, listClips, modelsFetcher, mulberry, readManifest, soundingBoxes, useWasm } from './data.ts';
 
 const argv = process.argv.slice(2);
@@ -109,24 +109,15 @@ async function main(): Promise<void> {
     const cc = await clipCache(wctx, c, pairsOf(wins), FRAME_STEP);
     const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes'), dets = await clipObjectness(c, grid, 'detections');
     const probs = tf.tidy(() => directionProbs(heard.params, tf.tensor2d(Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(c, c.meta.frames[fi].time, heard.config)))), [grid.length, heardInputWidth(heard.config)]), heard.config, HEARD_MIRROR).dataSync().slice() as Float32Array);
-    const cell = (x: Float32Array, k: number) => x.subarray(k * 196, (k + 1) * 196);
+    const cell = (x: Float32Array) => (k: number) => x.subarray(k * 196, (k + 1) * 196);
     const { width: W, height: H } = c.meta.config;
-    // three windows per scored map: the budget's, the full causal one, the frame alone
-    const windows = scored.flatMap(({ m }) => [m.sent, dense(m.q), [m.q]].map((w) => ({ q: m.q, w })));
-    const means = { heat: [] as Float32Array[], boxes: [] as Float32Array[], probs: [] as Float32Array[] };
-    for (const { q, w } of windows) {
-      const toQ: (Mat3 | null)[] = w.map((k) => (k !== q ? frameHomography(cc, grid[q], grid[k]) : null));
-      means.heat.push(windowMean(w.map((k) => cell(heat, k)), toQ, W, H, 14));
-      means.boxes.push(windowMean(w.map((k) => cell(boxes, k)), toQ, W, H, 14));
-      means.probs.push(windowMean(w.map((k) => cell(probs, k)), toQ, W, H, 14));
-    }
-    const stack = (xs: Float32Array[]) => { const o = new Float32Array(xs.length * 196); xs.forEach((x, i) => o.set(x, i * 196)); return tf.tensor2d(o, [xs.length, 196]); };
-    const S = tf.tidy(() => heardMapsFromMeans(heard.params, stack(means.probs), stack(means.heat), stack(means.boxes), heard.config, HEARD_UNIFORM).dataSync().slice() as Float32Array);
+    // three windows per scored map, each carried onto its frame: the budget's, the full causal one, the frame alone
+    const windows = scored.flatMap(({ m }) => [m.sent, dense(m.q), [m.q]].map((w) => ({ q: m.q, frames: w, toQ: w.map((k): Mat3 | null => (k !== m.q ? frameHomography(cc, grid[m.q], grid[k]) : null)) })));
+    const maps = await heardMapsPerObject(heard.params, heard.config, { heat: stackedWindowMeans(windows, cell(heat), W, H), boxes: stackedWindowMeans(windows, cell(boxes), W, H), probs: stackedWindowMeans(windows, cell(probs), W, H) }, windows.map(({ q }) => detectionsAt(dets, q)), HEARD_EXTENT, HEARD_UNIFORM, W);
     windows.forEach(({ q }, i) => {
-      const map = withObjectExtent(S.subarray(i * 196, (i + 1) * 196), objectShares(means.probs[i], detectionsAt(dets, q), HEARD_EXTENT, 14, W), HEARD_EXTENT.mix);
       const G = boxesToMask(soundingBoxes(c, grid[q]).boxes, W, H);
       const a = acc.get(scored[Math.floor(i / 3)].b)!;
-      [a.bounded, a.dense, a.single][i % 3].push(scoreFrame(map, 14, 14, G));
+      [a.bounded, a.dense, a.single][i % 3].push(scoreFrame(maps.subarray(i * 196, (i + 1) * 196), 14, 14, G));
     });
     for (const { b, m } of scored) { const a = acc.get(b)!; a.frames += m.sent.length; a.fresh += m.fresh; }
     console.error(`  ${c.meta.clipId}: ${scored.length} scored maps (${((Date.now() - t0) / 1000).toFixed(0)} s)`);

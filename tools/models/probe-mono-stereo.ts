@@ -18,13 +18,13 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { baselines, boxesToMask, scoreFrame, summarize, EVAL_SIZE, type FrameScore } from '../../src/engine/eval/metrics.ts';
-import { loadHeard, heardInput, heardInputWidth, directionProbs, heardMapsFromMeans, objectShares, windowMean, withObjectExtent } from '../../src/engine/models/heard.ts';
+import { loadHeard, heardInput, heardInputWidth, directionProbs, heardMapsPerObject } from '../../src/engine/models/heard.ts';
 import { HEARD_EXTENT, HEARD_FRAMES, HEARD_MIRROR, HEARD_UNIFORM, WINDOW_REFINE } from '../../src/engine/pipeline/localizer.ts';
 import type { Mat3 } from '../../src/engine/geometry/homography.ts';
 import { clipCache, frameHomography, openWindowCache, pairsOf, windowAround, FRAME_STEP } from './windows.ts';
 import { clipObjectness, detectionsAt } from './centernet.ts';
-import { gridFrames } from './train-heard.ts';
-import { MODELS_BASE_URL, listClips, modelsFetcher, readManifest, soundingBoxes, useWasm, type Clip } from './data.ts';
+import { gridFrames, stackedWindowMeans } from './train-heard.ts';
+import { MODELS_BASE_URL, binauralWindowOf, listClips, modelsFetcher, readManifest, soundingBoxes, useWasm, type Clip } from './data.ts';
 
 const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[i + 1] : d; };
@@ -83,33 +83,21 @@ async function main(): Promise<void> {
     const wins = frames.map((fi) => windowAround(fi, n, HEARD_FRAMES, FRAME_STEP));
     const cc = await clipCache(wctx, c, pairsOf(wins), FRAME_STEP);
     const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes'), dets = await clipObjectness(c, grid, 'detections');
-    const cell = (x: Float32Array, fi: number) => x.subarray((fi / FRAME_STEP) * 196, (fi / FRAME_STEP + 1) * 196);
+    const cell = (x: Float32Array) => (fi: number) => x.subarray((fi / FRAME_STEP) * 196, (fi / FRAME_STEP + 1) * 196);
     const { width: W, height: H } = c.meta.config;
     for (const way of WAYS) {
       const [l, r] = channels(c, way);
       db.get(way)!.push(sideToMidDb(l, r));
-      // the direction input of each grid frame: the 1-s window centred on it, as binauralWindow cuts it
+      // the direction input of each grid frame: the 1-s window centred on it, cut as binauralWindow cuts the clip's
       const dir = new Float32Array(grid.length * heardInputWidth(heard.config));
       grid.forEach((fi, k) => {
-        const s0 = Math.round((Math.min(c.meta.frames[fi].time, c.meta.config.seconds - 0.5) - 0.5) * 16000);
-        const cut = (ch: Float32Array) => Float32Array.from({ length: 16000 }, (_, i) => (s0 + i >= 0 && s0 + i < ch.length ? ch[s0 + i] : 0));
-        dir.set(heardInput(heard.config, cut(l), cut(r)), k * heardInputWidth(heard.config));
+        const [wl, wr] = binauralWindowOf([l, r], c.meta.frames[fi].time, c.meta.config.seconds);
+        dir.set(heardInput(heard.config, wl, wr), k * heardInputWidth(heard.config));
       });
       const probs = tf.tidy(() => directionProbs(heard.params, tf.tensor2d(dir, [grid.length, heardInputWidth(heard.config)]), heard.config, HEARD_MIRROR).dataSync().slice() as Float32Array);
-      const means = { heat: [] as Float32Array[], boxes: [] as Float32Array[], probs: [] as Float32Array[] };
-      frames.forEach((fi, k) => {
-        const fr = wins[k].frames;
-        const toQ: (Mat3 | null)[] = fr.map((f) => (f !== fi ? frameHomography(cc, fi, f) : null));
-        means.heat.push(windowMean(fr.map((f) => cell(heat, f)), toQ, W, H, 14));
-        means.boxes.push(windowMean(fr.map((f) => cell(boxes, f)), toQ, W, H, 14));
-        means.probs.push(windowMean(fr.map((f) => cell(probs, f)), toQ, W, H, 14));
-      });
-      const stack = (xs: Float32Array[]) => { const o = new Float32Array(xs.length * 196); xs.forEach((x, i) => o.set(x, i * 196)); return tf.tensor2d(o, [xs.length, 196]); };
-      const S = tf.tidy(() => heardMapsFromMeans(heard.params, stack(means.probs), stack(means.heat), stack(means.boxes), heard.config, HEARD_UNIFORM).dataSync().slice() as Float32Array);
-      frames.forEach((fi, k) => {
-        const map = withObjectExtent(S.subarray(k * 196, (k + 1) * 196), objectShares(means.probs[k], detectionsAt(dets, fi / FRAME_STEP), HEARD_EXTENT, 14, W), HEARD_EXTENT.mix);
-        scores.get(way)!.push(scoreFrame(map, 14, 14, boxesToMask(soundingBoxes(c, fi).boxes, W, H)));
-      });
+      const carried = frames.map((fi, k) => ({ frames: wins[k].frames, toQ: wins[k].frames.map((f): Mat3 | null => (f !== fi ? frameHomography(cc, fi, f) : null)) }));
+      const maps = await heardMapsPerObject(heard.params, heard.config, { heat: stackedWindowMeans(carried, cell(heat), W, H), boxes: stackedWindowMeans(carried, cell(boxes), W, H), probs: stackedWindowMeans(carried, cell(probs), W, H) }, frames.map((fi) => detectionsAt(dets, fi / FRAME_STEP)), HEARD_EXTENT, HEARD_UNIFORM, W);
+      frames.forEach((fi, k) => scores.get(way)!.push(scoreFrame(maps.subarray(k * 196, (k + 1) * 196), 14, 14, boxesToMask(soundingBoxes(c, fi).boxes, W, H))));
     }
     for (const fi of frames) scores.get('centre')!.push(scoreFrame(centre, EVAL_SIZE, EVAL_SIZE, boxesToMask(soundingBoxes(c, fi).boxes, W, H)));
     console.error(`  ${c.meta.clipId}: ${frames.length} frames`);

@@ -25,7 +25,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { deserializeHeard, heardInput, heardInputWidth, heardLoss, heardMaps, initHeardParams, objectnessLogits, serializeHeard, validateHeardConfig, type HeardConfig } from '../../src/engine/models/heard.ts';
+import { deserializeHeard, heardInput, heardInputWidth, heardLoss, heardMaps, initHeardParams, objectnessLogits, serializeHeard, validateHeardConfig, windowMean, type HeardConfig } from '../../src/engine/models/heard.ts';
+import type { Mat3 } from '../../src/engine/geometry/homography.ts';
 import type { Params } from '../../src/engine/models/audio.ts';
 import { sha256Hex, type ModelEntry } from '../../src/engine/weights/verify.ts';
 import { boxesToMask, scoreFrame, summarize, type FrameScore, type Summary } from '../../src/engine/eval/metrics.ts';
@@ -43,6 +44,16 @@ export const gridFrames = (c: Clip) => Array.from({ length: Math.ceil(c.meta.fra
 
 /** The model's sound input from clip c's binaural mix around time t (the 1-s 16 kHz window centred on it). */
 export const directionAt = (c: Clip, t: number, config: HeardConfig) => { const [l, r] = binauralWindow(c, t); return heardInput(config, l, r); };
+
+/** A window of grid frames carried onto its query frame: toQ[j] = H from the query to frames[j] (null: the query itself, or no geometry). */
+export interface CarriedWindow { frames: number[]; toQ: (Mat3 | null)[] }
+
+/** Each window's windowMean of its frames' 14x14 maps cells(f), stacked [windows * 196] (heardMapsPerObject's input). */
+export function stackedWindowMeans(wins: CarriedWindow[], cells: (f: number) => Float32Array, width: number, height: number): Float32Array {
+  const out = new Float32Array(wins.length * 196);
+  wins.forEach((w, k) => out.set(windowMean(w.frames.map(cells), w.toQ, width, height, 14), k * 196));
+  return out;
+}
 
 /** The items of clips' grid frames that pass keep. */
 export async function heardItems(clips: Clip[], config: HeardConfig, keep: (c: Clip, fi: number) => boolean): Promise<HeardItem[]> {

@@ -31,7 +31,7 @@ export interface LiveSource {
 }
 import type { MethodName } from '../../engine/pipeline/localizer';
 import type { Refinement } from '../../engine/geometry/config';
-import { EGO000_FRAMES, EGO000_GAP_SEC, HEARD_FRAMES, METHODS, WINDOW_REFINE, gridStep, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
+import { EGO000_FRAMES, EGO000_GAP_SEC, HEARD_FRAMES, METHODS, WINDOW_REFINE, gridStep, isWindowed, MONO_RATE, STEREO_RATE, type StereoSpan } from '../../engine/pipeline/localizer';
 import { boundedWindow } from '../../engine/pipeline/windows';
 import { resample } from '../../engine/dsp/resample';
 import { EgoError } from '../../engine/errors';
@@ -131,18 +131,12 @@ export class LiveLocalizer {
     await this.loop;
   }
 
-  /** Whether the method maps a window of frames (paper 000's and the heard-object variants but their single-frame ones). */
-  private windowed(): boolean {
-    const spec = METHODS[this.method].ego000 ?? METHODS[this.method].heard;
-    return !!spec && !spec.singleFrame;
-  }
-
   /**
    * Frames apart on the capture's grid (see the header): 1 for single-frame methods; for windowed
    * ones, gridStep (the engine's own rule) over the ring's last 9 frame times.
    */
   private gridFrames(): number {
-    if (!this.windowed()) return 1;
+    if (!isWindowed(this.method)) return 1;
     const ring = this.capture.frames;
     const times: number[] = [];
     for (let k = Math.min(ring.size, 9) - 1; k >= 0; k--) times.push(ring.peek(k).time);
@@ -184,7 +178,7 @@ export class LiveLocalizer {
    * frames' capture indices, for `cached` once the engine has them.
    */
   private contextFor(f: { data: Uint8ClampedArray; time: number; index: number; step: number }): { frames: Uint8ClampedArray[]; times: number[]; indices: number[] } {
-    if (!this.windowed()) return { frames: [f.data], times: [f.time], indices: [f.index] };
+    if (!isWindowed(this.method)) return { frames: [f.data], times: [f.time], indices: [f.index] };
     const ring = this.capture.frames;
     const newest = ring.totalWritten - 1;
     const heard = !!METHODS[this.method].heard;
@@ -198,10 +192,9 @@ export class LiveLocalizer {
       if (ring.peek(k).time < from) break;
       candidates.push(newest - k);
     }
-    const taken = heard ? boundedWindow(candidates, this.cached, this.newFrames) : candidates;
-    const frames = taken.map((i) => (i === f.index ? f.data : ring.peek(newest - i).data.slice()));
-    const times = taken.map((i) => (i === f.index ? f.time : ring.peek(newest - i).time));
-    return { frames: frames.reverse(), times: times.reverse(), indices: taken.reverse() };
+    const taken = (heard ? boundedWindow(candidates, this.cached, this.newFrames) : candidates).reverse();
+    const got = taken.map((i) => (i === f.index ? f : ring.peek(newest - i)));
+    return { frames: got.map((g) => (g === f ? f.data : g.data.slice())), times: got.map((g) => g.time), indices: taken };
   }
 
   /** The last second of the mic as mono 11025 Hz, aligned so the frame's 1-s window takes all of it. */
@@ -248,7 +241,7 @@ export class LiveLocalizer {
           stereo: METHODS[this.method].needsStereo ? this.stereoFor(ctxw.times) : null,
           method: this.method,
           queries: [ctxw.frames.length - 1],
-          ...(this.windowed() ? { refine: this.refine } : {}),
+          ...(isWindowed(this.method) ? { refine: this.refine } : {}),
         });
         this.cached = new Set(ctxw.indices);
         const now = performance.now();

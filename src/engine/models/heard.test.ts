@@ -1,7 +1,7 @@
 /** The heard-object localizer (heard.ts): its map, its eq. 2 loss against a plain reference, learning on a toy, the weights format and the shipped weights. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { carryCells, deserializeHeard, directionLogits, directionProbs, fuseDetections, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, initHeardParams, loadHeard, mirrorHeardInput, objectnessLogits, objectShares, serializeHeard, sharpenRows, validateHeardConfig, windowMean, withObjectExtent, EXTENT_FLOOR } from './heard';
+import { carryCells, deserializeHeard, directionLogits, directionProbs, fuseDetections, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, heardMapsPerObject, initHeardParams, loadHeard, mirrorHeardInput, objectnessLogits, objectShares, serializeHeard, sharpenRows, validateHeardConfig, windowMean, withObjectExtent, EXTENT_FLOOR } from './heard';
 import type { Detection } from './objectness';
 import { SEGMENT_FEATURES, binauralSegments } from '../dsp/binaural';
 import { rng } from '../testing/compare';
@@ -245,6 +245,24 @@ describe('heard-object model', () => {
     expect(flat[0]).toBe(flat[195]);
     expect(() => withObjectExtent(S, E.subarray(0, 10), 0.1)).toThrow(InvalidConfigError);
     expect(() => withObjectExtent(S, E, -1)).toThrow(InvalidConfigError);
+  });
+
+  it('heardMapsPerObject: each query row is heardMapsFromMeans read per object over its own detections; sizes are checked', async () => {
+    const p = fresh(4);
+    const Q = 2, hw = 196;
+    const means = { probs: uniform(Q * hw, 21, 0, 0.01), heat: uniform(Q * hw, 22, 0, 1), boxes: uniform(Q * hw, 23, 0, 1) };
+    const dets: Detection[][] = [[{ box: [10, 10, 90, 120], score: 0.8, cls: 1 }], [{ box: [120, 40, 220, 200], score: 0.6, cls: 2 }, { box: [0, 0, 50, 50], score: 0.3, cls: 3 }]];
+    const extent = { minScore: 0, power: 0.5, density: 1, rows: 1, mix: 0.03 };
+    const out = await heardMapsPerObject(p, config, means, dets, extent, 0.2);
+    const S = tf.tidy(() => heardMapsFromMeans(p, tf.tensor2d(means.probs, [Q, hw]), tf.tensor2d(means.heat, [Q, hw]), tf.tensor2d(means.boxes, [Q, hw]), config, 0.2).dataSync());
+    for (let k = 0; k < Q; k++) {
+      const want = withObjectExtent(S.subarray(k * hw, (k + 1) * hw), objectShares(means.probs.subarray(k * hw, (k + 1) * hw), dets[k], extent, 14, 224), 0.03);
+      expect(Array.from(out.subarray(k * hw, (k + 1) * hw))).toEqual(Array.from(want));
+    }
+    // the two rows' objects differ, so their maps peak in different places
+    expect(out.subarray(0, hw).indexOf(Math.max(...out.subarray(0, hw)))).not.toBe(out.subarray(hw).indexOf(Math.max(...out.subarray(hw))));
+    await expect(heardMapsPerObject(p, config, { ...means, heat: means.heat.subarray(0, hw) }, dets, extent, 0.2)).rejects.toThrow(InvalidConfigError);
+    await expect(heardMapsPerObject(p, config, means, dets.slice(0, 1), extent, 0.2)).rejects.toThrow(/probs: 392 values for 1 queries of 196 cells/);
   });
 
   it('swaps the ears on the input itself: the same features as the channels swapped', () => {

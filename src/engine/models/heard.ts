@@ -347,6 +347,31 @@ export function withObjectExtent(S: ArrayLike<number>, E: ArrayLike<number>, mix
 }
 
 /**
+ * Q query frames' heard-object maps [Q * G*G] from their windows' means (rows of G*G cells: the
+ * direction probabilities, heat and boxes, each a windowMean): heardMapsFromMeans with `uniform`, each
+ * row then read per object over its own query frame's detections (objectShares of that row's
+ * probabilities with `extent`, withObjectExtent with extent.mix). The readout Localizer.heardWindow
+ * returns; tools/eval.ts and the probes in tools/models score this same one.
+ */
+export async function heardMapsPerObject(p: Params, config: HeardConfig, means: { probs: Float32Array; heat: Float32Array; boxes: Float32Array }, detections: Detection[][], extent: ExtentOptions & { mix: number }, uniform: number, size = 224): Promise<Float32Array> {
+  const hw = config.grid * config.grid, Q = detections.length;
+  for (const [k, x] of Object.entries(means)) if (x.length !== Q * hw) throw new InvalidConfigError('means', `${k}: ${x.length} values for ${Q} queries of ${hw} cells`);
+  const maps = tf.tidy(() => heardMapsFromMeans(p, tf.tensor2d(means.probs, [Q, hw]), tf.tensor2d(means.heat, [Q, hw]), tf.tensor2d(means.boxes, [Q, hw]), config, uniform));
+  let S: Float32Array;
+  try {
+    S = await maps.data() as Float32Array;
+  } finally {
+    maps.dispose();
+  }
+  const out = new Float32Array(Q * hw);
+  for (let k = 0; k < Q; k++) {
+    const E = objectShares(means.probs.subarray(k * hw, (k + 1) * hw), detections[k], extent, config.grid, size);
+    out.set(withObjectExtent(S.subarray(k * hw, (k + 1) * hw), E, extent.mix), k * hw);
+  }
+  return out;
+}
+
+/**
  * Eq. 2 over a batch of n (frame, own sound) pairs: score[i][j] = log-mean-exp over the cells of
  * sound i's map on frame j; cross-entropy of each sound over the frames and each frame over the
  * sounds, averaged. sameSound [n * n]: 1 where i != j share a recording (masked out of both).

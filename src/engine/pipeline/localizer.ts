@@ -36,7 +36,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError, InvalidConfigError, MonoAudioError, WeightsUnavailableError } from '../errors';
 import { frameObjectness, loadObjectness, OBJECTNESS_ID, type Detection } from '../models/objectness';
-import { directionProbs, heardInput, heardInputWidth, heardMapsFromMeans, loadHeard, objectShares, windowMean, withObjectExtent, type HeardConfig } from '../models/heard';
+import { directionProbs, heardInput, heardInputWidth, heardMapsPerObject, loadHeard, windowMean, type HeardConfig } from '../models/heard';
 import type { Fetcher, LoadProgress, Manifest } from '../weights/verify';
 import { loadVisualTrunk, visualFeatures, VISUAL_ID } from '../models/visual';
 import { loadLvs, lvsLocalize, type LvsConfig } from '../models/lvs';
@@ -118,6 +118,12 @@ export const METHODS: Record<MethodName, MethodSpec> = {
 
 export function isMethodName(x: unknown): x is MethodName {
   return typeof x === 'string' && Object.prototype.hasOwnProperty.call(METHODS, x);
+}
+
+/** Whether a method maps each frame over a window of frames around it (paper 000's and the heard-object variants but their single-frame ones). */
+export function isWindowed(method: MethodName): boolean {
+  const spec = METHODS[method].ego000 ?? METHODS[method].heard;
+  return !!spec && !spec.singleFrame;
 }
 
 /** Methods whose weights the manifest lists. */
@@ -510,19 +516,8 @@ export class Localizer {
       mBoxes.set(windowMean(of(boxes), toQ, input.width, input.height, MAP_SIZE), k * hw);
       mProbs.set(windowMean(of(probs), toQ, input.width, input.height, MAP_SIZE), k * hw);
     }
-    const maps = tf.tidy(() => heardMapsFromMeans(params, tf.tensor2d(mProbs, [Q, hw]), tf.tensor2d(mHeat, [Q, hw]), tf.tensor2d(mBoxes, [Q, hw]), config, HEARD_UNIFORM));
-    let S: Float32Array;
-    try {
-      S = await maps.data() as Float32Array;
-    } finally {
-      maps.dispose();
-    }
     // read per object over the query frame's own detections (HEARD_EXTENT)
-    const out = new Float32Array(Q * hw);
-    for (const [k, q] of queries.entries()) {
-      const E = objectShares(mProbs.subarray(k * hw, (k + 1) * hw), cache.get(keys[row.get(q)!])!.detections, HEARD_EXTENT, MAP_SIZE, FRAME_SIZE);
-      out.set(withObjectExtent(S.subarray(k * hw, (k + 1) * hw), E, HEARD_EXTENT.mix), k * hw);
-    }
+    const out = await heardMapsPerObject(params, config, { probs: mProbs, heat: mHeat, boxes: mBoxes }, queries.map((q) => cache.get(keys[row.get(q)!])!.detections), HEARD_EXTENT, HEARD_UNIFORM, FRAME_SIZE);
     stages.reading = performance.now() - t0;
     this.lastStages = stages;
     return out;
