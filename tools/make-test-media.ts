@@ -69,6 +69,9 @@ ff('demo-camera.y4m', ['-i', 'public/demo/demo.webm', '-an', '-pix_fmt', 'yuv420
 ff('demo-mic.wav', ['-i', 'public/demo/demo.webm', '-vn', '-ac', '1', '-ar', '48000']);
 // its two channels as a stereo mic (Chromium's fake capture keeps both): e2e/live-heard.spec.ts
 ff('demo-mic-stereo.wav', ['-i', 'public/demo/demo.webm', '-vn', '-ac', '2', '-ar', '48000']);
+// its first 2.5 s as a file (packets copied: the same frames and sound), for the WebGPU-against-WASM
+// hash check of the heard-object maps, which costs ~16 s a frame on SwiftShader: e2e/heard.spec.ts
+ff('demo-head.webm', ['-i', 'public/demo/demo.webm', '-t', '2.5', '-c', 'copy']);
 
 const expected = {
   'clip.webm': { duration: 3, width: 320, height: 240, channels: 2, hasAudio: true },
