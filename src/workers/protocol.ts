@@ -97,6 +97,8 @@ export interface LocalizedWindow {
    * the request before (Localizer.lastCacheHits); 0 for methods without such a cache.
    */
   cacheHits?: number;
+  /** Frames whose direction features (heard object) were reused from the request before: the same samples cut (Localizer.lastDirectionHits). */
+  directionHits?: number;
   /** The Localizer's stage times for this window (Localizer.lastStages), when it times them. */
   stages?: Record<string, number>;
   /** The window's homography pairs (Localizer.lastGeometry): how many, how many fell back to the identity, frames whose ORB features were reused. */

@@ -1,5 +1,5 @@
 /**
- * `npx tsx tools/models/probe-live.ts --data DIR [--split val] [--budgets 1,2,3] [--c 200] [--d 170]`
+ * `npx tsx tools/models/probe-live.ts --data DIR [--split val] [--budgets 1,2,3] [--c 200] [--d 170] [--audio centred|request|capture|latest]`
  *
  * What bounding the detector runs of a live map costs the heard-object maps. Live mode
  * (src/app/media/liveLocalize.ts) maps the newest grid frame over the grid frames of the 2 s before
@@ -23,7 +23,15 @@
  *
  * Prints per budget (and for none, "all"): the steady state's ms per map, maps/s, frames per window
  * and new ones per map; the scored maps' frames per window and new ones; pointing / pixel AP /
- * cIoU@0.5 / AUC of the three windows. Ground truth is read
+ * cIoU@0.5 / AUC of the three windows.
+ *
+ * --audio says which second of sound each window frame's direction is read from: `centred` (the
+ * default: the second centred on the frame, as a file is read), `request` (the second ending when
+ * the map was requested, each older frame's shifted back by its age: what the live loop cut until
+ * 2026-12-07, since the mic has no sound after "now"), or `capture` (the second ending when the
+ * frame was captured: each frame's own second, the same on every map that sends it), or `latest`
+ * (the second centred on the frame where the mic has it all, else the last second heard: what the
+ * live loop cuts since 2026-12-07). Ground truth is read
  * only for the scores. Uses the eval's caches (.cache/ego000 pairs, .cache/centernet detections).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -40,7 +48,7 @@ import { MODELS_BASE_URL, listClips, modelsFetcher, mulberry, readManifest, soun
 const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[i + 1] : d; };
 const dataDir = opt('data', '');
-if (!dataDir) { console.error('usage: npx tsx tools/models/probe-live.ts --data DIR [--split val] [--budgets 1,2,3] [--c 200] [--d 170] [--phases 4] [--seed 1]'); process.exit(2); }
+if (!dataDir) { console.error('usage: npx tsx tools/models/probe-live.ts --data DIR [--split val] [--budgets 1,2,3] [--c 200] [--d 170] [--phases 4] [--seed 1] [--audio centred|request|capture|latest]'); process.exit(2); }
 const split = opt('split', 'val');
 const budgets = [...opt('budgets', '1,2,3').split(',').map(Number), Infinity];
 if (budgets.some((b) => !(b >= 1))) { console.error('--budgets: whole numbers of at least 1, comma-separated'); process.exit(2); }
@@ -48,9 +56,11 @@ const costC = Number(opt('c', '200')), costD = Number(opt('d', '170'));
 const phases = Math.max(1, Number(opt('phases', '4')));
 const seed = Number(opt('seed', '1'));
 const SPAN = (HEARD_FRAMES - 1) * EGO000_GAP_SEC;
+const audio = opt('audio', 'centred');
+if (!['centred', 'request', 'capture', 'latest'].includes(audio)) { console.error('--audio: centred, request, capture or latest'); process.exit(2); }
 
 /** One simulated map: its frame and the window the loop sent (grid frame indices, newest first). */
-interface LiveMap { q: number; sent: number[]; fresh: number; ms: number }
+interface LiveMap { q: number; sent: number[]; fresh: number; ms: number; at: number }
 
 /** The live loop over a clip's grid (times in s) with one budget: every map from the start (see the header). */
 function playLive(times: number[], budget: number, phase: number, rand: () => number): LiveMap[] {
@@ -72,7 +82,7 @@ function playLive(times: number[], budget: number, phase: number, rand: () => nu
     const sent = boundedWindow(candidates, cached, budget);
     const fresh = sent.filter((k) => !cached.has(k)).length;
     const ms = (costC + costD * fresh) * (0.9 + 0.2 * rand());
-    out.push({ q: g, sent, fresh, ms });
+    out.push({ q: g, sent, fresh, ms, at: now });
     cached = new Set(sent);
     last = g;
     now += ms / 1000;
@@ -108,12 +118,22 @@ async function main(): Promise<void> {
     const wins = scored.flatMap(({ m }) => [m.sent, dense(m.q)]).map((w) => ({ frames: [...w].reverse().map((k) => grid[k]), query: w.length - 1 }));
     const cc = await clipCache(wctx, c, pairsOf(wins), FRAME_STEP);
     const heat = await clipObjectness(c, grid, 'heat'), boxes = await clipObjectness(c, grid, 'boxes'), dets = await clipObjectness(c, grid, 'detections');
-    const probs = tf.tidy(() => directionProbs(heard.params, tf.tensor2d(Float32Array.from(grid.flatMap((fi) => Array.from(directionAt(c, c.meta.frames[fi].time, heard.config)))), [grid.length, heardInputWidth(heard.config)]), heard.config, HEARD_MIRROR).dataSync().slice() as Float32Array);
+    // the direction of each window frame, read from the second --audio says (centred on t: the
+    // window binauralWindow cuts around t); rows shared where two windows read the same second
+    const centreOf = (at: number, q: number, k: number) => (audio === 'centred' ? times[k] : audio === 'capture' ? times[k] - 0.5 : audio === 'latest' ? Math.min(times[k], at - 0.5) : at - (times[q] - times[k]) - 0.5);
+    const rowOf = new Map<number, number>(), dirs: Float32Array[] = [];
+    const rowAt = (t: number) => { const key = Math.round(t * 16000); let r = rowOf.get(key); if (r === undefined) { r = dirs.length; rowOf.set(key, r); dirs.push(directionAt(c, key / 16000, heard.config)); } return r; };
     const cell = (x: Float32Array) => (k: number) => x.subarray(k * 196, (k + 1) * 196);
     const { width: W, height: H } = c.meta.config;
     // three windows per scored map, each carried onto its frame: the budget's, the full causal one, the frame alone
-    const windows = scored.flatMap(({ m }) => [m.sent, dense(m.q), [m.q]].map((w) => ({ q: m.q, frames: w, toQ: w.map((k): Mat3 | null => (k !== m.q ? frameHomography(cc, grid[m.q], grid[k]) : null)) })));
-    const maps = await heardMapsPerObject(heard.params, heard.config, { heat: stackedWindowMeans(windows, cell(heat), W, H), boxes: stackedWindowMeans(windows, cell(boxes), W, H), probs: stackedWindowMeans(windows, cell(probs), W, H) }, windows.map(({ q }) => detectionsAt(dets, q)), HEARD_EXTENT, HEARD_UNIFORM, W);
+    const windows = scored.flatMap(({ m }) => [m.sent, dense(m.q), [m.q]].map((w) => ({ q: m.q, frames: w, rows: w.map((k) => rowAt(centreOf(m.at, m.q, k))), toQ: w.map((k): Mat3 | null => (k !== m.q ? frameHomography(cc, grid[m.q], grid[k]) : null)) })));
+    const W1 = heardInputWidth(heard.config), dirAll = new Float32Array(dirs.length * W1);
+    dirs.forEach((d, r) => dirAll.set(d, r * W1));
+    const probs = tf.tidy(() => directionProbs(heard.params, tf.tensor2d(dirAll, [dirs.length, W1]), heard.config, HEARD_MIRROR).dataSync().slice() as Float32Array);
+    // stackedWindowMeans reads frame k's cells; the direction's rows are per window frame
+    const probMeans = new Float32Array(windows.length * 196);
+    windows.forEach((w, i) => probMeans.set(stackedWindowMeans([{ frames: w.rows, toQ: w.toQ }], cell(probs), W, H), i * 196));
+    const maps = await heardMapsPerObject(heard.params, heard.config, { heat: stackedWindowMeans(windows, cell(heat), W, H), boxes: stackedWindowMeans(windows, cell(boxes), W, H), probs: probMeans }, windows.map(({ q }) => detectionsAt(dets, q)), HEARD_EXTENT, HEARD_UNIFORM, W);
     windows.forEach(({ q }, i) => {
       const G = boxesToMask(soundingBoxes(c, grid[q]).boxes, W, H);
       const a = acc.get(scored[Math.floor(i / 3)].b)!;
@@ -124,7 +144,7 @@ async function main(): Promise<void> {
   }
   const f3 = (x: number) => x.toFixed(3);
   const row = (s: ReturnType<typeof summarize>) => `${f3(s.pointing)} / ${f3(s.pixelAP)} / ${f3(s.ciou50)} / ${f3(s.auc)}`;
-  console.log(`\nmap cost ${costC} + ${costD} ms per new frame (±10%), seed ${seed}. Steady state (10 min of grid): ms a map, maps/s, frames sent and new per map.`);
+  console.log(`\nmap cost ${costC} + ${costD} ms per new frame (±10%), seed ${seed}, audio ${audio}. Steady state (10 min of grid): ms a map, maps/s, frames sent and new per map.`);
   console.log(`Maps of ${clips.length} ${split} clips (${phases} start phases; scored: a full span in, an active on-screen sounding object): frames sent and new per scored map, then pointing / pixel AP / cIoU@0.5 / AUC on the same frames.`);
   console.log('| new frames a map | ms a map | maps/s | frames sent | new a map | scored maps | frames sent | new a map | budget\'s window | full causal window | frame alone |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');

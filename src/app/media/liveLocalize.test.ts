@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FrameRing, PcmRing } from '../../engine/media/ring';
 import { LIVE_NEW_FRAMES, LiveLocalizer, type LiveSource } from './liveLocalize';
 import type { EngineClient } from '../../workers/client';
-import type { MethodName } from '../../engine/pipeline/localizer';
+import { stereoWindowAt, type MethodName, type StereoSpan } from '../../engine/pipeline/localizer';
 
 const W = 8, H = 8, DT = 0.125;
 /** Capture time of frame i at 8 fps, jittered by up to +-5 ms as a setInterval timer is. */
@@ -144,3 +144,73 @@ describe('LiveLocalizer: which frames go to the engine', () => {
     expect(sent.slice(0, 5)).toEqual([[23], [26], [29], [32], [35]]);
   });
 });
+
+describe('LiveLocalizer: which second of sound each frame is heard with', () => {
+  beforeAll(() => {
+    globalThis.ImageData ??= class { constructor(readonly data: Uint8ClampedArray, readonly width: number, readonly height: number) {} } as unknown as typeof ImageData;
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('heard: the second centred on the frame once the mic has all of it, the same samples on every map; before that the last second heard', async () => {
+    // a mic whose every sample holds its own index, heard LAG samples behind the page's clock,
+    // delivered in blocks of 128 (an AudioWorklet's), with frames at 8 fps as a timer takes them
+    const LAG = 300, src = new FakeSource();
+    let clockMs = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
+    const advance = (ms: number) => {
+      const until = clockMs + ms;
+      for (; clockMs < until; clockMs += 1) {
+        const t = clockMs / 1000;
+        while (timeOf(src.frames.totalWritten) <= t) src.frames.push(new Uint8ClampedArray(W * H * 4).fill(src.frames.totalWritten % 256), timeOf(src.frames.totalWritten));
+        const due = Math.floor((t * 16000 - LAG) / 128) * 128;
+        if (due > src.audio.totalWritten) {
+          const block = Float32Array.from({ length: due - src.audio.totalWritten }, (_, j) => src.audio.totalWritten + j);
+          src.audio.push([block, Float32Array.from(block, (v) => -v)]);
+        }
+      }
+    };
+    advance(3000);
+    let off: number | null = null; // the mic's index minus 16000 x the clock, as the first request found it
+    const cuts = new Map<number, number[]>(); // frame index -> the first sample of its second, per map
+    let done = 0, centred = 0, again = 0;
+    const client = {
+      async call(_type: string, p: { window: { times: number[] }; stereo: StereoSpan }) {
+        expect(p.stereo.clampToEnd).toBe(true);
+        const end = src.audio.totalWritten;
+        off ??= end - Math.round(clockMs * 16);
+        for (const t of p.window.times) {
+          const [l, r] = stereoWindowAt(p.stereo, t);
+          expect(r[100] + l[100]).toBe(0);
+          const at = Math.round(t * 16000) + off; // the sample heard at the frame's capture
+          const i = Math.round(t / DT), was = cuts.get(i) ?? [];
+          if (at + 8000 <= end) {
+            expect([l[0], l[15999]], `frame ${i} at ${t} s`).toEqual([at - 8000, at + 7999]);
+            centred++;
+            if (was.length && was[was.length - 1] === l[0]) again++;
+          } else {
+            expect([l[0], l[15999]], `frame ${i} at ${t} s`).toEqual([end - 16000, end - 1]);
+          }
+          cuts.set(i, [...was, l[0]]);
+        }
+        advance(310); // a map's time: 2-3 frames arrive meanwhile
+        await new Promise((r) => setTimeout(r, 0)); // the answer is a message from the worker
+        return { summary: {}, method: 'heard', width: 14, height: 14, maps: new Float32Array(196), ms: 310, cacheHits: 0 };
+      },
+    } as unknown as EngineClient;
+    const errors: unknown[] = [];
+    const loc = new LiveLocalizer(client, src, 'heard', () => { done++; }, (e) => errors.push(e));
+    loc.start();
+    while (done < 12 && !errors.length) await new Promise((r) => setTimeout(r, 0));
+    await loc.stop();
+    expect(errors).toEqual([]);
+    expect(off!).toBeLessThanOrEqual(-LAG);
+    expect(off!).toBeGreaterThan(-LAG - 128);
+    // most windows' frames were heard with their centred second, and most of those with the same
+    // samples the map before (what lets the engine reuse their direction features)
+    const sent = [...cuts.values()].reduce((a, c) => a + c.length, 0);
+    console.log(`live cuts: ${centred} of ${sent} window frames centred, ${again} the same samples as the map before`);
+    expect(centred / sent).toBeGreaterThan(0.6);
+    expect(again / centred).toBeGreaterThan(0.6);
+  });
+});
+

@@ -81,6 +81,8 @@ export interface LiveStats {
   /** Frames sent with the last map (its window) and how many of them the engine had seen the map before (features reused). */
   windowFrames: number;
   cacheHits: number;
+  /** Of those, how many the engine heard with the same samples as the map before (their direction features reused; heard object). */
+  directionHits: number;
   /** The engine's stage times for the last map (ms; Localizer.lastStages), when it times them. */
   stages?: Record<string, number>;
   /** The last map's homography pairs, fallbacks to the identity and frames whose ORB features were reused (windowed methods). */
@@ -100,6 +102,11 @@ export class LiveLocalizer {
   private monoSince: number | null = null;
   /** Capture indices of the frames the last request sent, whose per-frame work the engine keeps (empty after a failed one). */
   private cached = new Set<number>();
+  /**
+   * The mic's sample index minus round(ring time x rate): the audio sample heard at a frame's
+   * capture is round(t x 16000) + audioOffset (see stereoFor). Null until the first request.
+   */
+  private audioOffset: number | null = null;
 
   constructor(
     private readonly client: EngineClient,
@@ -122,6 +129,7 @@ export class LiveLocalizer {
     this.running = true;
     // the engine may have run other work since a loop before this one: it may keep none of its frames
     this.cached.clear();
+    this.audioOffset = null;
     this.loop = this.run();
   }
 
@@ -212,17 +220,28 @@ export class LiveLocalizer {
 
   /**
    * The mic's two channels at the ring's 16 kHz (the heard-object method's input) for the context's
-   * frames: the last 1 s + the context's span, aligned (as audioFor) so the newest frame's 1-s window
-   * takes the last second; a mono mic gives two copies.
+   * frames, on one time axis with the frames: each frame's 1-s window is the second centred on its
+   * capture where the mic has all of it, else the last second heard (clampToEnd). A frame's window
+   * is then the same samples on every map that sends it once it is half a second old, so the engine
+   * computes its direction features once (Localizer's direction cache) instead of on every map;
+   * until 2026-12-07 every window was cut back from the newest sample, which moved them all a
+   * little on each map. The axis: the sample heard at ring time t is round(16000 t) + audioOffset,
+   * the offset the largest seen of (samples written - 16000 x now), i.e. the request that found
+   * the sound least behind the clock; it moves only when the mic gets 10 ms ahead of it (clock
+   * drift) or 250 ms behind (a stall). Chosen on the validation split with probe-live.ts --audio
+   * (docs/localize.md): the maps score at least as well as with the old cut on every metric, and
+   * better than with each frame's second ending at its capture. A mono mic gives two copies.
    */
   private stereoFor(times: number[]): StereoSpan | null {
     const pcm = this.capture.audio;
     if (pcm.size === 0 || pcm.sampleRate !== STEREO_RATE) return null;
-    const span = times[times.length - 1] - times[0];
-    const len = Math.round((1 + span) * STEREO_RATE);
-    const [l, r] = pcm.latest(len);
-    const pad = (x: Float32Array) => { const o = new Float32Array(len); o.set(x.subarray(Math.max(0, x.length - len)), Math.max(0, len - x.length)); return o; };
-    return { left: pad(l), right: pad(r ?? l), startSec: times[0] - 0.5, sampleRate: STEREO_RATE, binaural: pcm.channels >= 2 };
+    const end = pcm.totalWritten;
+    const seen = end - Math.round(((performance.now() - this.capture.epochMs) / 1000) * STEREO_RATE);
+    if (this.audioOffset === null || seen > this.audioOffset + 0.01 * STEREO_RATE || seen < this.audioOffset - 0.25 * STEREO_RATE) this.audioOffset = seen;
+    // from the oldest frame's centred second, and at least the last second heard (the newest frames')
+    const start = Math.min(end - STEREO_RATE, Math.round(times[0] * STEREO_RATE) + this.audioOffset - STEREO_RATE / 2);
+    const [l, r] = pcm.range(start, end);
+    return { left: l, right: pcm.channels >= 2 ? r : l.slice(), startSec: (start - this.audioOffset) / STEREO_RATE, sampleRate: STEREO_RATE, binaural: pcm.channels >= 2, clampToEnd: true };
   }
 
   private async run(): Promise<void> {
@@ -259,6 +278,7 @@ export class LiveLocalizer {
           engineMs: r.ms,
           windowFrames: ctxw.frames.length,
           cacheHits: r.cacheHits ?? 0,
+          directionHits: r.directionHits ?? 0,
           ...(r.stages ? { stages: r.stages } : {}),
           ...(r.geometry ? { geometry: r.geometry } : {}),
         };

@@ -29,6 +29,22 @@ describe('ring buffers', () => {
     expect(Array.from(r.latest(5)[0])).toEqual([107, 108, 109, 110, 111]);
     expect(r.seconds).toBeCloseTo(0.5);
   });
+
+  it('PcmRing reads a span by absolute sample index, zeros where it holds nothing', () => {
+    const r = new PcmRing(2, 5, 10);
+    const block = (a: number, n: number) => [Float32Array.from({ length: n }, (_, i) => a + i), Float32Array.from({ length: n }, (_, i) => -(a + i))];
+    r.push(block(0, 3));
+    r.push(block(3, 4)); // samples 0..6 written (value = index), the ring holds 2..6
+    expect(Array.from(r.range(3, 6)[0])).toEqual([3, 4, 5]);
+    expect(Array.from(r.range(3, 6)[1])).toEqual([-3, -4, -5]);
+    expect(Array.from(r.range(0, 9)[0])).toEqual([0, 0, 2, 3, 4, 5, 6, 0, 0]); // overwritten / not yet written
+    r.push(block(7, 4)); // across the wrap: holds 6..10
+    expect(Array.from(r.range(5, 11)[0])).toEqual([0, 6, 7, 8, 9, 10]);
+    expect(r.range(8, 8)[0]).toHaveLength(0);
+    r.clear();
+    expect(Array.from(r.range(9, 11)[0])).toEqual([0, 0]);
+    expect(() => r.range(1.5, 3)).toThrow(/whole numbers/);
+  });
 });
 
 describe('frame sampling plan', () => {

@@ -104,5 +104,21 @@ export class PcmRing {
     });
   }
 
+  /**
+   * Samples [from, to) of the stream per channel, by absolute index (0: the first sample pushed;
+   * totalWritten: the next one), copied; zeros where the ring does not hold them (overwritten,
+   * cleared, or not written yet).
+   */
+  range(from: number, to: number): Float32Array[] {
+    if (!Number.isInteger(from) || !Number.isInteger(to)) throw new RangeError(`sample indices must be whole numbers (got ${from}, ${to})`);
+    const n = Math.max(0, to - from);
+    const lo = Math.max(from, this.written - this.filled), hi = Math.min(to, this.written);
+    return this.data.map((ch) => {
+      const out = new Float32Array(n);
+      for (let i = lo; i < hi; i++) out[i - from] = ch[(((this.head - (this.written - i)) % this.capacity) + this.capacity) % this.capacity];
+      return out;
+    });
+  }
+
   clear(): void { this.head = 0; this.filled = 0; }
 }

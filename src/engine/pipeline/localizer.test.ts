@@ -451,6 +451,50 @@ describe('Localizer, heard object (two channels x detector)', () => {
     expect(Array.from(e.maps)).toEqual(Array.from(d.maps));
   }, 120_000);
 
+  it('reuses a frame\'s direction features only where the next call cuts it the same samples, with the maps a fresh run gives', async () => {
+    const fr = frames(3, 64, 48, 11);
+    const times = [0.5, 0.75, 1];
+    const { left, right } = burst(2, false);
+    const stereo = { left, right, startSec: 0, sampleRate: STEREO_RATE, binaural: true };
+    const input = { frames: fr, width: 64, height: 48, times, audio: null, stereo };
+    loc.forgetFrames();
+    const a = await loc.localize('heardNoGeometry', input, { fetcher: fetcher() });
+    expect(loc.lastDirectionHits).toBe(0);
+    await loc.localize('heardNoGeometry', input);
+    expect(loc.lastDirectionHits).toBe(3);
+    // another span holding the same samples at the same times (one sample more in front): the same cuts
+    const pad = (x: Float32Array) => { const o = new Float32Array(x.length + 1); o.set(x, 1); return o; };
+    const b = await loc.localize('heardNoGeometry', { ...input, stereo: { ...stereo, left: pad(left), right: pad(right), startSec: -1 / STEREO_RATE } });
+    expect(loc.lastDirectionHits).toBe(3);
+    expect(Array.from(b.maps)).toEqual(Array.from(a.maps));
+    // the sound of the last frame's second changed (its last 0.1 s silenced): that frame alone is cut again
+    const quiet = (x: Float32Array) => { const o = x.slice(); o.fill(0, Math.round(1.4 * STEREO_RATE)); return o; };
+    const changed = { ...input, stereo: { ...stereo, left: quiet(left), right: quiet(right) } };
+    const c = await loc.localize('heardNoGeometry', changed);
+    expect(loc.lastDirectionHits).toBe(2);
+    loc.forgetFrames();
+    const d = await loc.localize('heardNoGeometry', changed);
+    expect(loc.lastDirectionHits).toBe(0);
+    expect(Array.from(c.maps)).toEqual(Array.from(d.maps));
+    expect(Array.from(c.maps.subarray(2 * 196))).not.toEqual(Array.from(a.maps.subarray(2 * 196)));
+    // another method in between: nothing reused from a call that was not heard-object
+    await loc.localize('centre', input);
+    expect(loc.lastDirectionHits).toBe(0);
+  }, 120_000);
+
+  it('cuts a live span\'s frames at the last sample heard: the centred second where the span has it all, else the last second', () => {
+    const n = Math.round(1.2 * STEREO_RATE);
+    const left = Float32Array.from({ length: n }, (_, i) => i), right = Float32Array.from({ length: n }, (_, i) => -i);
+    const live = { left, right, startSec: 0, sampleRate: STEREO_RATE, binaural: true, clampToEnd: true };
+    const [l6, r6] = stereoWindowAt(live, 0.6); // [0.1, 1.1): inside the span
+    expect([l6[0], l6[STEREO_RATE - 1], r6[0]]).toEqual([0.1 * STEREO_RATE, 1.1 * STEREO_RATE - 1, -0.1 * STEREO_RATE]);
+    const [l9] = stereoWindowAt(live, 0.9); // would reach 1.4 s: the last second heard, [0.2, 1.2)
+    expect([l9[0], l9[STEREO_RATE - 1]]).toEqual([0.2 * STEREO_RATE, n - 1]);
+    expect(Array.from(stereoWindowAt(live, 1.1)[0])).toEqual(Array.from(l9));
+    const [f9] = stereoWindowAt({ ...live, clampToEnd: undefined }, 0.9); // a file: centred, zero past the span
+    expect([f9[0], f9[0.8 * STEREO_RATE - 1], f9[0.8 * STEREO_RATE], f9[STEREO_RATE - 1]]).toEqual([0.4 * STEREO_RATE, n - 1, 0, 0]);
+  });
+
   it('says a mono recording has no direction (one channel, or the same one twice), and asks for the two channels', async () => {
     const fr = frames(1, 32, 32, 3);
     const { left } = burst(1, true);

@@ -148,6 +148,12 @@ export interface StereoSpan {
   sampleRate: number;
   /** False when the source had one channel (then left and right are copies): no direction to hear. */
   binaural: boolean;
+  /**
+   * Live capture: the span ends with the last sample heard, so a frame whose 1-s window would
+   * reach past it takes the span's last second instead (as a clip's last frames do in the dataset
+   * tools' binauralWindow). Unset (files): windows are cut centred, zero past the span.
+   */
+  clampToEnd?: boolean;
 }
 
 export interface LocalizeInput {
@@ -250,11 +256,19 @@ export function autoMethod(stereo: { left: ArrayLike<number>; right: ArrayLike<n
   return AUTO_MONO_METHOD;
 }
 
-/** The 1-s windows of both channels of `stereo` centred on time t. */
+/** The 1-s windows of both channels of `stereo` centred on time t (clampToEnd: or the span's last second, where that one would reach past it). */
 export function stereoWindowAt(stereo: StereoSpan, t: number): [Float32Array, Float32Array] {
   if (stereo.sampleRate !== STEREO_RATE) throw new InvalidConfigError('stereo.sampleRate', `must be ${STEREO_RATE} Hz (the heard-object method's rate), got ${stereo.sampleRate}`);
   if (stereo.left.length !== stereo.right.length) throw new InvalidConfigError('stereo', `channels of ${stereo.left.length} and ${stereo.right.length} samples`);
-  return [windowAt(stereo.left, stereo.startSec, STEREO_RATE, t), windowAt(stereo.right, stereo.startSec, STEREO_RATE, t)];
+  const at = stereo.clampToEnd ? Math.min(t, stereo.startSec + stereo.left.length / STEREO_RATE - 0.5) : t;
+  return [windowAt(stereo.left, stereo.startSec, STEREO_RATE, at), windowAt(stereo.right, stereo.startSec, STEREO_RATE, at)];
+}
+
+/** Whether two sample arrays hold the same values (the direction cache's test: the same cut, so the same features). */
+function sameSamples(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(a[i] !== a[i] && b[i] !== b[i])) return false;
+  return true;
 }
 
 /** The audio span a set of frame times needs (for callers that cut it from a longer buffer). */
@@ -331,6 +345,15 @@ export class Localizer {
   /** Frames of the last windowed call whose trunk features (paper 000) or detector maps (heard object) came from the cache (0 after any other call). */
   lastCacheHits = 0;
   /**
+   * The direction features (heardInput) of the last heard-object call's frames, by frame key, with
+   * the two channels' 1-s window they were computed from: a frame's features are reused only when
+   * the next call cuts it exactly the same samples (live mode cuts each frame's own second: its
+   * features are computed once), so the maps do not depend on what was cached.
+   */
+  private directionCache = new Map<string, { left: Float32Array; right: Float32Array; dir: Float32Array }>();
+  /** Frames of the last heard-object call whose direction features came from directionCache. */
+  lastDirectionHits = 0;
+  /**
    * ORB features (keypoints, descriptors) of the frames of the last call that estimated
    * homographies, by frame key: live windows share most frames with the window before, whose
    * features need not be described again. The last such call's frames only, so memory stays flat.
@@ -400,6 +423,7 @@ export class Localizer {
     this.f14Cache?.f14.dispose();
     this.f14Cache = null;
     this.objectnessCache.clear();
+    this.directionCache.clear();
     this.featureCache.clear();
   }
 
@@ -413,6 +437,7 @@ export class Localizer {
     const hw = MAP_SIZE * MAP_SIZE;
     this.lastStages = null;
     this.lastCacheHits = 0;
+    this.lastDirectionHits = 0;
     if (method === 'centre') {
       const maps = new Float32Array(queries.length * hw);
       const c = centreMap();
@@ -470,9 +495,10 @@ export class Localizer {
     const heat = new Float32Array(used.length * hw), boxes = new Float32Array(used.length * hw), dir = new Float32Array(used.length * width);
     const keys = used.map((f) => frameKey(input.frames[f], input.times[f], input.width, input.height));
     const cache = new Map<string, { heat: Float32Array; boxes: Float32Array; detections: Detection[] }>();
+    const dirCache = new Map<string, { left: Float32Array; right: Float32Array; dir: Float32Array }>();
     const stages = { detector: 0, direction: 0, homographies: 0, reading: 0 };
     this.lastStages = null;
-    let hits = 0;
+    let hits = 0, dirHits = 0;
     for (const [r, f] of used.entries()) {
       if (signal?.aborted) throw new CancelledError('localization');
       let t0 = performance.now();
@@ -489,11 +515,18 @@ export class Localizer {
       stages.detector += performance.now() - t0;
       t0 = performance.now();
       const [l, rt] = stereoWindowAt(input.stereo!, input.times[f]);
-      dir.set(heardInput(config, l, rt), r * width);
+      const was = this.directionCache.get(keys[r]);
+      const same = was !== undefined && sameSamples(was.left, l) && sameSamples(was.right, rt);
+      const d = same ? was.dir : heardInput(config, l, rt);
+      if (same) dirHits++;
+      dirCache.set(keys[r], { left: l, right: rt, dir: d });
+      dir.set(d, r * width);
       stages.direction += performance.now() - t0;
     }
     this.objectnessCache = cache;
+    this.directionCache = dirCache;
     this.lastCacheHits = hits;
+    this.lastDirectionHits = dirHits;
     let t0 = performance.now();
     const pt = tf.tidy(() => directionProbs(params, tf.tensor2d(dir, [used.length, width]), config, HEARD_MIRROR));
     const probs = await pt.data() as Float32Array;

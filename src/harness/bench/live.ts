@@ -8,6 +8,8 @@
  *   fps         maps per second over the run; dropped: frames captured but never localized
  *   windowFrames / cacheHits   mean frames sent per map and how many of them had their features
  *               reused from the map before (trunk or detector; 0 for single-frame methods)
+ *   directionReused   mean frames per map whose direction features (heard object) were reused: the
+ *               engine was sent the same samples of their second as the map before
  *   stageMs_*   mean engine time per map of each stage the Localizer times (windowed methods:
  *               trunk / homographies / model / separation, or detector / direction / homographies /
  *               reading; see Localizer.lastStages)
@@ -106,13 +108,13 @@ const bench: BenchSuite = {
         await src.start();
         const lat: number[] = [];
         const eng: number[] = [];
-        const hits: number[] = [];
+        const hits: number[] = [], dirHits: number[] = [];
         const sent: number[] = [];
         const stages: Record<string, number[]> = {};
         const geo: Record<string, number[]> = {};
         let last = { dropped: 0, maps: 0 };
         const errors: string[] = [];
-        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); hits.push(s.cacheHits); sent.push(s.windowFrames); for (const [k, v] of Object.entries(s.stages ?? {})) (stages[k] ??= []).push(v); for (const [k, v] of Object.entries(s.geometry ?? {})) (geo[k] ??= []).push(v); last = s; }, (e) => { errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e)); }, refine, newFrames ?? undefined);
+        const loc = new LiveLocalizer(client, src, method, (_m, s) => { lat.push(s.latencyMs); eng.push(s.engineMs); hits.push(s.cacheHits); dirHits.push(s.directionHits); sent.push(s.windowFrames); for (const [k, v] of Object.entries(s.stages ?? {})) (stages[k] ??= []).push(v); for (const [k, v] of Object.entries(s.geometry ?? {})) (geo[k] ??= []).push(v); last = s; }, (e) => { errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e)); }, refine, newFrames ?? undefined);
         const t0 = performance.now();
         loc.start();
         // first map compiles shaders and warms caches: count from the second one
@@ -137,6 +139,7 @@ const bench: BenchSuite = {
           dropped: Math.max(0, last.dropped - dropped0),
           windowFrames: mean(sent),
           cacheHits: mean(hits),
+          directionReused: mean(dirHits),
           ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [`stageMs_${k}`, mean(v)])),
           ...Object.fromEntries(Object.entries(geo).map(([k, v]) => [`homography_${k}`, mean(v)])),
           seconds: +dur.toFixed(1),
