@@ -101,8 +101,12 @@ export interface LocalizedWindow {
   directionHits?: number;
   /** The Localizer's stage times for this window (Localizer.lastStages), when it times them. */
   stages?: Record<string, number>;
-  /** The window's homography pairs (Localizer.lastGeometry): how many, how many fell back to the identity, frames whose ORB features were reused. */
-  geometry?: { pairs: number; fallbacks: number; featuresReused: number };
+  /**
+   * The window's homography pairs (Localizer.lastGeometry): how many, how many fell back to the
+   * identity, frames whose ORB features were reused, and where the time went (ms: grey images,
+   * describing frames, matching and fitting the pairs; estimatePairs' PairTimes).
+   */
+  geometry?: { pairs: number; fallbacks: number; featuresReused: number; prepareMs?: number; describeMs?: number; fitMs?: number };
 }
 
 export interface EngineApi {

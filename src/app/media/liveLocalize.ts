@@ -86,7 +86,7 @@ export interface LiveStats {
   /** The engine's stage times for the last map (ms; Localizer.lastStages), when it times them. */
   stages?: Record<string, number>;
   /** The last map's homography pairs, fallbacks to the identity and frames whose ORB features were reused (windowed methods). */
-  geometry?: { pairs: number; fallbacks: number; featuresReused: number };
+  geometry?: { pairs: number; fallbacks: number; featuresReused: number; prepareMs?: number; describeMs?: number; fitMs?: number };
 }
 
 export class LiveLocalizer {

@@ -48,7 +48,7 @@ import { loadOpenCV } from '../geometry/opencv';
 import { isRefinement, validateHomographyConfig, type Refinement } from '../geometry/config';
 import { identity, scaleHomography, type Mat3 } from '../geometry/homography';
 import { rgbaToGray } from '../geometry/warp';
-import { estimatePairs, pairHomography, pairsOf, windowAround, type PairTable, type Window } from './windows';
+import { estimatePairs, pairHomography, pairsOf, windowAround, type PairTable, type PairTimes, type Window } from './windows';
 import type { FrameFeatures } from '../geometry/estimate';
 
 export const MONO_RATE = 11025;
@@ -361,9 +361,10 @@ export class Localizer {
   private featureCache = new Map<string, FrameFeatures>();
   /**
    * Homography pairs of the last call (their fallbacks: how many fell back to the identity;
-   * featuresReused: frames whose ORB features came from the call before).
+   * featuresReused: frames whose ORB features came from the call before; times: where the time
+   * went, estimatePairs' PairTimes; ms: all of it).
    */
-  lastGeometry: { pairs: number; fallbacks: number; featuresReused: number; ms: number } | null = null;
+  lastGeometry: { pairs: number; fallbacks: number; featuresReused: number; ms: number; times: PairTimes } | null = null;
   /**
    * Wall time (ms) of each stage of the last windowed call (paper 000's and the heard-object
    * methods; null after any other), for the pipeline bench:
@@ -411,6 +412,11 @@ export class Localizer {
       this.hashes.set(id, weightsSha256(this.manifest, id));
       before += entryBytes;
     }
+    // the windowed variants with homographies also need opencv.js (a 10 MB script compiled once,
+    // 1-3 s here): loaded now, with the weights, and not inside the first map (a live loop's first
+    // map took it, and the live bench averaged it into the homographies of every map)
+    const m = METHODS[method];
+    if (m.ego000?.geometry || m.heard?.geometry) await loadOpenCV();
     if (total > 0) opts.onProgress?.({ loaded: total, total, file: '' });
   }
 
@@ -584,6 +590,7 @@ export class Localizer {
     const { cv } = await loadOpenCV();
     if (signal?.aborted) throw new CancelledError('localization');
     const pairs = pairsOf(windows);
+    const times: PairTimes = { prepare: 0, describe: 0, fit: 0 };
     // each frame's key once (estimatePairs asks for a frame, then gives it when it was not there)
     const keys = new Map<number, string>();
     const key = (f: number) => {
@@ -602,9 +609,9 @@ export class Localizer {
         return x;
       },
       put: (f, x) => { next.set(key(f), x); },
-    });
+    }, times);
     this.featureCache = next;
-    this.lastGeometry = { pairs: pairs.length, fallbacks: Object.values(table).filter((p) => p.fallback).length, featuresReused: reused, ms: performance.now() - t0 };
+    this.lastGeometry = { pairs: pairs.length, fallbacks: Object.values(table).filter((p) => p.fallback).length, featuresReused: reused, ms: performance.now() - t0, times };
     return table;
   }
 

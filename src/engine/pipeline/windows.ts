@@ -89,19 +89,26 @@ export interface FeatureStore {
   put(frame: number, features: FrameFeatures): void;
 }
 
+/** Where estimatePairs' time went (ms): grey images and their opencv.js Mats, describing the frames not in the store, and matching, fitting (and refining) the pairs. */
+export interface PairTimes { prepare: number; describe: number; fit: number }
+
 /**
  * Estimates H_{b->a} for every [a, b] in `pairs` (a < b) with opencv.js; `gray(f)` gives frame f.
  * A pair whose estimate falls back (too few matches, degenerate, ...) gets the identity, flagged.
  * With a `store`, a frame whose features it has is not described again (the pairs come out the
- * same: matching, the robust fit and the ECC refinement still run for every pair).
+ * same: matching, the robust fit and the ECC refinement still run for every pair). `times`, when
+ * given, is filled with where the time went.
  */
-export function estimatePairs(cv: CV, gray: (frame: number) => GrayImage, pairs: [number, number][], cfg: HomographyConfig, store?: FeatureStore): PairTable {
+export function estimatePairs(cv: CV, gray: (frame: number) => GrayImage, pairs: [number, number][], cfg: HomographyConfig, store?: FeatureStore, times?: PairTimes): PairTable {
   const out: PairTable = {};
   if (!pairs.length) return out;
+  let t = performance.now();
+  const lap = (k: keyof PairTimes) => { const now = performance.now(); if (times) times[k] += now - t; t = now; };
   const need = [...new Set(pairs.flat())].sort((x, y) => x - y);
   const grays = new Map(need.map((f) => [f, gray(f)]));
   withCvScope((scope) => {
     const mats = new Map(need.map((f) => [f, grayToMat(cv, scope, grays.get(f)!)]));
+    lap('prepare');
     const feats = new Map(need.map((f) => {
       let x = store?.get(f);
       if (!x) {
@@ -110,11 +117,13 @@ export function estimatePairs(cv: CV, gray: (frame: number) => GrayImage, pairs:
       }
       return [f, x];
     }));
+    lap('describe');
     for (const [a, b] of pairs) {
       if (!(a < b)) throw new RangeError(`pair [${a}, ${b}]: the first frame must come first`);
       const p = estimateFromFeatures(cv, scope, b, a, feats.get(b)!, feats.get(a)!, mats.get(b)!, mats.get(a)!, cfg);
       out[`${a},${b}`] = { H: p.H, fallback: p.fallback, reason: p.reason };
     }
+    lap('fit');
   });
   return out;
 }

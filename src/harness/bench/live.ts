@@ -15,6 +15,8 @@
  *               reading; see Localizer.lastStages)
  *   homography_pairs / _fallbacks / _featuresReused   mean per map: the window's homography pairs,
  *               those that fell back to the identity, frames whose ORB features came from the map before
+ *   homography_prepareMs / _describeMs / _fitMs   mean per map: the homographies' time in grey
+ *               images, describing the frames not kept, and matching and fitting the pairs
  *   numTensors / heapMB at the start and the end of the run (memory figure)
  * Run length: 8 s per backend with --quick, 60 s otherwise (EGOSOUND_LIVE_SECONDS overrides,
  * e.g. 600 for the 10-minute memory figure; EGOSOUND_LIVE_BACKENDS=wasm limits the backends).
@@ -119,7 +121,7 @@ const bench: BenchSuite = {
         loc.start();
         // first map compiles shaders and warms caches: count from the second one
         while (lat.length < 1 && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50));
-        lat.length = 0; eng.length = 0; hits.length = 0; sent.length = 0; for (const k of Object.keys(stages)) delete stages[k]; for (const k of Object.keys(geo)) delete geo[k];
+        lat.length = 0; eng.length = 0; hits.length = 0; dirHits.length = 0; sent.length = 0; for (const k of Object.keys(stages)) delete stages[k]; for (const k of Object.keys(geo)) delete geo[k];
         const maps0 = last.maps, dropped0 = last.dropped;
         const tensors0 = (await client.call('memory', {})).numTensors, heap0 = heapMB();
         const t1 = performance.now();
