@@ -310,5 +310,9 @@ heard as the four cells their columns and rows cross at; objects the detector do
 The map's extent is the detector's boxes on a 14x14 grid: where a box is loose, shifted or
 missing, so is the map; the median threshold of cIoU still marks half the frame wherever the
 detector's 100 boxes cover most of it.
+Live, the newest frames have no sound after them yet: each frame is heard with the second centred
+on it once the microphone has all of it, else the last second heard; in the live loop simulated on
+the validation split that scores pointing 0.910 and pixel AP 0.835, against 0.926 and 0.846 with
+every frame's centred second, as a file has (docs/localize.md, "Each frame's own second of sound").
 `;
 }
