@@ -145,6 +145,59 @@ describe('LiveLocalizer: which frames go to the engine', () => {
   });
 });
 
+/** One window frame as a request sent it: its capture time, the first and last sample of its second, and the newest sample there was. */
+interface Cut { t: number; first: number; last: number; end: number; clock: number }
+
+/**
+ * Runs a heard-object LiveLocalizer for `maps` maps against a mic whose every sample holds its own
+ * index, heard lagAt(ms) samples behind the page's clock (mocked) and delivered in blocks of 128
+ * (an AudioWorklet's), with frames at 8 fps as a timer takes them; each map takes 310 ms. Returns
+ * every request's window frames as the engine would cut them (stereoWindowAt).
+ */
+async function micCuts(lagAt: (ms: number) => number, maps: number): Promise<Cut[][]> {
+  const src = new FakeSource();
+  let clockMs = 0;
+  vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
+  const advance = (ms: number) => {
+    const until = clockMs + ms;
+    for (; clockMs < until; clockMs += 1) {
+      const t = clockMs / 1000;
+      while (timeOf(src.frames.totalWritten) <= t) src.frames.push(new Uint8ClampedArray(W * H * 4).fill(src.frames.totalWritten % 256), timeOf(src.frames.totalWritten));
+      const due = Math.floor((t * 16000 - lagAt(clockMs)) / 128) * 128;
+      if (due > src.audio.totalWritten) {
+        const block = Float32Array.from({ length: due - src.audio.totalWritten }, (_, j) => src.audio.totalWritten + j);
+        src.audio.push([block, Float32Array.from(block, (v) => -v)]);
+      }
+    }
+  };
+  advance(3000);
+  const calls: Cut[][] = [];
+  const client = {
+    async call(_type: string, p: { window: { times: number[] }; stereo: StereoSpan }) {
+      expect(p.stereo.clampToEnd).toBe(true);
+      calls.push(p.window.times.map((t) => {
+        const [l, r] = stereoWindowAt(p.stereo, t);
+        expect(r[100] + l[100]).toBe(0);
+        return { t, first: l[0], last: l[15999], end: src.audio.totalWritten, clock: clockMs };
+      }));
+      advance(310); // a map's time: 2-3 frames arrive meanwhile
+      await new Promise((res) => setTimeout(res, 0)); // the answer is a message from the worker
+      return { summary: {}, method: 'heard', width: 14, height: 14, maps: new Float32Array(196), ms: 310, cacheHits: 0 };
+    },
+  } as unknown as EngineClient;
+  const errors: unknown[] = [];
+  let done = 0;
+  const loc = new LiveLocalizer(client, src, 'heard', () => { done++; }, (e) => errors.push(e));
+  loc.start();
+  while (done < maps && !errors.length) await new Promise((res) => setTimeout(res, 0));
+  await loc.stop();
+  expect(errors).toEqual([]);
+  return calls;
+}
+
+/** The offset of a cut that is a whole second centred on its frame (its first sample + 8000 - 16000 t), or null for the last second heard. */
+const centredOffset = (c: Cut) => (c.last === c.end - 1 ? null : c.first + 8000 - Math.round(c.t * 16000));
+
 describe('LiveLocalizer: which second of sound each frame is heard with', () => {
   beforeAll(() => {
     globalThis.ImageData ??= class { constructor(readonly data: Uint8ClampedArray, readonly width: number, readonly height: number) {} } as unknown as typeof ImageData;
@@ -152,65 +205,51 @@ describe('LiveLocalizer: which second of sound each frame is heard with', () => 
   afterEach(() => vi.restoreAllMocks());
 
   it('heard: the second centred on the frame once the mic has all of it, the same samples on every map; before that the last second heard', async () => {
-    // a mic whose every sample holds its own index, heard LAG samples behind the page's clock,
-    // delivered in blocks of 128 (an AudioWorklet's), with frames at 8 fps as a timer takes them
-    const LAG = 300, src = new FakeSource();
-    let clockMs = 0;
-    vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
-    const advance = (ms: number) => {
-      const until = clockMs + ms;
-      for (; clockMs < until; clockMs += 1) {
-        const t = clockMs / 1000;
-        while (timeOf(src.frames.totalWritten) <= t) src.frames.push(new Uint8ClampedArray(W * H * 4).fill(src.frames.totalWritten % 256), timeOf(src.frames.totalWritten));
-        const due = Math.floor((t * 16000 - LAG) / 128) * 128;
-        if (due > src.audio.totalWritten) {
-          const block = Float32Array.from({ length: due - src.audio.totalWritten }, (_, j) => src.audio.totalWritten + j);
-          src.audio.push([block, Float32Array.from(block, (v) => -v)]);
+    const LAG = 300;
+    const calls = await micCuts(() => LAG, 12);
+    // the mic's index minus 16000 x the clock as the first request found it: within one block of the lag
+    const off = calls[0][0].end - Math.round(calls[0][0].clock * 16);
+    expect(off).toBeLessThanOrEqual(-LAG);
+    expect(off).toBeGreaterThan(-LAG - 128);
+    let centred = 0, again = 0, sent = 0;
+    const before = new Map<number, number>(); // frame index -> the first sample of its second on the map before
+    for (const call of calls) {
+      for (const c of call) {
+        const at = Math.round(c.t * 16000) + off; // the sample heard at the frame's capture
+        const i = Math.round(c.t / DT);
+        sent++;
+        if (at + 8000 <= c.end) {
+          expect([c.first, c.last], `frame ${i} at ${c.t} s`).toEqual([at - 8000, at + 7999]);
+          centred++;
+          if (before.get(i) === c.first) again++;
+        } else {
+          expect([c.first, c.last], `frame ${i} at ${c.t} s`).toEqual([c.end - 16000, c.end - 1]);
         }
+        before.set(i, c.first);
       }
-    };
-    advance(3000);
-    let off: number | null = null; // the mic's index minus 16000 x the clock, as the first request found it
-    const cuts = new Map<number, number[]>(); // frame index -> the first sample of its second, per map
-    let done = 0, centred = 0, again = 0;
-    const client = {
-      async call(_type: string, p: { window: { times: number[] }; stereo: StereoSpan }) {
-        expect(p.stereo.clampToEnd).toBe(true);
-        const end = src.audio.totalWritten;
-        off ??= end - Math.round(clockMs * 16);
-        for (const t of p.window.times) {
-          const [l, r] = stereoWindowAt(p.stereo, t);
-          expect(r[100] + l[100]).toBe(0);
-          const at = Math.round(t * 16000) + off; // the sample heard at the frame's capture
-          const i = Math.round(t / DT), was = cuts.get(i) ?? [];
-          if (at + 8000 <= end) {
-            expect([l[0], l[15999]], `frame ${i} at ${t} s`).toEqual([at - 8000, at + 7999]);
-            centred++;
-            if (was.length && was[was.length - 1] === l[0]) again++;
-          } else {
-            expect([l[0], l[15999]], `frame ${i} at ${t} s`).toEqual([end - 16000, end - 1]);
-          }
-          cuts.set(i, [...was, l[0]]);
-        }
-        advance(310); // a map's time: 2-3 frames arrive meanwhile
-        await new Promise((r) => setTimeout(r, 0)); // the answer is a message from the worker
-        return { summary: {}, method: 'heard', width: 14, height: 14, maps: new Float32Array(196), ms: 310, cacheHits: 0 };
-      },
-    } as unknown as EngineClient;
-    const errors: unknown[] = [];
-    const loc = new LiveLocalizer(client, src, 'heard', () => { done++; }, (e) => errors.push(e));
-    loc.start();
-    while (done < 12 && !errors.length) await new Promise((r) => setTimeout(r, 0));
-    await loc.stop();
-    expect(errors).toEqual([]);
-    expect(off!).toBeLessThanOrEqual(-LAG);
-    expect(off!).toBeGreaterThan(-LAG - 128);
+    }
     // most windows' frames were heard with their centred second, and most of those with the same
     // samples the map before (what lets the engine reuse their direction features)
-    const sent = [...cuts.values()].reduce((a, c) => a + c.length, 0);
     console.log(`live cuts: ${centred} of ${sent} window frames centred, ${again} the same samples as the map before`);
     expect(centred / sent).toBeGreaterThan(0.6);
     expect(again / centred).toBeGreaterThan(0.6);
   });
-});
 
+  it('heard: after the mic stalls and falls 0.4 s behind the clock, frames are cut on its new offset within 2.4 s, never past what it has', async () => {
+    const LAG = 300, STALL = 6400, at = 4500; // from 4.5 s on, 0.4 s of the mic is never heard
+    const calls = await micCuts((ms) => LAG + (ms >= at ? STALL : 0), 20);
+    const offsets = (call: Cut[]) => new Set(call.map(centredOffset).filter((o) => o !== null));
+    for (const call of calls) {
+      // one offset per request, and no cut past the newest sample
+      expect(offsets(call).size).toBeLessThanOrEqual(1);
+      for (const c of call) expect(c.last).toBeLessThan(c.end);
+    }
+    // the offset moves once the requests from before the stall are 2 s old
+    const early = calls.filter((c) => c[0].clock < at), late = calls.filter((c) => c[0].clock > at + 2400);
+    expect(early.length).toBeGreaterThanOrEqual(3);
+    expect(late.length).toBeGreaterThanOrEqual(3);
+    for (const call of early) for (const o of offsets(call)) expect(o).toBeGreaterThan(-LAG - 128), expect(o).toBeLessThanOrEqual(-LAG);
+    for (const call of late) for (const o of offsets(call)) expect(o).toBeGreaterThan(-LAG - STALL - 128), expect(o).toBeLessThanOrEqual(-LAG - STALL);
+    expect(late.some((call) => offsets(call).size === 1)).toBe(true);
+  });
+});

@@ -59,6 +59,9 @@ export const LIVE_REFINE: Refinement = WINDOW_REFINE;
  */
 export const LIVE_NEW_FRAMES = 1;
 
+/** How far back (ms of requests) the live loop looks for the mic's offset from the clock (LiveLocalizer.stereoFor). */
+const AUDIO_CLOCK_MEMORY_MS = 2000;
+
 /** How long (s of capture) the two channels must stay one signal before the heard-object methods say so and stop. */
 export const MONO_GRACE_SEC = 2;
 
@@ -107,6 +110,8 @@ export class LiveLocalizer {
    * capture is round(t x 16000) + audioOffset (see stereoFor). Null until the first request.
    */
   private audioOffset: number | null = null;
+  /** (clock ms, samples written − 16000 × clock) at each request of the last AUDIO_CLOCK_MEMORY_MS. */
+  private audioSeen: { ms: number; seen: number }[] = [];
 
   constructor(
     private readonly client: EngineClient,
@@ -130,6 +135,7 @@ export class LiveLocalizer {
     // the engine may have run other work since a loop before this one: it may keep none of its frames
     this.cached.clear();
     this.audioOffset = null;
+    this.audioSeen = [];
     this.loop = this.run();
   }
 
@@ -226,9 +232,11 @@ export class LiveLocalizer {
    * computes its direction features once (Localizer's direction cache) instead of on every map;
    * until 2026-12-07 every window was cut back from the newest sample, which moved them all a
    * little on each map. The axis: the sample heard at ring time t is round(16000 t) + audioOffset,
-   * the offset the largest seen of (samples written - 16000 x now), i.e. the request that found
-   * the sound least behind the clock; it moves only when the mic gets 10 ms ahead of it (clock
-   * drift) or 250 ms behind (a stall). Chosen on the validation split with probe-live.ts --audio
+   * the offset the largest of (samples written - 16000 x now) over the requests of the last 2 s,
+   * i.e. the one that found the sound least behind the clock (the mic delivers in blocks); it moves
+   * only when that differs from it by over 10 ms (clock drift; a stall that lost sound, 2 s after
+   * it). Where a frame's centred second would reach past the newest sample, it takes the last
+   * second heard instead, so no cut holds sound not heard yet. Chosen on the validation split with probe-live.ts --audio
    * (docs/localize.md): the maps score at least as well as with the old cut on every metric, and
    * better than with each frame's second ending at its capture. A mono mic gives two copies.
    */
@@ -236,8 +244,11 @@ export class LiveLocalizer {
     const pcm = this.capture.audio;
     if (pcm.size === 0 || pcm.sampleRate !== STEREO_RATE) return null;
     const end = pcm.totalWritten;
-    const seen = end - Math.round(((performance.now() - this.capture.epochMs) / 1000) * STEREO_RATE);
-    if (this.audioOffset === null || seen > this.audioOffset + 0.01 * STEREO_RATE || seen < this.audioOffset - 0.25 * STEREO_RATE) this.audioOffset = seen;
+    const now = performance.now();
+    this.audioSeen.push({ ms: now, seen: end - Math.round(((now - this.capture.epochMs) / 1000) * STEREO_RATE) });
+    while (now - this.audioSeen[0].ms > AUDIO_CLOCK_MEMORY_MS) this.audioSeen.shift();
+    const best = Math.max(...this.audioSeen.map((x) => x.seen));
+    if (this.audioOffset === null || Math.abs(best - this.audioOffset) > 0.01 * STEREO_RATE) this.audioOffset = best;
     // from the oldest frame's centred second, and at least the last second heard (the newest frames')
     const start = Math.min(end - STEREO_RATE, Math.round(times[0] * STEREO_RATE) + this.audioOffset - STEREO_RATE / 2);
     const [l, r] = pcm.range(start, end);
