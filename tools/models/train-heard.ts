@@ -17,15 +17,19 @@
  *               training clip has, as the test split's; --val is then unused and every --split clip trains)
  *   --mirror    half the training frames heard in a mirror (ears swapped, objectness flipped left to right)
  *   --no-ship   train and report only; do not write models/ (the chosen weights stay in .cache/train/ID/)
+ *   --combine ID,ID,...  train nothing: ship one model of the direction heads of earlier runs of this
+ *               trainer (.cache/train/ID/, each --no-ship with its own --seed on the same --data;
+ *               heard.ts combineHeads: P is the mean of the heads'), scored on the validation frames
+ *               as a run is, each head alone and together; --id names the model, as for a run
  *   --test-split NAME  after training, score the chosen weights on NAME's clips of --data as the eval
  *               does (grid frames with an active on-screen sounding object): own sound, another
  *               clip's sound (the eval's control) and the detector alone (printed, and in test.json)
  * Everything random (init, batch order) follows --seed.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { deserializeHeard, heardInput, heardInputWidth, heardLoss, heardMaps, initHeardParams, objectnessLogits, serializeHeard, validateHeardConfig, windowMean, type HeardConfig } from '../../src/engine/models/heard.ts';
+import { combineHeads, deserializeHeard, heardInput, heardInputWidth, heardLoss, heardMaps, initHeardParams, objectnessLogits, serializeHeard, validateHeardConfig, windowMean, type HeardConfig } from '../../src/engine/models/heard.ts';
 import type { Mat3 } from '../../src/engine/geometry/homography.ts';
 import type { Params } from '../../src/engine/models/audio.ts';
 import { sha256Hex, type ModelEntry } from '../../src/engine/weights/verify.ts';
@@ -117,13 +121,19 @@ export async function trainHeard(flags: Flags): Promise<void> {
   if (!valSplit && all.length <= nVal) throw new Error(`${dataDir}: ${all.length} ${split} clips, need more than --val ${nVal}`);
   const trainClips = valSplit ? all : all.slice(0, all.length - nVal), valClips = valSplit ? listClips(dataDir, valSplit) : all.slice(all.length - nVal);
   if (!valClips.length) throw new Error(`${dataDir}: no ${valSplit} clips to validate on`);
+  const combine = str('combine', '').split(',').filter(Boolean);
+  if (combine.length === 1) throw new Error('--combine takes two runs or more');
+  for (const run of combine) if (!existsSync(join('.cache', 'train', run, 'run.json'))) throw new Error(`--combine ${run}: no .cache/train/${run}/run.json (a finished run of this trainer with --no-ship)`);
+  if (combine.includes(id)) throw new Error(`--combine: --id ${id} must differ from the runs it combines (its own run directory is written)`);
   const t0 = Date.now();
-  const train = await heardItems(trainClips, config, () => true);
+  const train = combine.length ? [] : await heardItems(trainClips, config, () => true);
+  const trainFrames = trainClips.reduce((a, c) => a + gridFrames(c).length, 0);
   const val = await heardItems(valClips, config, (c, fi) => soundingBoxes(c, fi).boxes.length > 0);
   const mirror = flags.has('mirror') ? train.map((it) => mirrored(trainClips[it.clip], it, config)) : null;
   const hash = datasetHash(all, gridFrames);
-  console.log(`${command}\ntrain-heard: ${train.length} frames of ${trainClips.length} clips, validation ${val.length} frames of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} (data sha256 ${hash.slice(0, 12)}); inputs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`${command}\ntrain-heard: ${trainFrames} frames of ${trainClips.length} clips, validation ${val.length} frames of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} (data sha256 ${hash.slice(0, 12)}); inputs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
+  if (combine.length) return shipCombined({ flags, id, combine, ckptDir, command, hash, all, split, trainFrames, trainClips, val, valClips, valSplit, ship });
   const F = heardInputWidth(config);
   const mean = new Float32Array(F), sd = new Float32Array(F);
   for (const it of train) for (let k = 0; k < F; k++) mean[k] += it.dir[k] / train.length;
@@ -186,15 +196,64 @@ export async function trainHeard(flags: Flags): Promise<void> {
   ]));
   console.log(`best validation at step ${b.step}: pointing ${b.s.pointing.toFixed(3)} pixelAP ${b.s.pixelAP.toFixed(3)} cIoU@0.5 ${b.s.ciou50.toFixed(3)} AUC ${b.s.auc.toFixed(3)}; ${trainSeconds.toFixed(0)} s`);
   for (const [k, v] of Object.entries(params)) v.assign(tf.tensor(b.values[k], v.shape));
+  const nParams = Object.values(trainable).reduce((a, p) => a + p.size, 0);
+  const runInfo: RunInfo = { command, seed, steps: history.length, bestStep: b.step, trainSeconds: Math.round(trainSeconds), val: b.s };
+  // what a later --combine reads of this run
+  writeFileSync(join(ckptDir, 'run.json'), JSON.stringify(runInfo, null, 1) + '\n');
+  await finish({ flags, id, params, config, ckptDir, command, hash, all, split, trainFrames, trainClips, val, valClips, valSplit, ship, chosen: b.s, runs: [runInfo], nParams, combined: false });
+}
+
+/** What a finished run of the trainer leaves in .cache/train/ID/run.json for --combine. */
+interface RunInfo { command: string; seed: number; steps: number; bestStep: number; trainSeconds: number; val: Summary }
+
+interface Shared {
+  flags: Flags; id: string; ckptDir: string; command: string; hash: string; all: Clip[]; split: string; trainFrames: number; trainClips: Clip[];
+  val: HeardItem[]; valClips: Clip[]; valSplit: string | null; ship: boolean;
+}
+
+/** --combine: one model of earlier runs' heads, scored on the validation frames each alone and together, then shipped as a run is. */
+async function shipCombined(o: Shared & { combine: string[] }): Promise<void> {
+  const runs = o.combine.map((run) => {
+    const dir = join('.cache', 'train', run);
+    const info = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunInfo;
+    const m = deserializeHeard(readFileSync(join(dir, 'model.json'), 'utf8'), new Uint8Array(readFileSync(join(dir, 'weights.bin'))));
+    if (o.val.length && o.val[0].dir.length !== heardInputWidth(m.config)) throw new Error(`--combine ${run}: its heads read ${heardInputWidth(m.config)} values a frame, the validation frames have ${o.val[0].dir.length} (give the runs' --segments)`);
+    return { run, dir, info, ...m };
+  });
+  const fmt = (x: Summary) => `pointing ${x.pointing.toFixed(3)} pixelAP ${x.pixelAP.toFixed(3)} cIoU@0.5 ${x.ciou50.toFixed(3)} AUC ${x.auc.toFixed(3)} (sum ${(x.pointing + x.pixelAP + x.ciou50 + x.auc).toFixed(3)})`;
+  for (const r of runs) console.log(`head ${r.run} (seed ${r.info.seed}, step ${r.info.bestStep}): ${fmt(scoreItems(r.params, r.config, o.val, o.valClips))}`);
+  const { params, config } = combineHeads(runs);
+  const s = scoreItems(params, config, o.val, o.valClips);
+  console.log(`${runs.length} heads together: ${fmt(s)}`);
+  const cat = (f: string, head: string) => head + '\n' + runs.map((r, k) => readFileSync(join(r.dir, f), 'utf8').trim().split('\n').slice(1).map((l) => `${k},${l}`).join('\n')).join('\n') + '\n';
+  writeFileSync(join(o.ckptDir, 'loss.csv'), cat('loss.csv', 'head,step,loss'));
+  writeFileSync(join(o.ckptDir, 'val.csv'), cat('val.csv', 'head,step,pointing,pixelAP,ciou50,auc'));
+  const series = (f: string, col: number, scale: number) => runs.map((r) => readFileSync(join(r.dir, f), 'utf8').trim().split('\n').slice(1).map((l) => { const v = l.split(',').map(Number); return [v[0], v[col] * scale] as [number, number]; }));
+  writeFileSync(join(o.ckptDir, 'loss.png'), plotPng([
+    ...series('loss.csv', 1, 1).map((points, k) => ({ points, rgb: [31 + 60 * k, 119, 180] as [number, number, number] })),
+    ...series('val.csv', 1, 4).map((points, k) => ({ points, rgb: [214, 39 + 60 * k, 40] as [number, number, number] })),
+  ]));
+  const nParams = runs.length * HEAD_SIZES(config) + 2;
+  for (const r of runs) tf.dispose(Object.values(r.params));
+  await finish({ ...o, params, config, chosen: s, runs: runs.map((r) => r.info), nParams, combined: true });
+}
+
+/** Trained parameters of one direction head: W1, b1, W2, b2. */
+const HEAD_SIZES = (c: HeardConfig) => c.features * c.hidden + c.hidden + c.hidden * (2 * c.grid + 1) + 2 * c.grid + 1;
+
+/** Serialise, check the read-back, score the test split if asked, write the run directory and ship. */
+async function finish(o: Shared & { params: Params; config: HeardConfig; chosen: Summary; runs: RunInfo[]; nParams: number; combined: boolean }): Promise<void> {
+  const { flags, id, params, config, ckptDir, command, hash, all, split, val, valClips, valSplit, ship, chosen } = o;
+  const { str } = flagReaders(flags);
   const { modelJson, weights } = await serializeHeard(id, params, config);
   // what ships is read back the way the app reads it, and must give the same validation figures
   const back = deserializeHeard(modelJson, weights);
   const again = scoreItems(back.params, back.config, val, valClips);
   tf.dispose(Object.values(back.params));
-  if (Math.abs(again.pointing - b.s.pointing) > 1e-9 || Math.abs(again.pixelAP - b.s.pixelAP) > 1e-6) throw new Error(`serialised weights score ${again.pointing} / ${again.pixelAP}, not ${b.s.pointing} / ${b.s.pixelAP}`);
+  if (Math.abs(again.pointing - chosen.pointing) > 1e-9 || Math.abs(again.pixelAP - chosen.pixelAP) > 1e-6) throw new Error(`serialised weights score ${again.pointing} / ${again.pixelAP}, not ${chosen.pointing} / ${chosen.pixelAP}`);
   if (flags.has('test-split')) {
     const testSplit = str('test-split', 'test');
-    const testClips = listClips(dataDir, testSplit);
+    const testClips = listClips(str('data', ''), testSplit);
     const scored = (c: Clip, fi: number) => soundingBoxes(c, fi).boxes.length > 0;
     const test = await heardItems(testClips, config, scored);
     const testHash = datasetHash(testClips, (c) => gridFrames(c).filter((fi) => scored(c, fi)));
@@ -203,11 +262,11 @@ export async function trainHeard(flags: Flags): Promise<void> {
     const r = { own: scoreItems(params, config, test, testClips), otherSound: scoreItems(params, config, test, testClips, wrong), detector: scoreItems(params, config, test, testClips, null) };
     const fmt = (x: Summary) => `${x.pointing.toFixed(3)} / ${x.pixelAP.toFixed(3)} / ${x.ciou50.toFixed(3)} / ${x.auc.toFixed(3)}`;
     console.log(`test (${testSplit}, ${r.own.n} frames, data sha256 ${testHash.slice(0, 16)}), pointing / pixel AP / cIoU@0.5 / AUC:\n  own sound     ${fmt(r.own)}\n  other sound   ${fmt(r.otherSound)}\n  detector only ${fmt(r.detector)}`);
-    writeFileSync(join(ckptDir, 'test.json'), JSON.stringify({ command, split: testSplit, datasetHash: testHash, bestStep: b.step, ...r }, null, 1) + '\n');
+    writeFileSync(join(ckptDir, 'test.json'), JSON.stringify({ command, split: testSplit, datasetHash: testHash, bestStep: o.combined ? null : o.runs[0].bestStep, ...r }, null, 1) + '\n');
   }
   writeFileSync(join(ckptDir, 'model.json'), modelJson);
   writeFileSync(join(ckptDir, 'weights.bin'), weights);
-  if (!ship) { console.log(`--no-ship: models/ left as it was; the chosen weights are in ${ckptDir}/ (model.json, weights.bin)`); return; }
+  if (!ship) { console.log(`--no-ship: models/ left as it was; the chosen weights are in ${ckptDir}/ (model.json, weights.bin)`); tf.dispose(Object.values(params)); return; }
   const dir = join(MODELS_DIR, id);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.json'), modelJson);
@@ -218,27 +277,49 @@ export async function trainHeard(flags: Flags): Promise<void> {
     const bytes = new Uint8Array(readFileSync(join(dir, f)));
     files.push({ path: `${id}/${f}`, sha256: await sha256Hex(bytes), bytes: bytes.length });
   }
-  const nParams = Object.values(trainable).reduce((a, p) => a + p.size, 0);
+  const runs = o.runs;
   const entry: ModelEntry = {
     id,
-    description: `Heard-object localizer: binaural direction features (ILD in 32 bands, GCC-PHAT at 41 lags, level) of the 1-s 16 kHz window and of its ${config.segments} parts -> per part an MLP (${config.hidden} hidden) -> a softmax over the 14 columns, one over the 14 rows and a part weight; the log of the parts' mixture added to gp log(${config.floor} + heat) + gq log(${config.floor} + boxes) of objectness-centernet; map [14,14]. Trained with paper 000's eq. 2 (each sound picks its own frame from the batch and back), no labels.`,
+    description: `Heard-object localizer: binaural direction features (ILD in 32 bands, GCC-PHAT at 41 lags, level) of the 1-s 16 kHz window and of its ${config.segments} parts -> per part an MLP (${config.hidden} hidden) -> a softmax over the 14 columns, one over the 14 rows and a part weight${config.heads > 1 ? ` (${config.heads} such heads, each trained alone with its own seed; P the mean of theirs)` : ''}; the log of the parts' mixture added to gp log(${config.floor} + heat) + gq log(${config.floor} + boxes) of objectness-centernet; map [14,14]. Trained with paper 000's eq. 2 (each sound picks its own frame from the batch and back), no labels.`,
     files,
     config: config as unknown as Record<string, unknown>,
-    dataset: { hash, description: `${all.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${train.length} grid frames (every ${FRAME_STEP}nd) of ${trainClips.length} clips trained on, ${val.length} frames with an active on-screen sounding object of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} for validation` },
-    trainCommand: command,
-    metrics: { steps: history.length, bestStep: b.step, trainSeconds: Math.round(trainSeconds), params: nParams, valPointing: b.s.pointing, valPixelAP: b.s.pixelAP, valCiou50: b.s.ciou50, valAuc: b.s.auc, gp: params['heard/gp'].dataSync()[0], gq: params['heard/gq'].dataSync()[0] },
+    dataset: { hash, description: `${all.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${o.trainFrames} grid frames (every ${FRAME_STEP}nd) of ${o.trainClips.length} clips trained on, ${val.length} frames with an active on-screen sounding object of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} for validation` },
+    trainCommand: o.combined ? [...runs.map((r) => r.command), command].join(' && ') : command,
+    metrics: {
+      steps: runs.reduce((a, r) => a + r.steps, 0), bestStep: o.combined ? -1 : runs[0].bestStep, trainSeconds: runs.reduce((a, r) => a + r.trainSeconds, 0), params: o.nParams,
+      valPointing: chosen.pointing, valPixelAP: chosen.pixelAP, valCiou50: chosen.ciou50, valAuc: chosen.auc, gp: params['heard/gp'].dataSync()[0], gq: params['heard/gq'].dataSync()[0],
+      ...(o.combined ? { heads: runs.length } : {}),
+    },
     card: `${id}/MODEL_CARD.md`,
   };
   const manifest = readManifest();
   manifest.models = [...manifest.models.filter((x) => x.id !== id), entry];
   writeFileSync(join(MODELS_DIR, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
-  writeFileSync(join(dir, 'MODEL_CARD.md'), card(entry, nParams, b.step, history.length, trainSeconds));
+  writeFileSync(join(dir, 'MODEL_CARD.md'), card(entry, o.nParams, runs, command, o.combined));
   console.log(`shipped ${id}: ${files.map((f) => `${f.path} ${f.sha256.slice(0, 12)} (${f.bytes} B)`).join(', ')}`);
   tf.dispose(Object.values(params));
 }
 
-function card(e: ModelEntry, nParams: number, bestStep: number, steps: number, seconds: number): string {
+function card(e: ModelEntry, nParams: number, runs: RunInfo[], command: string, combined: boolean): string {
   const m = e.metrics!;
+  const heads = runs.length;
+  const val = (x: Summary) => `pointing ${x.pointing.toFixed(3)}, pixel AP ${x.pixelAP.toFixed(3)}, cIoU@0.5 ${x.ciou50.toFixed(3)}, AUC ${x.auc.toFixed(3)}`;
+  const trained = !combined
+    ? `Command:
+
+    ${e.trainCommand}
+
+${runs[0].steps} Adam steps, ${Math.round(runs[0].trainSeconds / 60)} min on one CPU core. Validation (the validation frames above, every
+25 steps) chose the weights: step ${runs[0].bestStep}, ${val(runs[0].val)}; ground truth is read for that choice only. Curves beside this card: \`loss.csv\`,
+\`val.csv\`, \`loss.png\` (blue: training loss; red: validation pointing x 4).`
+    : `${heads} direction heads, each trained alone on these clips with its own seed; validation (the validation frames above, every 25 steps) chose each head's weights, and ground truth is read for those choices only:
+
+${runs.map((r, k) => `- head ${k}: \`${r.command}\`: ${r.steps} Adam steps, ${Math.round(r.trainSeconds / 60)} min on one CPU core; step ${r.bestStep}, ${val(r.val)}.`).join('\n')}
+
+Then \`${command}\` made them one model (heard.ts \`combineHeads\`: the heads' MLPs, the shared standardisation, gp and gq
+the heads' means). Together, on the same validation frames: ${val({ pointing: m.valPointing, pixelAP: m.valPixelAP, ciou50: m.valCiou50, auc: m.valAuc, n: 0 })}.
+Curves beside this card: \`loss.csv\` and \`val.csv\` (a column \`head\`), \`loss.png\` (blue: each head's training loss;
+red: its validation pointing x 4).`;
   return `# ${e.id}: the heard-object localizer
 
 **What it is.** A localizer that asks *where* a sound comes from rather than *what* it is: the
@@ -253,11 +334,14 @@ frame. Code: \`src/engine/models/heard.ts\` (model, loss, loading), \`src/engine
   -> 14 column logits, 14 row logits and a weight. Where the sound comes from is the mixture of the
   parts' column-times-row distributions by the softmax of their weights: sounds take turns within a
   second (an object's events, an off-screen source), and the parts where one dominates carry its
-  direction unmixed.
+  direction unmixed.${heads > 1 ? `
+- Heads: ${heads} such MLPs (W1, b1, W2, b2), each trained alone with its own seed on the same clips; where the sound
+  comes from is the mean of their ${heads} distributions (\`directionProbs\`), which evens out what one
+  seed's head hears (docs/results.md, "Heads of several seeds").` : ''}
 - Picture: \`objectness-centernet\` (a COCO CenterNet, MobileNetV3; see its card), class-agnostic:
   its centre heat's maximum per cell of the 14x14 grid and its boxes painted with their scores.
 - Map: S = gp log(${e.config.floor} + heat) + gq log(${e.config.floor} + boxes) + log P(cell); learned
-  exponents gp = ${m.gp.toFixed(3)}, gq = ${m.gq.toFixed(3)}. ${nParams} trained parameters (${(e.files.find((f) => f.path.endsWith('weights.bin'))!.bytes / 1024).toFixed(0)} KiB); the
+  exponents gp = ${m.gp.toFixed(3)}, gq = ${m.gq.toFixed(3)}${heads > 1 ? ' (the heads\' means)' : ''}. ${nParams} trained parameters (${(e.files.find((f) => f.path.endsWith('weights.bin'))!.bytes / 1024).toFixed(0)} KiB); the
   detector is frozen.
 - Over time (inference only, no parameter): the app's and the CLI's \`heard\` method and the
   evaluation's \`heard\` row average each frame's heat, boxes and P over paper 000's test window (9
@@ -290,14 +374,7 @@ frame. Code: \`src/engine/models/heard.ts\` (model, loss, loading), \`src/engine
   sound (cross-entropy both ways); clips that share a recording are left out of each other's
   denominators. No boxes or labels are used for training.
 
-**Trained on.** ${e.dataset!.description}. Dataset sha256 \`${e.dataset!.hash}\`. Command:
-
-    ${e.trainCommand}
-
-${steps} Adam steps, ${Math.round(seconds / 60)} min on one CPU core. Validation (the validation frames above, every
-25 steps) chose the weights: step ${bestStep}, pointing ${m.valPointing.toFixed(3)}, pixel AP ${m.valPixelAP.toFixed(3)}, cIoU@0.5 ${m.valCiou50.toFixed(3)},
-AUC ${m.valAuc.toFixed(3)}; ground truth is read for that choice only. Curves beside this card: \`loss.csv\`,
-\`val.csv\`, \`loss.png\` (blue: training loss; red: validation pointing x 4).
+**Trained on.** ${e.dataset!.description}. Dataset sha256 \`${e.dataset!.hash}\`. ${trained}
 
 **How it scores.** docs/results.md (test split, beside the centre prior, the whole image, the
 detector alone and the same model given another clip's sound).

@@ -1,7 +1,7 @@
 /** The heard-object localizer (heard.ts): its map, its eq. 2 loss against a plain reference, learning on a toy, the weights format and the shipped weights. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { carryCells, deserializeHeard, directionLogits, directionProbs, fuseDetections, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, heardMapsPerObject, initHeardParams, loadHeard, mirrorHeardInput, objectnessLogits, objectShares, serializeHeard, sharpenRows, validateHeardConfig, windowMean, withObjectExtent, EXTENT_FLOOR } from './heard';
+import { carryCells, combineHeads, deserializeHeard, headParams, directionLogits, directionProbs, fuseDetections, heardInputWidth, heardLoss, heardMaps, heardMapsFromMeans, heardMapsPerObject, initHeardParams, loadHeard, mirrorHeardInput, objectnessLogits, objectShares, serializeHeard, sharpenRows, validateHeardConfig, windowMean, withObjectExtent, EXTENT_FLOOR } from './heard';
 import type { Detection } from './objectness';
 import { SEGMENT_FEATURES, binauralSegments } from '../dsp/binaural';
 import { rng } from '../testing/compare';
@@ -369,6 +369,49 @@ describe('heard-object model', () => {
     const partial = await serializeHeard('heard-test', Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'heard/gq')), config);
     expect(() => deserializeHeard(partial.modelJson, partial.weights)).toThrow(/lack heard\/gq/);
     tf.dispose([...Object.values(p), ...Object.values(back.params)]);
+  });
+
+  it('a model of several heads hears with the mean of its heads\' distributions, both ways too, and keeps it through the weights format', async () => {
+    const a = fresh(1), b = fresh(2), c = fresh(3);
+    a['heard/gp'].assign(tf.scalar(0.6)); b['heard/gp'].assign(tf.scalar(1.2)); c['heard/gp'].assign(tf.scalar(0.9));
+    const { params, config: c3 } = combineHeads([a, b, c].map((q) => ({ params: q, config })));
+    expect(c3.heads).toBe(3);
+    expect(params['heard/gp'].dataSync()[0]).toBeCloseTo(0.9, 6);
+    expect(params['heard/gq'].dataSync()[0]).toBeCloseTo(1, 6);
+    for (const k of [1, 2]) expect(Array.from(headParams(params, k)['heard/w2'].dataSync())).toEqual(Array.from([b, c][k - 1]['heard/w2'].dataSync()));
+    const n = 4, dir = tf.tensor2d(uniform(n * F, 11, -2, 2), [n, F]);
+    for (const mirror of [false, true]) {
+      const got = tf.tidy(() => directionProbs(params, dir, c3, mirror).dataSync());
+      const each = [a, b, c].map((q) => tf.tidy(() => directionProbs(q, dir, config, mirror).dataSync()));
+      // the heads differ, so the mean is none of them
+      expect(Math.max(...Array.from(each[0], (v, i) => Math.abs(v - each[1][i])))).toBeGreaterThan(1e-3);
+      for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo((each[0][i] + each[1][i] + each[2][i]) / 3, 6);
+      for (let r = 0; r < n; r++) expect(Array.from(got.subarray(r * 196, (r + 1) * 196)).reduce((x, v) => x + v, 0)).toBeCloseTo(1, 5);
+    }
+    // the map: objectness with the mean exponents plus the log of the mean distribution
+    const heat = tf.tensor2d(uniform(n * 196, 12), [n, 196]), boxes = tf.tensor2d(uniform(n * 196, 13), [n, 196]);
+    const maps = tf.tidy(() => heardMaps(params, dir, heat, boxes, c3).dataSync());
+    const want = tf.tidy(() => tf.add(objectnessLogits(params, heat, boxes, c3), tf.log(directionProbs(params, dir, c3))).dataSync());
+    for (let i = 0; i < maps.length; i++) expect(maps[i]).toBeCloseTo(want[i], 4);
+    expect(() => heardLoss(params, dir, heat, boxes, new Float32Array(n * n), c3)).toThrow(InvalidConfigError);
+    // the weights format keeps every head; a missing one is refused
+    const { modelJson, weights } = await serializeHeard('heard-test', params, c3);
+    const back = deserializeHeard(modelJson, weights);
+    expect(back.config).toEqual(c3);
+    const again = tf.tidy(() => directionProbs(back.params, dir, back.config, true).dataSync());
+    const before = tf.tidy(() => directionProbs(params, dir, c3, true).dataSync());
+    expect(Array.from(again)).toEqual(Array.from(before));
+    const partial = await serializeHeard('heard-test', Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'heard/h2/b1')), c3);
+    expect(() => deserializeHeard(partial.modelJson, partial.weights)).toThrow(/lack heard\/h2\/b1/);
+    // heads combine only when trained on the same data (the same standardisation) with the same shape, one head each
+    const other = initHeardParams(config, 4, uniform(F, 9, -1, 1), uniform(F, 8, 0.5, 2));
+    expect(() => combineHeads([a, other].map((q) => ({ params: q, config })))).toThrow(/dirMean differs/);
+    expect(() => combineHeads([{ params: a, config }, { params: b, config: validateHeardConfig({ hidden: 16, segments: 4 }) }])).toThrow(InvalidConfigError);
+    expect(() => combineHeads([{ params: a, config }, { params, config: c3 }])).toThrow(/3 heads/);
+    expect(() => combineHeads([{ params: a, config }])).toThrow(InvalidConfigError);
+    expect(() => validateHeardConfig({ heads: 0 })).toThrow(InvalidConfigError);
+    tf.dispose([a, b, c, other, params, back.params].flatMap((q) => Object.values(q)));
+    tf.dispose([dir, heat, boxes]);
   });
 });
 

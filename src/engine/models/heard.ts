@@ -20,6 +20,8 @@
  * frame its own sound (pairs whose clips share a recording left out of each other's denominators).
  * The map is S [14, 14] (a log score; its order is what the metrics and the overlay read).
  * A mono recording has no direction: the model needs two channels.
+ * A model may hold several direction heads, each trained alone with its own seed (combineHeads):
+ * P is then the mean of their distributions, which evens out how much one seed's head hears.
  *
  * Over a window of frames (paper 000's eq. 1 question asked of this map: do the neighbours help,
  * and must the camera's motion be undone for it?), the three per-frame terms are averaged before
@@ -55,9 +57,15 @@ export interface HeardConfig {
   grid: number;
   /** eps in log(eps + objectness). */
   floor: number;
+  /**
+   * Direction heads (the MLP W1, b1, W2, b2), each trained alone with its own seed on the same data;
+   * P is the mean of their distributions (directionProbs). Head 0's weights are named heard/w1 ...,
+   * head k's heard/h<k>/w1 ...; the standardisation and gp, gq are shared (combineHeads). 1: one head.
+   */
+  heads: number;
 }
 
-export const DEFAULT_HEARD_CONFIG: HeardConfig = { features: SEGMENT_FEATURES, segments: 8, sampleRate: 16000, windowSeconds: 1, hidden: 128, grid: 14, floor: 0.01 };
+export const DEFAULT_HEARD_CONFIG: HeardConfig = { features: SEGMENT_FEATURES, segments: 8, sampleRate: 16000, windowSeconds: 1, hidden: 128, grid: 14, floor: 0.01, heads: 1 };
 
 /** Values per frame of the model's sound input: (segments + 1) parts of `features`. */
 export const heardInputWidth = (c: HeardConfig) => (c.segments + 1) * c.features;
@@ -76,6 +84,7 @@ export function validateHeardConfig(c: Partial<HeardConfig> = {}): HeardConfig {
   int('sampleRate', 8000, 48000);
   int('hidden', 1, 4096);
   int('grid', 14, 14);
+  int('heads', 1, 8);
   if (out.windowSeconds !== 1) throw new InvalidConfigError('windowSeconds', `must be 1, got ${String(out.windowSeconds)}`);
   if (typeof out.floor !== 'number' || !(out.floor > 0 && out.floor <= 1)) throw new InvalidConfigError('floor', `must be a number in (0, 1], got ${String(out.floor)}`);
   return out;
@@ -130,32 +139,82 @@ export function objectnessLogits(p: Params, heat: tf.Tensor2D, boxes: tf.Tensor2
   return tf.tidy(() => tf.add(tf.mul(tf.log(tf.add(heat, config.floor)), p['heard/gp']), tf.mul(tf.log(tf.add(boxes, config.floor)), p['heard/gq'])) as tf.Tensor2D);
 }
 
-/** Maps [n, G*G] of n frames, each with its own sound's input dir [n, heardInputWidth]. */
+/** Maps [n, G*G] of n frames, each with its own sound's input dir [n, heardInputWidth] (with several heads, log of their mean P in place of directionLogits). */
 export function heardMaps(p: Params, dir: tf.Tensor2D, heat: tf.Tensor2D, boxes: tf.Tensor2D, config: HeardConfig): tf.Tensor2D {
-  return tf.tidy(() => tf.add(objectnessLogits(p, heat, boxes, config), directionLogits(p, dir, config)) as tf.Tensor2D);
+  return tf.tidy(() => tf.add(objectnessLogits(p, heat, boxes, config), config.heads === 1 ? directionLogits(p, dir, config) : tf.log(directionProbs(p, dir, config))) as tf.Tensor2D);
 }
 
 /**
- * Where each sound comes from as a probability per cell [n, G*G] (exp of directionLogits). mirror:
+ * Where each sound comes from as a probability per cell [n, G*G] (exp of directionLogits; with
+ * config.heads > 1 the mean of the heads' distributions). mirror:
  * the mean of that and of the distribution heard with the ears swapped (mirrorHeardInput) flipped
  * back left to right, the two ways a model trained with mirrored frames can hear the same sound.
  */
 export function directionProbs(p: Params, dir: tf.Tensor2D, config: HeardConfig, mirror = false): tf.Tensor2D {
   return tf.tidy(() => {
-    const P = tf.exp(directionLogits(p, dir, config)) as tf.Tensor2D;
-    if (!mirror) return P;
     const n = dir.shape[0], G = config.grid, F = config.features, K = config.segments + 1;
-    // mirrorHeardInput as a gather and a sign, so the input stays where it is (no read-back)
-    const perm = new Int32Array(K * F), sign = new Float32Array(K * F);
-    for (let i = 0; i < K * F; i++) {
-      const k = i % F, base = i - k, lag = k - BANDS - MAX_LAG;
-      perm[i] = k >= BANDS && lag <= MAX_LAG ? base + BANDS + MAX_LAG - lag : i;
-      sign[i] = k < BANDS ? -1 : 1;
+    let swapped: tf.Tensor2D | null = null;
+    if (mirror) {
+      // mirrorHeardInput as a gather and a sign, so the input stays where it is (no read-back)
+      const perm = new Int32Array(K * F), sign = new Float32Array(K * F);
+      for (let i = 0; i < K * F; i++) {
+        const k = i % F, base = i - k, lag = k - BANDS - MAX_LAG;
+        perm[i] = k >= BANDS && lag <= MAX_LAG ? base + BANDS + MAX_LAG - lag : i;
+        sign[i] = k < BANDS ? -1 : 1;
+      }
+      swapped = tf.mul(tf.gather(dir, tf.tensor1d(perm, 'int32'), 1), tf.tensor1d(sign)) as tf.Tensor2D;
     }
-    const swapped = tf.mul(tf.gather(dir, tf.tensor1d(perm, 'int32'), 1), tf.tensor1d(sign)) as tf.Tensor2D;
-    const Pm = tf.reverse(tf.exp(directionLogits(p, swapped, config)).reshape([n, G, G]), 2).reshape([n, G * G]);
-    return tf.mul(tf.add(P, Pm), 0.5) as tf.Tensor2D;
+    const one = (q: Params) => {
+      const P = tf.exp(directionLogits(q, dir, config)) as tf.Tensor2D;
+      if (!swapped) return P;
+      const Pm = tf.reverse(tf.exp(directionLogits(q, swapped, config)).reshape([n, G, G]), 2).reshape([n, G * G]);
+      return tf.mul(tf.add(P, Pm), 0.5) as tf.Tensor2D;
+    };
+    if (config.heads === 1) return one(p);
+    return tf.div(tf.addN(Array.from({ length: config.heads }, (_, k) => one(headParams(p, k)))), config.heads) as tf.Tensor2D;
   });
+}
+
+/** The weights of names of a direction head (HEARD_HEAD_NAMES) under head k's prefix: heard/w1 for head 0, heard/h<k>/w1 for head k. */
+export const headWeightName = (name: string, k: number) => (k === 0 ? name : name.replace('heard/', `heard/h${k}/`));
+export const HEARD_HEAD_NAMES = ['heard/w1', 'heard/b1', 'heard/w2', 'heard/b2'] as const;
+
+/** Head k of a model of config.heads heads, as a one-head model's parameters (the standardisation and gp, gq shared). */
+export function headParams(p: Params, k: number): Params {
+  if (k === 0) return p;
+  const out: Params = { ...p };
+  for (const name of HEARD_HEAD_NAMES) {
+    const v = p[headWeightName(name, k)];
+    if (!v) throw new Error(`heard weights lack ${headWeightName(name, k)}`);
+    out[name] = v;
+  }
+  return out;
+}
+
+/**
+ * One model of the heads of one-head models trained alone on the same data (same config, same
+ * standardisation: the training set's, so equal): head k is model k's MLP, gp and gq the models' means.
+ * The variables are new; the callers keep and dispose theirs.
+ */
+export function combineHeads(models: { params: Params; config: HeardConfig }[]): { params: Params; config: HeardConfig } {
+  if (models.length < 2) throw new InvalidConfigError('heads', `combining needs at least two models, got ${models.length}`);
+  const base = models[0].config;
+  for (const [k, m] of models.entries()) {
+    if (m.config.heads !== 1) throw new InvalidConfigError('heads', `model ${k} has ${m.config.heads} heads; combine one-head models`);
+    for (const key of ['features', 'segments', 'sampleRate', 'windowSeconds', 'hidden', 'grid', 'floor'] as const) {
+      if (m.config[key] !== base[key]) throw new InvalidConfigError(key, `model ${k} has ${String(m.config[key])}, model 0 ${String(base[key])}`);
+    }
+    for (const name of ['heard/dirMean', 'heard/dirSd']) {
+      const a = models[0].params[name].dataSync(), b = m.params[name].dataSync();
+      if (a.length !== b.length || a.some((v, i) => Math.abs(v - b[i]) > 1e-6 * Math.max(1, Math.abs(v)))) throw new InvalidConfigError('heads', `model ${k}'s ${name} differs from model 0's: the heads were not trained on the same data`);
+    }
+  }
+  const config = validateHeardConfig({ ...base, heads: models.length });
+  const params: Params = {};
+  for (const name of ['heard/dirMean', 'heard/dirSd']) params[name] = makeVariable(models[0].params[name].clone(), false);
+  for (const name of ['heard/gp', 'heard/gq']) params[name] = makeVariable(tf.tidy(() => tf.div(tf.addN(models.map((m) => m.params[name] as tf.Tensor)), models.length)), false);
+  models.forEach((m, k) => { for (const name of HEARD_HEAD_NAMES) params[headWeightName(name, k)] = makeVariable(m.params[name].clone(), false); });
+  return { params, config };
 }
 
 /**
@@ -377,6 +436,7 @@ export async function heardMapsPerObject(p: Params, config: HeardConfig, means: 
  * sounds, averaged. sameSound [n * n]: 1 where i != j share a recording (masked out of both).
  */
 export function heardLoss(p: Params, dir: tf.Tensor2D, heat: tf.Tensor2D, boxes: tf.Tensor2D, sameSound: Float32Array, config: HeardConfig): tf.Scalar {
+  if (config.heads !== 1) throw new InvalidConfigError('heads', `the loss trains one head (each head is trained alone, then combined: combineHeads), got ${config.heads}`);
   return tf.tidy(() => {
     const n = dir.shape[0], C = config.grid * config.grid;
     const S = tf.add(objectnessLogits(p, heat, boxes, config).reshape([1, n, C]), directionLogits(p, dir, config).reshape([n, 1, C]));
@@ -409,7 +469,8 @@ export function deserializeHeard(modelJsonText: string, weights: Uint8Array): { 
   const config = validateHeardConfig(json.config);
   const buf = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   const tensors = tf.io.decodeWeights(buf, json.weightsManifest.flatMap((g) => g.weights));
-  const missing = NAMES.filter((k) => !tensors[k]);
+  const names = [...NAMES, ...Array.from({ length: config.heads - 1 }, (_, k) => HEARD_HEAD_NAMES.map((n) => headWeightName(n, k + 1))).flat()];
+  const missing = names.filter((k) => !tensors[k]);
   if (missing.length) { tf.dispose(Object.values(tensors)); throw new Error(`heard weights lack ${missing.join(', ')}`); }
   const params: Params = {};
   for (const [name, t] of Object.entries(tensors)) params[name] = makeVariable(t, false);
