@@ -133,7 +133,7 @@ export async function trainHeard(flags: Flags): Promise<void> {
   const hash = datasetHash(all, gridFrames);
   console.log(`${command}\ntrain-heard: ${trainFrames} frames of ${trainClips.length} clips, validation ${val.length} frames of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} (data sha256 ${hash.slice(0, 12)}); inputs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
-  if (combine.length) return shipCombined({ flags, id, combine, ckptDir, command, hash, all, split, trainFrames, trainClips, val, valClips, valSplit, ship });
+  if (combine.length) return shipCombined({ flags, id, combine, ckptDir, command, hash, dataDir, all, split, trainFrames, trainClips, val, valClips, valSplit, ship });
   const F = heardInputWidth(config);
   const mean = new Float32Array(F), sd = new Float32Array(F);
   for (const it of train) for (let k = 0; k < F; k++) mean[k] += it.dir[k] / train.length;
@@ -196,18 +196,17 @@ export async function trainHeard(flags: Flags): Promise<void> {
   ]));
   console.log(`best validation at step ${b.step}: pointing ${b.s.pointing.toFixed(3)} pixelAP ${b.s.pixelAP.toFixed(3)} cIoU@0.5 ${b.s.ciou50.toFixed(3)} AUC ${b.s.auc.toFixed(3)}; ${trainSeconds.toFixed(0)} s`);
   for (const [k, v] of Object.entries(params)) v.assign(tf.tensor(b.values[k], v.shape));
-  const nParams = Object.values(trainable).reduce((a, p) => a + p.size, 0);
   const runInfo: RunInfo = { command, seed, steps: history.length, bestStep: b.step, trainSeconds: Math.round(trainSeconds), val: b.s };
   // what a later --combine reads of this run
   writeFileSync(join(ckptDir, 'run.json'), JSON.stringify(runInfo, null, 1) + '\n');
-  await finish({ flags, id, params, config, ckptDir, command, hash, all, split, trainFrames, trainClips, val, valClips, valSplit, ship, chosen: b.s, runs: [runInfo], nParams, combined: false });
+  await finish({ flags, id, params, config, ckptDir, command, hash, dataDir, all, split, trainFrames, trainClips, val, valClips, valSplit, ship, chosen: b.s, runs: [runInfo], combined: false });
 }
 
 /** What a finished run of the trainer leaves in .cache/train/ID/run.json for --combine. */
 interface RunInfo { command: string; seed: number; steps: number; bestStep: number; trainSeconds: number; val: Summary }
 
 interface Shared {
-  flags: Flags; id: string; ckptDir: string; command: string; hash: string; all: Clip[]; split: string; trainFrames: number; trainClips: Clip[];
+  flags: Flags; id: string; ckptDir: string; command: string; hash: string; dataDir: string; all: Clip[]; split: string; trainFrames: number; trainClips: Clip[];
   val: HeardItem[]; valClips: Clip[]; valSplit: string | null; ship: boolean;
 }
 
@@ -233,18 +232,16 @@ async function shipCombined(o: Shared & { combine: string[] }): Promise<void> {
     ...series('loss.csv', 1, 1).map((points, k) => ({ points, rgb: [31 + 60 * k, 119, 180] as [number, number, number] })),
     ...series('val.csv', 1, 4).map((points, k) => ({ points, rgb: [214, 39 + 60 * k, 40] as [number, number, number] })),
   ]));
-  const nParams = runs.length * HEAD_SIZES(config) + 2;
   for (const r of runs) tf.dispose(Object.values(r.params));
-  await finish({ ...o, params, config, chosen: s, runs: runs.map((r) => r.info), nParams, combined: true });
+  await finish({ ...o, params, config, chosen: s, runs: runs.map((r) => r.info), combined: true });
 }
 
-/** Trained parameters of one direction head: W1, b1, W2, b2. */
-const HEAD_SIZES = (c: HeardConfig) => c.features * c.hidden + c.hidden + c.hidden * (2 * c.grid + 1) + 2 * c.grid + 1;
-
 /** Serialise, check the read-back, score the test split if asked, write the run directory and ship. */
-async function finish(o: Shared & { params: Params; config: HeardConfig; chosen: Summary; runs: RunInfo[]; nParams: number; combined: boolean }): Promise<void> {
-  const { flags, id, params, config, ckptDir, command, hash, all, split, val, valClips, valSplit, ship, chosen } = o;
+async function finish(o: Shared & { params: Params; config: HeardConfig; chosen: Summary; runs: RunInfo[]; combined: boolean }): Promise<void> {
+  const { flags, id, params, config, ckptDir, command, hash, dataDir, all, split, val, valClips, valSplit, ship, chosen } = o;
   const { str } = flagReaders(flags);
+  // trained parameters: every head's MLP, gp and gq (not the standardisation, which is the data's)
+  const nParams = Object.entries(params).filter(([k]) => k !== 'heard/dirMean' && k !== 'heard/dirSd').reduce((a, [, v]) => a + v.size, 0);
   const { modelJson, weights } = await serializeHeard(id, params, config);
   // what ships is read back the way the app reads it, and must give the same validation figures
   const back = deserializeHeard(modelJson, weights);
@@ -253,7 +250,7 @@ async function finish(o: Shared & { params: Params; config: HeardConfig; chosen:
   if (Math.abs(again.pointing - chosen.pointing) > 1e-9 || Math.abs(again.pixelAP - chosen.pixelAP) > 1e-6) throw new Error(`serialised weights score ${again.pointing} / ${again.pixelAP}, not ${chosen.pointing} / ${chosen.pixelAP}`);
   if (flags.has('test-split')) {
     const testSplit = str('test-split', 'test');
-    const testClips = listClips(str('data', ''), testSplit);
+    const testClips = listClips(dataDir, testSplit);
     const scored = (c: Clip, fi: number) => soundingBoxes(c, fi).boxes.length > 0;
     const test = await heardItems(testClips, config, scored);
     const testHash = datasetHash(testClips, (c) => gridFrames(c).filter((fi) => scored(c, fi)));
@@ -286,7 +283,7 @@ async function finish(o: Shared & { params: Params; config: HeardConfig; chosen:
     dataset: { hash, description: `${all.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${o.trainFrames} grid frames (every ${FRAME_STEP}nd) of ${o.trainClips.length} clips trained on, ${val.length} frames with an active on-screen sounding object of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} for validation` },
     trainCommand: o.combined ? [...runs.map((r) => r.command), command].join(' && ') : command,
     metrics: {
-      steps: runs.reduce((a, r) => a + r.steps, 0), bestStep: o.combined ? -1 : runs[0].bestStep, trainSeconds: runs.reduce((a, r) => a + r.trainSeconds, 0), params: o.nParams,
+      steps: runs.reduce((a, r) => a + r.steps, 0), bestStep: o.combined ? -1 : runs[0].bestStep, trainSeconds: runs.reduce((a, r) => a + r.trainSeconds, 0), params: nParams,
       valPointing: chosen.pointing, valPixelAP: chosen.pixelAP, valCiou50: chosen.ciou50, valAuc: chosen.auc, gp: params['heard/gp'].dataSync()[0], gq: params['heard/gq'].dataSync()[0],
       ...(o.combined ? { heads: runs.length } : {}),
     },
@@ -295,7 +292,7 @@ async function finish(o: Shared & { params: Params; config: HeardConfig; chosen:
   const manifest = readManifest();
   manifest.models = [...manifest.models.filter((x) => x.id !== id), entry];
   writeFileSync(join(MODELS_DIR, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
-  writeFileSync(join(dir, 'MODEL_CARD.md'), card(entry, o.nParams, runs, command, o.combined));
+  writeFileSync(join(dir, 'MODEL_CARD.md'), card(entry, nParams, runs, command, o.combined));
   console.log(`shipped ${id}: ${files.map((f) => `${f.path} ${f.sha256.slice(0, 12)} (${f.bytes} B)`).join(', ')}`);
   tf.dispose(Object.values(params));
 }
@@ -337,7 +334,7 @@ frame. Code: \`src/engine/models/heard.ts\` (model, loss, loading), \`src/engine
   direction unmixed.${heads > 1 ? `
 - Heads: ${heads} such MLPs (W1, b1, W2, b2), each trained alone with its own seed on the same clips; where the sound
   comes from is the mean of their ${heads} distributions (\`directionProbs\`), which evens out what one
-  seed's head hears (docs/results.md, "Heads of several seeds").` : ''}
+  seed's head hears (docs/results.md, "1,500 training clips and heads of several seeds").` : ''}
 - Picture: \`objectness-centernet\` (a COCO CenterNet, MobileNetV3; see its card), class-agnostic:
   its centre heat's maximum per cell of the 14x14 grid and its boxes painted with their scores.
 - Map: S = gp log(${e.config.floor} + heat) + gq log(${e.config.floor} + boxes) + log P(cell); learned
