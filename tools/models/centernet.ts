@@ -4,14 +4,14 @@
  * trainers, probes and the eval: 'heat' (the centre heat's max per cell) or 'boxes' (the detections
  * painted with their scores), [frames.length * 196], or 'detections' (the detector's 100 boxes per frame,
  * detectionsAt). One detector pass writes all three. The cache lives
- * in .cache/centernet/<first 12 hex of the weights' sha256>/{cells,boxes,detections}/, one file per clip, keyed
+ * in .cache/centernet/<first 12 hex of the weights' sha256>[-f<the frame's side in the detector's input, unless 512>]/{cells,boxes,detections}/, one file per clip, keyed
  * by a digest of the clip's meta.json and frame list (two datasets reuse clip names).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { frameObjectness, loadObjectness, GRID, type Detection } from '../../src/engine/models/objectness.ts';
+import { DETECTOR_FRAME, frameObjectness, loadObjectness, GRID, type Detection } from '../../src/engine/models/objectness.ts';
 import { MODELS_BASE_URL, modelsFetcher, readFrameRgb, readManifest, type Clip } from './data.ts';
 
 let detector: Promise<{ model: tf.GraphModel; sha256: string }> | null = null;
@@ -42,16 +42,19 @@ export function detectionsAt(x: Float32Array, r: number): Detection[] {
 
 type Kind = 'heat' | 'boxes' | 'detections';
 
-/** Per frame of `frames` of clip c, its 14x14 objectness of the given kind (see the header), or its detections (detectionsAt). */
-export async function clipObjectness(c: Clip, frames: number[], kind: Kind = 'heat'): Promise<Float32Array> {
+/**
+ * Per frame of `frames` of clip c, its 14x14 objectness of the given kind (see the header), or its detections (detectionsAt),
+ * with the frame shown frameSide pixels wide in the detector's input (objectness.ts detect).
+ */
+export async function clipObjectness(c: Clip, frames: number[], kind: Kind = 'heat', frameSide = DETECTOR_FRAME): Promise<Float32Array> {
   const { model, sha256 } = await shipped();
-  const root = join('.cache', 'centernet', sha256.slice(0, 12));
+  const root = join('.cache', 'centernet', sha256.slice(0, 12) + (frameSide === 512 ? '' : `-f${frameSide}`));
   const digest = createHash('sha256').update(readFileSync(join(c.dir, 'meta.json'))).update(frames.join(',')).digest('hex').slice(0, 16);
   const path = (k: Kind) => join(root, k === 'heat' ? 'cells' : k, `${c.meta.clipId}-${digest}.f32`);
   if (existsSync(path(kind))) return readF32(path(kind));
   const out = { heat: new Float32Array(frames.length * CELLS), boxes: new Float32Array(frames.length * CELLS), detections: new Float32Array(frames.length * DETECTIONS * 6) };
   for (const [r, fi] of frames.entries()) {
-    const { heat, boxes, detections } = await frameObjectness(model, readFrameRgb(c, fi));
+    const { heat, boxes, detections } = await frameObjectness(model, readFrameRgb(c, fi), frameSide);
     out.heat.set(heat, r * CELLS);
     out.boxes.set(boxes, r * CELLS);
     for (const [i, d] of detections.slice(0, DETECTIONS).entries()) out.detections.set([...d.box, d.score, d.cls], (r * DETECTIONS + i) * 6);

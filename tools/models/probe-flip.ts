@@ -32,7 +32,7 @@ if (str('score', 'no') !== 'yes') {
     const clip: Clip = { dir: join(data, f.clip), meta: JSON.parse(readFileSync(join(data, f.clip, 'meta.json'), 'utf8')) };
     const rgb = readFrameRgb(clip, f.q), flip = new Float32Array(rgb.length);
     for (let y = 0; y < 224; y++) for (let x = 0; x < 224; x++) for (let c = 0; c < 3; c++) flip[(y * 224 + x) * 3 + c] = rgb[(y * 224 + 223 - x) * 3 + c];
-    const { detections } = await detect(model, flip);
+    const { detections } = await detect(model, flip, 512); // the whole input, as when this probe was run
     const r = (v: number) => Math.round(v * 1e5) / 1e5;
     out[key(f)] = detections.filter((d) => d.score >= 0.01).map((d) => [r(224 - d.box[2]), r(d.box[1]), r(224 - d.box[0]), r(d.box[3]), r(d.score), d.cls]);
     if ((k + 1) % 200 === 0) console.log(`${k + 1} / ${mine.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);

@@ -50,7 +50,7 @@ for (const [ci, c] of clips.entries()) {
   if (!scored.length) continue;
   const need = [...new Set(scored.flatMap((q) => Array.from({ length: 2 * R + 1 }, (_, k) => q + 2 * (k - R)).filter((f) => f >= 0 && f < c.meta.frames.length)))].sort((a, b) => a - b);
   const det = new Map<number, Awaited<ReturnType<typeof detect>>>();
-  for (const f of need) det.set(f, await detect(model, readFrameRgb(c, f)));
+  for (const f of need) det.set(f, await detect(model, readFrameRgb(c, f), 512)); // the whole input, as when this probe was run
   const probs = tf.tidy(() => directionProbs(params, tf.tensor2d(Float32Array.from(need.flatMap((f) => Array.from(directionAt(c, c.meta.frames[f].time, config)))), [need.length, heardInputWidth(config)]), config).dataSync());
   const P = (f: number) => probs.subarray(need.indexOf(f) * 196, (need.indexOf(f) + 1) * 196);
   const { width: w, height: h } = c.meta.config;

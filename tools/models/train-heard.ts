@@ -59,12 +59,15 @@ export function stackedWindowMeans(wins: CarriedWindow[], cells: (f: number) => 
   return out;
 }
 
-/** The items of clips' grid frames that pass keep. */
-export async function heardItems(clips: Clip[], config: HeardConfig, keep: (c: Clip, fi: number) => boolean): Promise<HeardItem[]> {
+/** The trainer's default side of the frame in the detector's input (--detector-frame): the whole input, as heard-synth's inputs were made. */
+export const TRAIN_DETECTOR_FRAME = 512;
+
+/** The items of clips' grid frames that pass keep, their objectness with the frame detectorFrame pixels wide in the detector's input. */
+export async function heardItems(clips: Clip[], config: HeardConfig, keep: (c: Clip, fi: number) => boolean, detectorFrame = TRAIN_DETECTOR_FRAME): Promise<HeardItem[]> {
   const out: HeardItem[] = [];
   for (const [ci, c] of clips.entries()) {
     const frames = gridFrames(c);
-    const heat = await clipObjectness(c, frames, 'heat'), boxes = await clipObjectness(c, frames, 'boxes');
+    const heat = await clipObjectness(c, frames, 'heat', detectorFrame), boxes = await clipObjectness(c, frames, 'boxes', detectorFrame);
     frames.forEach((fi, r) => {
       if (keep(c, fi)) out.push({ clip: ci, frame: fi, dir: directionAt(c, c.meta.frames[fi].time, config), heat: heat.subarray(r * 196, (r + 1) * 196), boxes: boxes.subarray(r * 196, (r + 1) * 196) });
     });
@@ -126,9 +129,12 @@ export async function trainHeard(flags: Flags): Promise<void> {
   for (const run of combine) if (!existsSync(join('.cache', 'train', run, 'run.json'))) throw new Error(`--combine ${run}: no .cache/train/${run}/run.json (a finished run of this trainer with --no-ship)`);
   if (combine.includes(id)) throw new Error(`--combine: --id ${id} must differ from the runs it combines (its own run directory is written)`);
   const t0 = Date.now();
-  const train = combine.length ? [] : await heardItems(trainClips, config, () => true);
+  // the frame's side in the detector's input for every item: 512 unless --detector-frame says otherwise, the inputs every
+  // recorded command trained on (heard-synth too), from before the pipeline showed the frame smaller (DETECTOR_FRAME)
+  const detectorFrame = num('detector-frame', TRAIN_DETECTOR_FRAME);
+  const train = combine.length ? [] : await heardItems(trainClips, config, () => true, detectorFrame);
   const trainFrames = trainClips.reduce((a, c) => a + gridFrames(c).length, 0);
-  const val = await heardItems(valClips, config, (c, fi) => soundingBoxes(c, fi).boxes.length > 0);
+  const val = await heardItems(valClips, config, (c, fi) => soundingBoxes(c, fi).boxes.length > 0, detectorFrame);
   const mirror = flags.has('mirror') ? train.map((it) => mirrored(trainClips[it.clip], it, config)) : null;
   const hash = datasetHash(all, gridFrames);
   console.log(`${command}\ntrain-heard: ${trainFrames} frames of ${trainClips.length} clips, validation ${val.length} frames of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} (data sha256 ${hash.slice(0, 12)}); inputs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -239,7 +245,7 @@ async function shipCombined(o: Shared & { combine: string[] }): Promise<void> {
 /** Serialise, check the read-back, score the test split if asked, write the run directory and ship. */
 async function finish(o: Shared & { params: Params; config: HeardConfig; chosen: Summary; runs: RunInfo[]; combined: boolean }): Promise<void> {
   const { flags, id, params, config, ckptDir, command, hash, dataDir, all, split, val, valClips, valSplit, ship, chosen } = o;
-  const { str } = flagReaders(flags);
+  const { str, num } = flagReaders(flags);
   // trained parameters: every head's MLP, gp and gq (not the standardisation, which is the data's)
   const nParams = Object.entries(params).filter(([k]) => k !== 'heard/dirMean' && k !== 'heard/dirSd').reduce((a, [, v]) => a + v.size, 0);
   const { modelJson, weights } = await serializeHeard(id, params, config);
@@ -252,7 +258,7 @@ async function finish(o: Shared & { params: Params; config: HeardConfig; chosen:
     const testSplit = str('test-split', 'test');
     const testClips = listClips(dataDir, testSplit);
     const scored = (c: Clip, fi: number) => soundingBoxes(c, fi).boxes.length > 0;
-    const test = await heardItems(testClips, config, scored);
+    const test = await heardItems(testClips, config, scored, num('detector-frame', TRAIN_DETECTOR_FRAME));
     const testHash = datasetHash(testClips, (c) => gridFrames(c).filter((fi) => scored(c, fi)));
     const otherOf = testClips.map((_, i) => otherSoundClip(testClips, i));
     const wrong = test.map((it) => directionAt(testClips[otherOf[it.clip] ?? (it.clip + 1) % testClips.length], testClips[it.clip].meta.frames[it.frame].time, config));
@@ -280,7 +286,7 @@ async function finish(o: Shared & { params: Params; config: HeardConfig; chosen:
     description: `Heard-object localizer: binaural direction features (ILD in 32 bands, GCC-PHAT at 41 lags, level) of the 1-s 16 kHz window and of its ${config.segments} parts -> per part an MLP (${config.hidden} hidden) -> a softmax over the 14 columns, one over the 14 rows and a part weight${config.heads > 1 ? ` (${config.heads} such heads, each trained alone with its own seed; P the mean of theirs)` : ''}; the log of the parts' mixture added to gp log(${config.floor} + heat) + gq log(${config.floor} + boxes) of objectness-centernet; map [14,14]. Trained with paper 000's eq. 2 (each sound picks its own frame from the batch and back), no labels.`,
     files,
     config: config as unknown as Record<string, unknown>,
-    dataset: { hash, description: `${all.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${o.trainFrames} grid frames (every ${FRAME_STEP}nd) of ${o.trainClips.length} clips trained on, ${val.length} frames with an active on-screen sounding object of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} for validation` },
+    dataset: { hash, description: `${all.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${o.trainFrames} grid frames (every ${FRAME_STEP}nd) of ${o.trainClips.length} clips trained on, ${val.length} frames with an active on-screen sounding object of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} for validation; the detector's maps with the frame ${num('detector-frame', TRAIN_DETECTOR_FRAME)} pixels wide in its 512x512 input` },
     trainCommand: o.combined ? [...runs.map((r) => r.command), command].join(' && ') : command,
     metrics: {
       steps: runs.reduce((a, r) => a + r.steps, 0), bestStep: o.combined ? -1 : runs[0].bestStep, trainSeconds: runs.reduce((a, r) => a + r.trainSeconds, 0), params: nParams,

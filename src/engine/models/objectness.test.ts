@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { boxCells, cellMax, coverCells, detect, frameObjectness, loadObjectness, OBJECTNESS_ID } from './objectness';
+import { boxCells, cellMax, coverCells, detect, DETECTOR_FRAME, frameObjectness, loadObjectness, OBJECTNESS_ID } from './objectness';
 import { readShippedManifest, shippedModelsFetcher } from '../testing/shipped-models';
 import { WeightsIntegrityError } from '../errors';
 import type { ModelEntry } from '../weights/verify';
@@ -16,7 +16,7 @@ describe('cellMax', () => {
     heat[8 * 128 + 8] = 0.9; // cell 0 spans pixels 0..8 (edge(1) = floor(128 / 14) = 9)
     heat[9 * 128 + 9] = 0.7; // the first pixel of cell (1, 1)
     heat[127 * 128 + 127] = 0.4; // the last cell
-    const cells = cellMax(heat);
+    const cells = cellMax(heat, 128);
     expect(cells).toHaveLength(196);
     expect(cells[0]).toBeCloseTo(0.9, 6);
     expect(cells[1 * 14 + 1]).toBeCloseTo(0.7, 6);
@@ -68,6 +68,7 @@ describe('shipped detector (models/objectness-centernet)', () => {
     const entry = manifest.models.find((m) => m.id === OBJECTNESS_ID) as (ModelEntry & { source: { package: string; licence: string; sha256: Record<string, string> } }) | undefined;
     expect(entry, 'models/manifest.json lists objectness-centernet').toBeDefined();
     expect(entry!.source.licence).toBe('MIT');
+    expect(entry!.config.frameSide, 'the manifest states the side the code shows the frame at').toBe(DETECTOR_FRAME);
     expect(entry!.files.find((f) => f.path.endsWith('weights.bin'))!.sha256).toBe(entry!.source.sha256['models/centernet.bin']);
     await expect(loadObjectness(manifest, 'http://app/models/', { fetcher: shippedModelsFetcher(true) })).rejects.toBeInstanceOf(WeightsIntegrityError);
   });
@@ -95,9 +96,19 @@ describe('shipped detector (models/objectness-centernet)', () => {
     const [px, py] = [((peak % 14) + 0.5) * 16, (Math.floor(peak / 14) + 0.5) * 16];
     expect(px > want[0] && px < want[2] && py > want[1] && py < want[3], `heat peaks at cell ${peak}, inside the sheep`).toBe(true);
     expect(Math.max(...boxes)).toBeGreaterThan(0.3);
+    // the frame shown over the whole input (512) finds the same sheep: the smaller frame's boxes and heat are mapped back to the frame
+    const whole = await detect(model, rgb, 512);
+    expect(whole.heat).toHaveLength(128 * 128);
+    const small = await detect(model, rgb);
+    expect(small.heat).toHaveLength((DETECTOR_FRAME / 4) ** 2);
+    const wholeTop = whole.detections.reduce((a, d) => (d.score > a.score ? d : a));
+    expect(iou(wholeTop.box, want)).toBeGreaterThan(0.6);
+    expect(iou(wholeTop.box, top.box), 'the two sides box the sheep alike').toBeGreaterThan(0.8);
+    expect(small.detections.every((d) => d.box.every((v) => v >= 0 && v <= 224)), 'boxes are clipped to the frame').toBe(true);
+    for (const bad of [0, 500, 513, 510]) await expect(detect(model, rgb, bad), `side ${bad}`).rejects.toThrow(RangeError);
     const grey = await frameObjectness(model, new Float32Array(224 * 224 * 3).fill(0.5));
     expect(Math.max(...grey.heat)).toBeLessThan(0.05);
     expect(Math.max(...grey.boxes)).toBeLessThan(0.05);
     model.dispose();
-  });
+  }, 240_000); // four detector passes on the cpu backend
 });

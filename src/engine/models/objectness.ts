@@ -2,8 +2,12 @@
  * Class-agnostic objectness on the localizers' 14x14 grid from a COCO-trained detector: CenterNet on
  * MobileNetV3 (models/objectness-centernet, a tfjs graph model; provenance in its MODEL_CARD.md).
  *
- * Input: 224x224 RGB frames in [0, 1] (what the visual trunk takes), resized to the detector's
- * 512x512 and scaled to [0, 255] (the range it was exported for: in [0, 1] its heat stays below 0.02).
+ * Input: 224x224 RGB frames in [0, 1] (what the visual trunk takes), resized to DETECTOR_FRAME x
+ * DETECTOR_FRAME pixels in the middle of the detector's 512x512 input, the border mid-grey, and scaled
+ * to [0, 255] (the range it was exported for: in [0, 1] its heat stays below 0.02). The frame is shown
+ * smaller than the input because a near object filling the frame is otherwise larger than most of
+ * what the detector was trained on, and it scores such objects low (docs/results.md, "The detector on
+ * the frame shown smaller").
  * Outputs per frame, each [196] in [0, 1]:
  *   heat   its centre heat map 'tower_0/keypoints' [128, 128, 80] reduced to the maximum over the 80
  *          classes, then over the pixels of each grid cell (cellMax): how strongly some COCO object
@@ -20,8 +24,15 @@ import { fetchVerified, type Fetcher, type LoadProgress, type Manifest } from '.
 
 export const OBJECTNESS_ID = 'objectness-centernet';
 export const GRID = 14;
-const HEAT = 128;
 const INPUT = 512;
+/** The detector's heat map has one pixel per HEAT_STRIDE input pixels. */
+const HEAT_STRIDE = 4;
+/**
+ * The side of the frame inside the detector's 512x512 input (the rest mid-grey): chosen on the 200
+ * validation clips among 256-512 (docs/results.md, "The detector on the frame shown smaller").
+ * It must leave a border of whole heat pixels: (512 - side) / 2 and side divisible by 4.
+ */
+export const DETECTOR_FRAME = 392;
 
 /** A detection: box corners in frame pixels (x0, y0, x1, y1), score in [0, 1], COCO class index. */
 export interface Detection { box: [number, number, number, number]; score: number; cls: number }
@@ -44,7 +55,7 @@ export async function loadObjectness(manifest: Manifest, baseUrl: string, opts: 
 }
 
 /** Max over the pixels of each of the cells x cells cells of a [size, size] map (cell k spans pixels floor(k*size/cells) .. floor((k+1)*size/cells) - 1). */
-export function cellMax(heat: Float32Array, size = HEAT, cells = GRID): Float32Array {
+export function cellMax(heat: Float32Array, size = DETECTOR_FRAME / HEAT_STRIDE, cells = GRID): Float32Array {
   const out = new Float32Array(cells * cells);
   const edge = (k: number) => Math.floor((k * size) / cells);
   for (let cy = 0; cy < cells; cy++) for (let cx = 0; cx < cells; cx++) {
@@ -78,24 +89,34 @@ export function boxCells(detections: Detection[], cells = GRID, size = 224): Flo
   return coverCells(detections.map((d) => ({ box: d.box, weight: d.score })), size, size, cells);
 }
 
-/** The detector on one 224x224 RGB frame in [0, 1] ([224 * 224 * 3]): its class-max heat [128 * 128] and its 100 detections in 224-pixel coordinates. */
-export async function detect(model: tf.GraphModel, rgb: Float32Array): Promise<{ heat: Float32Array; detections: Detection[] }> {
+/**
+ * The detector on one 224x224 RGB frame in [0, 1] ([224 * 224 * 3]) shown frameSide pixels wide in its
+ * 512x512 input: its class-max heat over the frame ([(frameSide / 4) ** 2], the border cut off) and its
+ * 100 detections in 224-pixel coordinates (clipped to the frame).
+ */
+export async function detect(model: tf.GraphModel, rgb: Float32Array, frameSide = DETECTOR_FRAME): Promise<{ heat: Float32Array; detections: Detection[] }> {
+  const off = (INPUT - frameSide) / 2;
+  if (!(frameSide > 0 && frameSide <= INPUT && off % HEAT_STRIDE === 0 && frameSide % HEAT_STRIDE === 0)) {
+    throw new RangeError(`detector frame side ${frameSide}: must be in (0, ${INPUT}] with (${INPUT} - side) / 2 and side multiples of ${HEAT_STRIDE}`);
+  }
   const [heat, det] = tf.tidy(() => {
-    const x = tf.mul(tf.image.resizeBilinear(tf.tensor4d(rgb, [1, 224, 224, 3]), [INPUT, INPUT]), 255);
-    const [kp, d] = model.execute(x, ['tower_0/keypoints', 'tower_0/detections']) as tf.Tensor[];
-    return [tf.max(kp, 3), d];
+    let x = tf.image.resizeBilinear(tf.tensor4d(rgb, [1, 224, 224, 3]), [frameSide, frameSide]);
+    if (off > 0) x = tf.add(tf.pad(tf.sub(x, 0.5), [[0, 0], [off, off], [off, off], [0, 0]]), 0.5);
+    const [kp, d] = model.execute(tf.mul(x, 255), ['tower_0/keypoints', 'tower_0/detections']) as tf.Tensor[];
+    const h0 = off / HEAT_STRIDE, hs = frameSide / HEAT_STRIDE;
+    return [tf.max(kp, 3).slice([0, h0, h0], [1, hs, hs]), d];
   });
   const h = Float32Array.from(await heat.data() as Float32Array);
   const rows = await det.data() as Float32Array;
   tf.dispose([heat, det]);
-  const k = 224 / INPUT;
+  const k = 224 / frameSide, back = (v: number) => Math.min(224, Math.max(0, (v - off) * k));
   const detections: Detection[] = [];
-  for (let i = 0; i + 6 <= rows.length; i += 6) detections.push({ box: [rows[i] * k, rows[i + 1] * k, rows[i + 2] * k, rows[i + 3] * k], score: rows[i + 4], cls: rows[i + 5] });
+  for (let i = 0; i + 6 <= rows.length; i += 6) detections.push({ box: [back(rows[i]), back(rows[i + 1]), back(rows[i + 2]), back(rows[i + 3])], score: rows[i + 4], cls: rows[i + 5] });
   return { heat: h, detections };
 }
 
-/** Both objectness maps of one frame (see the header), each [196], and the detections they came from (224-pixel coordinates). */
-export async function frameObjectness(model: tf.GraphModel, rgb: Float32Array): Promise<{ heat: Float32Array; boxes: Float32Array; detections: Detection[] }> {
-  const { heat, detections } = await detect(model, rgb);
-  return { heat: cellMax(heat), boxes: boxCells(detections), detections };
+/** Both objectness maps of one frame (see the header), each [196], and the detections they came from (224-pixel coordinates); frameSide as detect's. */
+export async function frameObjectness(model: tf.GraphModel, rgb: Float32Array, frameSide = DETECTOR_FRAME): Promise<{ heat: Float32Array; boxes: Float32Array; detections: Detection[] }> {
+  const { heat, detections } = await detect(model, rgb, frameSide);
+  return { heat: cellMax(heat, frameSide / HEAT_STRIDE), boxes: boxCells(detections), detections };
 }
