@@ -23,7 +23,7 @@ test.describe('share links', () => {
     expect(link).toContain('clip=demo%3Ademo');
     expect(link).toContain(`hash=${hash}`);
     expect(link).toContain('method=heard'); // the method chosen for the clip travels as a choice
-    expect(link).toMatch(/&refine=none$/); // the windows' homographies as the engine makes them now
+    expect(link).toMatch(/&refine=none&det=392$/); // the windows' homographies and the detector's frame side as the engine uses them now
 
     const other = await context.newPage();
     const errors2 = watchConsole(other);
@@ -67,11 +67,42 @@ test.describe('share links', () => {
     await p2.getByTestId('share-link').click();
     const eccLink = (await p2.getByTestId('share-link-text').inputValue()).replace(/^https?:\/\/[^/]+/, '');
     expect(eccLink).toContain(`hash=${hashEcc}`);
-    expect(eccLink).toMatch(/&refine=ecc$/);
+    expect(eccLink).toMatch(/&refine=ecc&det=392$/);
     const p3 = await context.newPage();
     await p3.goto(eccLink.replace('&refine=ecc', ''));
     await expect(p3.getByTestId('share-verdict')).toHaveAttribute('data-value', 'same', { timeout: 120_000 });
     await expect(p3.getByTestId('result-hash')).toHaveAttribute('data-value', hashEcc!);
+    expect(errors).toEqual([]);
+  });
+
+  test('a heard link made before the detector saw the frame smaller (no det) runs with the frame filling its input and still reproduces', async ({ page, context }) => {
+    test.setTimeout(300_000);
+    const errors = watchConsole(page);
+    await openApp(page, '?fps=4');
+    await page.getByTestId('open-demo').click();
+    await waitReady(page);
+    await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready');
+    await expect(page.getByTestId('method-select')).toHaveValue('heard');
+    const hashNow = await page.getByTestId('result-hash').getAttribute('data-value');
+    await page.getByTestId('share-link').click();
+    const link = (await page.getByTestId('share-link-text').inputValue()).replace(/^https?:\/\/[^/]+/, '');
+    // the same link without `det`, as links were written before: the frame over the whole 512 px input, other maps than its hash
+    const old = link.replace('&det=392', '');
+    expect(old).not.toContain('det=');
+    const p2 = await context.newPage();
+    await p2.goto(old);
+    await expect(p2.getByTestId('share-verdict')).toHaveAttribute('data-value', 'different', { timeout: 120_000 });
+    const hashWhole = await p2.getByTestId('result-hash').getAttribute('data-value');
+    expect(hashWhole).not.toBe(hashNow);
+    // a link made from that run carries det=512; written the old way (without it) it reproduces
+    await p2.getByTestId('share-link').click();
+    const wholeLink = (await p2.getByTestId('share-link-text').inputValue()).replace(/^https?:\/\/[^/]+/, '');
+    expect(wholeLink).toContain(`hash=${hashWhole}`);
+    expect(wholeLink).toMatch(/&det=512$/);
+    const p3 = await context.newPage();
+    await p3.goto(wholeLink.replace('&det=512', ''));
+    await expect(p3.getByTestId('share-verdict')).toHaveAttribute('data-value', 'same', { timeout: 120_000 });
+    await expect(p3.getByTestId('result-hash')).toHaveAttribute('data-value', hashWhole!);
     expect(errors).toEqual([]);
   });
 

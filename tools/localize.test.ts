@@ -50,7 +50,7 @@ describe('npm run localize', () => {
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(readFileSync(out, 'utf8'));
     expect(j.models.map((m: { id: string }) => m.id)).toEqual(['objectness-centernet', 'heard-synth']);
-    expect(j.params).toMatchObject({ method: 'heard', audioRate: 16000, audioChannels: 2 });
+    expect(j.params).toMatchObject({ method: 'heard', audioRate: 16000, audioChannels: 2, detectorFrame: 392 });
     expect(j.frames).toHaveLength(40);
     const score = scoreMaps(j, JSON.parse(readFileSync('public/demo/demo.meta.json', 'utf8')));
     expect(score.method.n).toBe(32);
@@ -68,6 +68,15 @@ describe('npm run localize', () => {
     const autoDemo = run(['public/demo/demo.webm', '--out', join(dir, 'auto.json'), '--fps', '2']);
     expect(autoDemo.status, autoDemo.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'auto.json'), 'utf8')).params).toMatchObject({ method: 'heard', audioChannels: 2 });
+    // --detector-frame 512: the frame filling the detector's input, as before 2026-12-07, so other maps (and hash)
+    const whole = run(['public/demo/demo.webm', '--out', join(dir, 'det512.json'), '--fps', '2', '--method', 'heard', '--detector-frame', '512']);
+    expect(whole.status, whole.stderr).toBe(0);
+    const w512 = JSON.parse(readFileSync(join(dir, 'det512.json'), 'utf8'));
+    expect(w512.params.detectorFrame).toBe(512);
+    expect(w512.resultHash).not.toBe(JSON.parse(readFileSync(join(dir, 'auto.json'), 'utf8')).resultHash);
+    const bad = run(['public/demo/demo.webm', '--out', join(dir, 'bad.json'), '--method', 'heard', '--detector-frame', '500']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--detector-frame must be a multiple of 8/);
     const autoMono = run([mono, '--out', join(dir, 'auto-mono.json')]);
     expect(autoMono.status, autoMono.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'auto-mono.json'), 'utf8')).params).toMatchObject({ method: 'full', audioChannels: 1 });

@@ -1,6 +1,6 @@
 /**
  * `npm run localize -- <video file | clip dir> --out maps.json [--method auto] [--fps 8]
- *      [--aspect squash|crop|pad] [--backend wasm|cpu] [--refine none|ecc]`
+ *      [--aspect squash|crop|pad] [--backend wasm|cpu] [--refine none|ecc] [--detector-frame 392]`
  *
  * Localizes the sounding objects of a video in Node with the same engine code the app runs
  * (src/engine/pipeline/localizer.ts, weights from models/ through the sha256 check):
@@ -17,6 +17,9 @@
  * params.method says which ran.
  * --refine (default none, the engine's WINDOW_REFINE): the windowed methods' homographies without or
  * with their sub-pixel ECC refinement; `ecc` reproduces runs made before 2026-12-07. params.refine.
+ * --detector-frame (default 392, the engine's DETECTOR_FRAME): the heard-object methods' frame side in the
+ * object detector's 512x512 input; 512 reproduces runs made before it was shown smaller (2026-12-07).
+ * params.detectorFrame.
  * Writes {model: {id, sha256}, models, params, input, frames: [{index, time, width, height, map}],
  * resultHash, resultHashGrids}: map is the row-major float array of one frame (cosine similarity
  * on the 14x14 feature grid, as the app draws it); resultHash is the hash of src/engine/pipeline/
@@ -32,6 +35,7 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { AUTO_MONO_METHOD, Localizer, METHODS, WINDOW_REFINE, autoMethod, isMethodName, availableMethods, type MethodName, type AudioSpan, type StereoSpan, MONO_RATE, STEREO_RATE, FRAME_SIZE } from '../src/engine/pipeline/localizer.ts';
+import { DETECTOR_FRAME, isDetectorFrame } from '../src/engine/models/detectorFrame.ts';
 import { EgoError } from '../src/engine/errors.ts';
 import { isRefinement, type Refinement } from '../src/engine/geometry/config.ts';
 import { resultHash } from '../src/engine/pipeline/hash.ts';
@@ -44,7 +48,7 @@ const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d; };
 const input = argv.find((a, i) => !a.startsWith('--') && (i === 0 || !argv[i - 1].startsWith('--')));
 const out = opt('out', '');
-const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method auto|full|noGeometry|singleFrame|noEnhancement|heard|heardNoGeometry|heardSingleFrame|lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu] [--refine none|ecc]';
+const usage = 'usage: npm run localize -- <video file | clip dir> --out maps.json [--method auto|full|noGeometry|singleFrame|noEnhancement|heard|heardNoGeometry|heardSingleFrame|lvs|centre] [--fps 8] [--aspect squash|crop|pad] [--backend wasm|cpu] [--refine none|ecc] [--detector-frame 392]';
 
 function fail(msg: string): never {
   console.error(`localize: ${msg}`);
@@ -64,6 +68,8 @@ if (asked !== 'auto' && !availableMethods(manifest).includes(asked as MethodName
 if (!(fps > 0 && fps <= 60)) fail(`--fps must be in (0, 60] (got ${opt('fps', '')})`);
 if (!isRefinement(refineArg)) fail(`--refine must be none or ecc (got ${refineArg})`);
 const refine: Refinement = refineArg;
+const detectorFrame = Number(opt('detector-frame', String(DETECTOR_FRAME)));
+if (!isDetectorFrame(detectorFrame)) fail(`--detector-frame must be a multiple of 8 from 8 to 512 (got ${opt('detector-frame', '')})`);
 if (!['squash', 'crop', 'pad'].includes(aspect)) fail(`--aspect must be squash, crop or pad (got ${aspect})`);
 if (!['wasm', 'cpu'].includes(backend)) fail(`--backend must be wasm or cpu (got ${backend})`);
 
@@ -182,7 +188,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   try {
     for await (const c of isDir ? clipChunks(input!) : videoChunks(input!)) {
-      const r = await loc.localize(method, { frames: c.frames, width: FRAME_SIZE, height: FRAME_SIZE, times: c.times, audio, stereo, refine }, { fetcher });
+      const r = await loc.localize(method, { frames: c.frames, width: FRAME_SIZE, height: FRAME_SIZE, times: c.times, audio, stereo, refine, detectorFrame }, { fetcher });
       const hw = r.width * r.height;
       c.times.forEach((t, k) => {
         const m = r.maps.slice(k * hw, (k + 1) * hw);
@@ -201,7 +207,7 @@ async function main(): Promise<void> {
   const result = {
     model: models.length ? models[models.length - 1] : null,
     models,
-    params: { method, fps: isDir ? null : fps, aspect: isDir ? null : aspect, frameSize: [FRAME_SIZE, FRAME_SIZE], audioWindowSec: 1, audioRate: stereo ? STEREO_RATE : MONO_RATE, audioChannels: stereo ? 2 : 1, refine, backend },
+    params: { method, fps: isDir ? null : fps, aspect: isDir ? null : aspect, frameSize: [FRAME_SIZE, FRAME_SIZE], audioWindowSec: 1, audioRate: stereo ? STEREO_RATE : MONO_RATE, audioChannels: stereo ? 2 : 1, refine, detectorFrame, backend },
     input: { name: basename(resolve(input!)), kind: isDir ? 'clip-dir' : 'video', sha256: fileHash, hasAudio: !!samples },
     frames,
     resultHash: h.hash,

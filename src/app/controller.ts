@@ -19,6 +19,7 @@ import { encodeWav } from '../engine/media/wav';
 import { DEFAULT_DECODE, fitRects } from '../engine/media/windows';
 import { mapToRgba, nearestFrame } from './overlay/heatmap';
 import { AUTO_MONO_METHOD, AUTO_STEREO_METHOD, METHODS, MONO_RATE, STEREO_RATE, WINDOW_REFINE, autoMethod, isMethodName, isWindowed, type AudioSpan, type MethodName, type StereoSpan } from '../engine/pipeline/localizer';
+import { DETECTOR_FRAME } from '../engine/models/detectorFrame';
 import { resultHash, verifyResultHash } from '../engine/pipeline/hash';
 import { DEFAULT_SHARE, MAX_GRIDS, encodeShareLink, parseShareLink, type ShareState } from '../engine/share/link';
 import { sha256Hex, type Manifest } from '../engine/weights/verify';
@@ -57,6 +58,8 @@ export interface ClipMaps {
   frameSize: [number, number];
   /** The windows' homography refinement the run asked for: the engine's default, or an opened link's. */
   refine: Refinement;
+  /** The side the frame was shown at in the object detector's input (heard-object methods): the engine's default, or an opened link's. */
+  detectorFrame: number;
 }
 
 /** The mono 11025 Hz samples around a window's frames, cut from the clip's audio. */
@@ -275,7 +278,9 @@ export class Controller {
     const motion: number[] = [];
     // a share link reproduces the run it was made with (links from before carry ECC: share/link.ts)
     const refine = this.linkState?.refine ?? WINDOW_REFINE;
-    const maps: ClipMaps = { method, times: [], width: 0, height: 0, maps: [], aspect: decode.aspect, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height], refine };
+    // ... and the detector's frame side it was made with (links from before carry none: 512)
+    const detectorFrame = this.linkState?.det ?? DETECTOR_FRAME;
+    const maps: ClipMaps = { method, times: [], width: 0, height: 0, maps: [], aspect: decode.aspect, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height], refine, detectorFrame };
     let engineMs = 0;
     let framesDone = 0;
     await sampleFrames(url, name, duration, decode, async (w, plan) => {
@@ -286,7 +291,7 @@ export class Controller {
       if (canLocalize) {
         const audio = analysis ? audioSpanForTimes(analysis.mono11k, w.times) : null;
         const stereo = analysis && METHODS[method].needsStereo ? stereoSpanForTimes(analysis, w.times) : null;
-        const r = await this.client.call('localizeWindow', { window: w, audio, stereo, method, separate, refine }, { signal: ac.signal });
+        const r = await this.client.call('localizeWindow', { window: w, audio, stereo, method, separate, refine, detectorFrame }, { signal: ac.signal });
         if (r.separation) {
           const FT = r.separation.masks.length / Math.max(1, r.separation.seconds.length);
           r.separation.seconds.forEach((sec, i) => {
@@ -392,7 +397,7 @@ export class Controller {
       eps: v.eps, tau: v.tau, fps: s.media.fps, aspect: s.media.aspect,
       clip: clip.source === 'demo' ? { kind: 'demo', id: 'demo' } : { kind: 'url', url: clip.remoteUrl! },
       t: Math.max(0, Math.min(86400, Math.round(time * 1000) / 1000)), opacity: v.overlayOpacity, cmap: v.colormap, mode: v.overlayMode, ov: v.showOverlay, spec: v.showSpectrogram,
-      hash: grids ? loc.resultHash : null, grids, refine: this.maps?.refine ?? WINDOW_REFINE,
+      hash: grids ? loc.resultHash : null, grids, refine: this.maps?.refine ?? WINDOW_REFINE, det: this.maps?.detectorFrame ?? DETECTOR_FRAME,
     };
     const q = encodeShareLink(state).slice(1);
     return { link: `${location.origin}${location.pathname}#${q}`, reason: grids || loc.status !== 'ready' ? null : 'The run is too long for its result hash to fit in a link; the link reproduces the view without checking it.' };
@@ -463,7 +468,7 @@ export class Controller {
     const result = {
       model: models.at(-1) ?? null,
       models,
-      params: { method: m.method, fps: s.media.fps, aspect: m.aspect, frameSize: m.frameSize, audioWindowSec: 1, audioRate: METHODS[m.method].needsStereo ? STEREO_RATE : MONO_RATE, audioChannels: METHODS[m.method].needsStereo ? 2 : 1, refine: m.refine, backend: s.engine.backend?.backend ?? null },
+      params: { method: m.method, fps: s.media.fps, aspect: m.aspect, frameSize: m.frameSize, audioWindowSec: 1, audioRate: METHODS[m.method].needsStereo ? STEREO_RATE : MONO_RATE, audioChannels: METHODS[m.method].needsStereo ? 2 : 1, refine: m.refine, detectorFrame: m.detectorFrame, backend: s.engine.backend?.backend ?? null },
       input: { name: s.media.clip?.name ?? '', kind: 'video', sha256: await sha256Hex(bytes), hasAudio: !!s.media.clip?.hasAudio },
       frames: m.maps.map((map, index) => ({ index, time: +m.times[index].toFixed(6), width: m.width, height: m.height, map: Array.from(map, (v) => +v.toFixed(6)) })),
       resultHash: s.localization.resultHash,
@@ -547,7 +552,7 @@ export class Controller {
       engine: { backend: s.engine.backend?.backend ?? null, adapter: s.engine.backend?.adapter ?? null, skipped: s.engine.backend?.skipped ?? {} },
       browser: navigator.userAgent,
       clip: { name: s.media.clip.name, source: s.media.clip.source, url: s.media.clip.remoteUrl ?? null, sha256: await sha256Hex(new Uint8Array(await this.current.file.arrayBuffer())), durationSec: s.media.clip.durationSec, width: s.media.clip.width, height: s.media.clip.height },
-      params: { method: s.localization.method, fps: s.media.fps, aspect: s.media.aspect, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height], audioWindowSec: 1, audioRate: METHODS[s.localization.method].needsStereo ? STEREO_RATE : MONO_RATE, audioChannels: METHODS[s.localization.method].needsStereo ? 2 : 1, refine: this.maps?.refine ?? WINDOW_REFINE },
+      params: { method: s.localization.method, fps: s.media.fps, aspect: s.media.aspect, frameSize: [DEFAULT_DECODE.width, DEFAULT_DECODE.height], audioWindowSec: 1, audioRate: METHODS[s.localization.method].needsStereo ? STEREO_RATE : MONO_RATE, audioChannels: METHODS[s.localization.method].needsStereo ? 2 : 1, refine: this.maps?.refine ?? WINDOW_REFINE, detectorFrame: this.maps?.detectorFrame ?? DETECTOR_FRAME },
       view: { ...s.view, time },
       models: (manifest?.models ?? []).filter((m) => ids.has(m.id)).map((m) => ({ id: m.id, description: m.description, files: m.files, dataset: m.dataset ?? null, trainCommand: m.trainCommand ?? null, metrics: m.metrics ?? null })),
       result: { frames: this.maps?.maps.length ?? 0, resultHash: s.localization.resultHash, grids: s.localization.hashOffsets, hashRule: 'engine/pipeline/hash.ts v1: step 1/16, 16 grid offsets, guard 1e-4' },

@@ -169,7 +169,7 @@ export function createEngine(port: Port, options: EngineOptions = {}) {
     const summary = processWindow(p.window);
     const loc = await getLocalizer();
     const w = p.window;
-    const out = await loc.localize(method, { frames: w.frames, width: w.width, height: w.height, times: w.times, audio: p.audio, stereo: p.stereo ?? null, queries: p.queries, separate: p.separate, refine: p.refine }, { fetcher, signal: ctx.signal });
+    const out = await loc.localize(method, { frames: w.frames, width: w.width, height: w.height, times: w.times, audio: p.audio, stereo: p.stereo ?? null, queries: p.queries, separate: p.separate, refine: p.refine, detectorFrame: p.detectorFrame }, { fetcher, signal: ctx.signal });
     return { summary, method, width: out.width, height: out.height, maps: out.maps, ...(out.separation ? { separation: out.separation } : {}), ms: performance.now() - t0, cacheHits: loc.lastCacheHits, directionHits: loc.lastDirectionHits, ...(loc.lastStages ? { stages: { ...loc.lastStages } } : {}), ...(loc.lastGeometry ? { geometry: { pairs: loc.lastGeometry.pairs, fallbacks: loc.lastGeometry.fallbacks, featuresReused: loc.lastGeometry.featuresReused, ...Object.fromEntries(Object.entries(loc.lastGeometry.times).map(([k, v]) => [`${k}Ms`, v])) } } : {}) };
   }
 

@@ -117,7 +117,7 @@ export interface EngineApi {
   loadMethod: { payload: { method: MethodName }; result: MethodLoaded };
   /** processWindow + one localization map per frame (audio: the mono 11025 Hz span around the window; stereo: the 16 kHz two channels, for the heard-object method). */
   /** Maps for `queries` (indices into the window's frames; default every frame), the other frames as context. */
-  localizeWindow: { payload: { window: FrameWindow; audio: AudioSpan | null; stereo?: StereoSpan | null; method: MethodName; queries?: number[]; separate?: boolean; refine?: Refinement }; result: LocalizedWindow };
+  localizeWindow: { payload: { window: FrameWindow; audio: AudioSpan | null; stereo?: StereoSpan | null; method: MethodName; queries?: number[]; separate?: boolean; refine?: Refinement; detectorFrame?: number }; result: LocalizedWindow };
   /** Compiles the GPU programs the first real request needs (DESIGN.md #7); returns the time taken. */
   warmup: { payload: Record<string, never>; result: { ms: number } };
   memory: { payload: Record<string, never>; result: { numTensors: number; numBytes: number } };

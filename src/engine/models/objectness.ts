@@ -21,18 +21,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { WeightsUnavailableError } from '../errors';
 import { fetchVerified, type Fetcher, type LoadProgress, type Manifest } from '../weights/verify';
+import { DETECTOR_FRAME, DETECTOR_INPUT, isDetectorFrame } from './detectorFrame';
 
 export const OBJECTNESS_ID = 'objectness-centernet';
 export const GRID = 14;
-const INPUT = 512;
+const INPUT = DETECTOR_INPUT;
 /** The detector's heat map has one pixel per HEAT_STRIDE input pixels. */
 const HEAT_STRIDE = 4;
-/**
- * The side of the frame inside the detector's 512x512 input (the rest mid-grey): chosen on the 200
- * validation clips among 256-512 (docs/results.md, "The detector on the frame shown smaller").
- * It must leave a border of whole heat pixels: (512 - side) / 2 and side divisible by 4.
- */
-export const DETECTOR_FRAME = 392;
+export { DETECTOR_FRAME };
 
 /** A detection: box corners in frame pixels (x0, y0, x1, y1), score in [0, 1], COCO class index. */
 export interface Detection { box: [number, number, number, number]; score: number; cls: number }
@@ -95,10 +91,8 @@ export function boxCells(detections: Detection[], cells = GRID, size = 224): Flo
  * 100 detections in 224-pixel coordinates (clipped to the frame).
  */
 export async function detect(model: tf.GraphModel, rgb: Float32Array, frameSide = DETECTOR_FRAME): Promise<{ heat: Float32Array; detections: Detection[] }> {
+  if (!isDetectorFrame(frameSide)) throw new RangeError(`detector frame side ${frameSide}: must be a multiple of 8 in (0, ${INPUT}] (a border of whole heat pixels)`);
   const off = (INPUT - frameSide) / 2;
-  if (!(frameSide > 0 && frameSide <= INPUT && off % HEAT_STRIDE === 0 && frameSide % HEAT_STRIDE === 0)) {
-    throw new RangeError(`detector frame side ${frameSide}: must be in (0, ${INPUT}] with (${INPUT} - side) / 2 and side multiples of ${HEAT_STRIDE}`);
-  }
   const [heat, det] = tf.tidy(() => {
     let x = tf.image.resizeBilinear(tf.tensor4d(rgb, [1, 224, 224, 3]), [frameSide, frameSide]);
     if (off > 0) x = tf.add(tf.pad(tf.sub(x, 0.5), [[0, 0], [off, off], [off, off], [0, 0]]), 0.5);

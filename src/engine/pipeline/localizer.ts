@@ -36,6 +36,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError, InvalidConfigError, MonoAudioError, WeightsUnavailableError } from '../errors';
 import { frameObjectness, loadObjectness, OBJECTNESS_ID, type Detection } from '../models/objectness';
+import { DETECTOR_FRAME, isDetectorFrame } from '../models/detectorFrame';
 import { directionProbs, heardInput, heardInputWidth, heardMapsPerObject, loadHeard, windowMean, type HeardConfig } from '../models/heard';
 import type { Fetcher, LoadProgress, Manifest } from '../weights/verify';
 import { loadVisualTrunk, visualFeatures, VISUAL_ID } from '../models/visual';
@@ -183,6 +184,12 @@ export interface LocalizeInput {
    * ECC, so the app sends 'ecc' to reproduce it.
    */
   refine?: Refinement;
+  /**
+   * The heard-object methods: the side the frame is shown at in the object detector's 512x512
+   * input; default DETECTOR_FRAME (392). A share link made when the frame filled the input carries
+   * none and means 512, so the app sends 512 to reproduce it.
+   */
+  detectorFrame?: number;
 }
 
 /** Paper 000's mix-and-separate branch applied to the clip, one 1-s segment at a time. */
@@ -342,6 +349,8 @@ export class Localizer {
   private f14Cache: { keys: string[]; f14: tf.Tensor4D } | null = null;
   /** The detector's maps of the last heard-object call's frames, by frame key. */
   private objectnessCache = new Map<string, { heat: Float32Array; boxes: Float32Array; detections: Detection[] }>();
+  /** The detector frame side objectnessCache's maps were made at (a call at another side starts afresh). */
+  private objectnessSide = DETECTOR_FRAME;
   /** Frames of the last windowed call whose trunk features (paper 000) or detector maps (heard object) came from the cache (0 after any other call). */
   lastCacheHits = 0;
   /**
@@ -440,6 +449,7 @@ export class Localizer {
     const queries = input.queries ?? input.times.map((_, i) => i);
     if (queries.some((q, k) => !Number.isInteger(q) || q < 0 || q >= n || (k > 0 && q <= queries[k - 1]))) throw new InvalidConfigError('queries', `must be increasing frame indices in [0, ${n - 1}]`);
     if (input.refine !== undefined && !isRefinement(input.refine)) throw new InvalidConfigError('refine', `must be 'ecc' or 'none', got ${String(input.refine)}`);
+    if (input.detectorFrame !== undefined && !isDetectorFrame(input.detectorFrame)) throw new InvalidConfigError('detectorFrame', `must be a multiple of 8 from 8 to 512, got ${String(input.detectorFrame)}`);
     const hw = MAP_SIZE * MAP_SIZE;
     this.lastStages = null;
     this.lastCacheHits = 0;
@@ -505,6 +515,8 @@ export class Localizer {
     const stages = { detector: 0, direction: 0, homographies: 0, reading: 0 };
     this.lastStages = null;
     let hits = 0, dirHits = 0;
+    const side = input.detectorFrame ?? DETECTOR_FRAME;
+    if (side !== this.objectnessSide) { this.objectnessCache.clear(); this.objectnessSide = side; }
     for (const [r, f] of used.entries()) {
       if (signal?.aborted) throw new CancelledError('localization');
       let t0 = performance.now();
@@ -513,7 +525,7 @@ export class Localizer {
         const x = framesToTensor([input.frames[f]], input.width, input.height);
         const rgb = await x.data() as Float32Array;
         x.dispose();
-        o = await frameObjectness(this.detector!, rgb);
+        o = await frameObjectness(this.detector!, rgb, side);
       } else hits++;
       cache.set(keys[r], o);
       heat.set(o.heat, r * hw);

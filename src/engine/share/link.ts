@@ -4,13 +4,16 @@
  *
  *   #v=1&model=lvs-synth&sha=<64 hex>&method=lvs&eps=0.5&tau=0.03&T=9&fps=8&aspect=squash
  *    &clip=demo:demo&t=1.25&opacity=0.6&cmap=inferno&mode=threshold&ov=1&spec=1
- *    &hash=<64 hex>&grids=<one hex digit per frame>&refine=none
+ *    &hash=<64 hex>&grids=<one hex digit per frame>&refine=none&det=392
  *
  * The app puts them in the URL's fragment (#...), which browsers never send to a server; `hash`
  * and `grids` are the result hash of the maps and its per-frame grids (engine/pipeline/hash.ts),
  * so that opening the link can say whether it reproduced the same maps. `refine` is the windowed
  * methods' homography refinement (LocalizeInput.refine): always written, and a link without it
  * was made before the app dropped ECC, so it means 'ecc' (LEGACY_REFINE) and still reproduces.
+ * `det` is the side the frame is shown at in the object detector's 512x512 input (the heard-object
+ * methods; LocalizeInput.detectorFrame): always written, and a link without it was made when the
+ * frame filled the input, so it means 512 (LEGACY_DETECTOR_FRAME) and still reproduces.
  *
  * Rules: every key is known and appears at most once; every value matches its type and range;
  * the whole query is at most MAX_LENGTH characters; a clip is either a bundled demo id or an
@@ -18,6 +21,7 @@
  * problems and the default view, never an exception and never a value that was not validated.
  */
 import type { Refinement } from '../geometry/config';
+import { DETECTOR_FRAME, LEGACY_DETECTOR_FRAME, isDetectorFrame } from '../models/detectorFrame';
 
 export const MAX_LENGTH = 2048;
 
@@ -43,6 +47,7 @@ export interface ShareState {
   hash: string | null;
   grids: string | null;
   refine: Refinement;
+  det: number;
 }
 
 /** What a link without `refine` was made with: links before the default became 'none' (2026-12-07). */
@@ -50,7 +55,7 @@ export const LEGACY_REFINE = 'ecc' as const;
 
 export const DEFAULT_SHARE: ShareState = {
   v: 1, model: 'none', sha: null, method: 'none', eps: 0.5, tau: 0.03, T: 9, fps: 8, aspect: 'squash',
-  clip: null, t: 0, opacity: 0.6, cmap: 'inferno', mode: 'normalized', ov: true, spec: true, hash: null, grids: null, refine: 'none',
+  clip: null, t: 0, opacity: 0.6, cmap: 'inferno', mode: 'normalized', ov: true, spec: true, hash: null, grids: null, refine: 'none', det: DETECTOR_FRAME,
 };
 
 /** Longest grid string a link carries (one hex digit per frame); longer runs share without it. */
@@ -116,10 +121,11 @@ const FIELDS: { [K in keyof ShareState]: Field<K> } = {
   hash: { parse: (r) => (r === 'none' ? null : /^[0-9a-f]{64}$/.test(r) ? r : undefined), encode: (v) => v ?? 'none', doc: '64 lowercase hex digits' },
   grids: { parse: (r) => (r === 'none' ? null : new RegExp(`^[0-9a-f]{1,${MAX_GRIDS}}$`).test(r) ? r : undefined), encode: (v) => v ?? 'none', doc: `1 to ${MAX_GRIDS} lowercase hex digits` },
   refine: oneOf(['ecc', 'none'] as const),
+  det: { parse: (r) => (/^[0-9]{1,3}$/.test(r) && isDetectorFrame(Number(r)) ? Number(r) : undefined), encode: (v) => String(v), doc: 'a multiple of 8 from 8 to 512' },
 };
 
 /** Keys every link carries even at their default value (their absence means something else). */
-const ALWAYS: (keyof ShareState)[] = ['v', 'refine'];
+const ALWAYS: (keyof ShareState)[] = ['v', 'refine', 'det'];
 
 const ORDER = Object.keys(FIELDS) as (keyof ShareState)[];
 
@@ -170,11 +176,12 @@ export function parseShareLink(input: string): ParseResult {
   }
   if ((state.hash === null) !== (state.grids === null)) problems.push('parameters "hash" and "grids" come together');
   if (!seen.has('refine')) state.refine = LEGACY_REFINE;
+  if (!seen.has('det')) state.det = LEGACY_DETECTOR_FRAME;
   if (problems.length > 0) return { ok: false, state: { ...DEFAULT_SHARE }, problems };
   return { ok: true, state };
 }
 
-/** Canonical query string (fixed key order, only non-default keys plus v and refine), with a leading '?'. */
+/** Canonical query string (fixed key order, only non-default keys plus v, refine and det), with a leading '?'. */
 export function encodeShareLink(state: ShareState): string {
   const parts: string[] = [];
   for (const key of ORDER) {
