@@ -41,7 +41,10 @@ test("live heard-object maps from a fake camera and a two-channel mic playing th
   const { scored, hits, centreHits, line } = scoreLiveMaps(maps, demo);
   console.log(`live heard maps on the demo clip: ${hits} of ${scored} peaks inside the sounding box (centre prior ${centreHits}); per map ${line}`);
   expect(scored).toBeGreaterThanOrEqual(8);
-  expect(hits / scored).toBeGreaterThan(0.7);
+  // live maps average 2-9 frames: on this clip the frame alone puts the peak in the box in 0.66 of the
+  // frames and the 9-frame window in 0.94 (CLI, docs/results.md "The demo clip"; 0.97 and 1.00 before the
+  // detector saw the frame 392 px wide, when this bound was 0.7), so the live share lies between them
+  expect(hits / scored).toBeGreaterThan(0.55);
   expect(hits).toBeGreaterThan(centreHits);
   // it stayed the heard-object localizer (a mono reading would have said so and stopped)
   await expect(page.getByTestId('method-select')).toHaveValue('heard');
