@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, type BrowserContext, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { openApp, pick, waitReady, watchConsole, seekPlayer as seek } from './helpers';
 
@@ -45,65 +45,47 @@ test.describe('share links', () => {
     expect(errors2).toEqual([]);
   });
 
-  test('a link made before the homographies dropped ECC (no refine) runs with ECC and still reproduces', async ({ page, context }) => {
-    test.setTimeout(300_000);
+  /**
+   * A link written the old way (without `absent`) runs as runs were made then, so its maps differ
+   * from the link's hash; a link made from that run ends in `written`, and without `legacy` it
+   * reproduces its own hash.
+   */
+  async function oldLinkReproduces(page: Page, context: BrowserContext, o: { now: string; absent: string; legacy: string; written: RegExp; method?: string }): Promise<void> {
     const errors = watchConsole(page);
     await openApp(page, '?fps=4');
     await page.getByTestId('open-demo').click();
     await waitReady(page);
     await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready');
-    const hashNone = await page.getByTestId('result-hash').getAttribute('data-value');
+    if (o.method) await expect(page.getByTestId('method-select')).toHaveValue(o.method);
+    const hashNow = await page.getByTestId('result-hash').getAttribute('data-value');
     await page.getByTestId('share-link').click();
     const link = (await page.getByTestId('share-link-text').inputValue()).replace(/^https?:\/\/[^/]+/, '');
-    // the same link without `refine`, as links were written before: ECC, so other maps than its hash
-    const old = link.replace('&refine=none', '');
-    expect(old).not.toContain('refine');
+    const old = link.replace(o.now, '');
+    expect(old).not.toContain(o.absent);
     const p2 = await context.newPage();
     await p2.goto(old);
     await expect(p2.getByTestId('share-verdict')).toHaveAttribute('data-value', 'different', { timeout: 120_000 });
-    const hashEcc = await p2.getByTestId('result-hash').getAttribute('data-value');
-    expect(hashEcc).not.toBe(hashNone);
-    // a link made from that run carries refine=ecc; written the old way (without it) it reproduces
+    const hashOld = await p2.getByTestId('result-hash').getAttribute('data-value');
+    expect(hashOld).not.toBe(hashNow);
     await p2.getByTestId('share-link').click();
-    const eccLink = (await p2.getByTestId('share-link-text').inputValue()).replace(/^https?:\/\/[^/]+/, '');
-    expect(eccLink).toContain(`hash=${hashEcc}`);
-    expect(eccLink).toMatch(/&refine=ecc&det=392$/);
+    const oldLink = (await p2.getByTestId('share-link-text').inputValue()).replace(/^https?:\/\/[^/]+/, '');
+    expect(oldLink).toContain(`hash=${hashOld}`);
+    expect(oldLink).toMatch(o.written);
     const p3 = await context.newPage();
-    await p3.goto(eccLink.replace('&refine=ecc', ''));
+    await p3.goto(oldLink.replace(o.legacy, ''));
     await expect(p3.getByTestId('share-verdict')).toHaveAttribute('data-value', 'same', { timeout: 120_000 });
-    await expect(p3.getByTestId('result-hash')).toHaveAttribute('data-value', hashEcc!);
+    await expect(p3.getByTestId('result-hash')).toHaveAttribute('data-value', hashOld!);
     expect(errors).toEqual([]);
+  }
+
+  test('a link made before the homographies dropped ECC (no refine) runs with ECC and still reproduces', async ({ page, context }) => {
+    test.setTimeout(300_000);
+    await oldLinkReproduces(page, context, { now: '&refine=none', absent: 'refine', legacy: '&refine=ecc', written: /&refine=ecc&det=392$/ });
   });
 
   test('a heard link made before the detector saw the frame smaller (no det) runs with the frame filling its input and still reproduces', async ({ page, context }) => {
     test.setTimeout(300_000);
-    const errors = watchConsole(page);
-    await openApp(page, '?fps=4');
-    await page.getByTestId('open-demo').click();
-    await waitReady(page);
-    await expect(page.getByTestId('localize-status')).toHaveAttribute('data-value', 'ready');
-    await expect(page.getByTestId('method-select')).toHaveValue('heard');
-    const hashNow = await page.getByTestId('result-hash').getAttribute('data-value');
-    await page.getByTestId('share-link').click();
-    const link = (await page.getByTestId('share-link-text').inputValue()).replace(/^https?:\/\/[^/]+/, '');
-    // the same link without `det`, as links were written before: the frame over the whole 512 px input, other maps than its hash
-    const old = link.replace('&det=392', '');
-    expect(old).not.toContain('det=');
-    const p2 = await context.newPage();
-    await p2.goto(old);
-    await expect(p2.getByTestId('share-verdict')).toHaveAttribute('data-value', 'different', { timeout: 120_000 });
-    const hashWhole = await p2.getByTestId('result-hash').getAttribute('data-value');
-    expect(hashWhole).not.toBe(hashNow);
-    // a link made from that run carries det=512; written the old way (without it) it reproduces
-    await p2.getByTestId('share-link').click();
-    const wholeLink = (await p2.getByTestId('share-link-text').inputValue()).replace(/^https?:\/\/[^/]+/, '');
-    expect(wholeLink).toContain(`hash=${hashWhole}`);
-    expect(wholeLink).toMatch(/&det=512$/);
-    const p3 = await context.newPage();
-    await p3.goto(wholeLink.replace('&det=512', ''));
-    await expect(p3.getByTestId('share-verdict')).toHaveAttribute('data-value', 'same', { timeout: 120_000 });
-    await expect(p3.getByTestId('result-hash')).toHaveAttribute('data-value', hashWhole!);
-    expect(errors).toEqual([]);
+    await oldLinkReproduces(page, context, { now: '&det=392', absent: 'det=', legacy: '&det=512', written: /&det=512$/, method: 'heard' });
   });
 
   test('a link whose result hash differs says so', async ({ page }) => {

@@ -246,6 +246,7 @@ async function shipCombined(o: Shared & { combine: string[] }): Promise<void> {
 async function finish(o: Shared & { params: Params; config: HeardConfig; chosen: Summary; runs: RunInfo[]; combined: boolean }): Promise<void> {
   const { flags, id, params, config, ckptDir, command, hash, dataDir, all, split, val, valClips, valSplit, ship, chosen } = o;
   const { str, num } = flagReaders(flags);
+  const detectorFrame = num('detector-frame', TRAIN_DETECTOR_FRAME);
   // trained parameters: every head's MLP, gp and gq (not the standardisation, which is the data's)
   const nParams = Object.entries(params).filter(([k]) => k !== 'heard/dirMean' && k !== 'heard/dirSd').reduce((a, [, v]) => a + v.size, 0);
   const { modelJson, weights } = await serializeHeard(id, params, config);
@@ -258,7 +259,7 @@ async function finish(o: Shared & { params: Params; config: HeardConfig; chosen:
     const testSplit = str('test-split', 'test');
     const testClips = listClips(dataDir, testSplit);
     const scored = (c: Clip, fi: number) => soundingBoxes(c, fi).boxes.length > 0;
-    const test = await heardItems(testClips, config, scored, num('detector-frame', TRAIN_DETECTOR_FRAME));
+    const test = await heardItems(testClips, config, scored, detectorFrame);
     const testHash = datasetHash(testClips, (c) => gridFrames(c).filter((fi) => scored(c, fi)));
     const otherOf = testClips.map((_, i) => otherSoundClip(testClips, i));
     const wrong = test.map((it) => directionAt(testClips[otherOf[it.clip] ?? (it.clip + 1) % testClips.length], testClips[it.clip].meta.frames[it.frame].time, config));
@@ -286,7 +287,7 @@ async function finish(o: Shared & { params: Params; config: HeardConfig; chosen:
     description: `Heard-object localizer: binaural direction features (ILD in 32 bands, GCC-PHAT at 41 lags, level) of the 1-s 16 kHz window and of its ${config.segments} parts -> per part an MLP (${config.hidden} hidden) -> a softmax over the 14 columns, one over the 14 rows and a part weight${config.heads > 1 ? ` (${config.heads} such heads, each trained alone with its own seed; P the mean of theirs)` : ''}; the log of the parts' mixture added to gp log(${config.floor} + heat) + gq log(${config.floor} + boxes) of objectness-centernet; map [14,14]. Trained with paper 000's eq. 2 (each sound picks its own frame from the batch and back), no labels.`,
     files,
     config: config as unknown as Record<string, unknown>,
-    dataset: { hash, description: `${all.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${o.trainFrames} grid frames (every ${FRAME_STEP}nd) of ${o.trainClips.length} clips trained on, ${val.length} frames with an active on-screen sounding object of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} for validation; the detector's maps with the frame ${num('detector-frame', TRAIN_DETECTOR_FRAME)} pixels wide in its 512x512 input` },
+    dataset: { hash, description: `${all.length} clips of the synthetic benchmark, split '${split}' (docs/dataset.md; commands in docs/results.md); ${o.trainFrames} grid frames (every ${FRAME_STEP}nd) of ${o.trainClips.length} clips trained on, ${val.length} frames with an active on-screen sounding object of ${valClips.length} ${valSplit ? `clips of split '${valSplit}'` : 'held-out clips'} for validation; the detector's maps with the frame ${detectorFrame} pixels wide in its 512x512 input` },
     trainCommand: o.combined ? [...runs.map((r) => r.command), command].join(' && ') : command,
     metrics: {
       steps: runs.reduce((a, r) => a + r.steps, 0), bestStep: o.combined ? -1 : runs[0].bestStep, trainSeconds: runs.reduce((a, r) => a + r.trainSeconds, 0), params: nParams,
